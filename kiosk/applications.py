@@ -1,0 +1,71 @@
+"""Turning a finished session into durable records: the application and its rating."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from enum import IntEnum
+
+from devices.idcard import CardData
+from kiosk.clock import Clock
+from kiosk.decision import decide
+from kiosk.errors import TransitionError
+from kiosk.identity import IdSource, Identity
+from kiosk.session import Session, Step, Submission
+from offline_cache.outbox import Outbox
+
+
+class Rating(IntEnum):
+    """好差评: the lowest two are bad reviews and need a reason."""
+
+    VERY_SATISFIED = 5
+    SATISFIED = 4
+    BASICALLY_SATISFIED = 3
+    DISSATISFIED = 2
+    VERY_DISSATISFIED = 1
+
+    @property
+    def needs_reason(self) -> bool:
+        return self <= Rating.DISSATISFIED
+
+
+BAD_REVIEW_REASONS = ("slow", "complicated", "unclear", "device_fault", "attitude", "other")
+
+
+def identity_from_card(card: CardData) -> Identity:
+    return Identity(
+        name=card.name, id_number=card.id_number, source=IdSource.CARD, address=card.address
+    )
+
+
+def submit_application(session: Session, outbox: Outbox, clock: Clock, online: bool) -> Submission:
+    """Decide and write to the outbox durably (blocking: run it off the UI thread).
+
+    The caller moves the session on with ``session.submitted(...)`` once this returns.
+    """
+    if session.step is not Step.CONFIRM or session.item is None or session.identity is None:
+        raise TransitionError(f"nothing to submit at step {session.step}")
+    decision = decide(session.item, session.identity, session.answers, clock.now().date())
+    identity = asdict(session.identity)
+    tx = outbox.enqueue(
+        "application",
+        session.item.id,
+        {
+            "identity": identity,
+            "answers": dict(session.answers),
+            "decision": {"outcome": decision.outcome, "reason": decision.reason_zh},
+        },
+    )
+    return Submission(tx.id, tx.reference, decision, offline=not online)
+
+
+def submit_rating(session: Session, outbox: Outbox, rating: Rating, reason: str = "") -> None:
+    if session.submission is None or session.item is None:
+        raise TransitionError("no case to rate")
+    if rating.needs_reason and reason not in BAD_REVIEW_REASONS:
+        raise ValueError("a bad review needs one of the listed reasons")
+    session.rate()
+    outbox.enqueue(
+        "rating",
+        session.item.id,
+        {"case": session.submission.transaction_id, "score": int(rating), "reason": reason},
+    )

@@ -1,0 +1,136 @@
+"""The kiosk's configuration: one typed model read from TOML.
+
+Relative paths in the file are relative to the file's own folder, so the
+demo config works from any working directory. Command-line options
+(``--data-dir``, ``--platform-url``, ``--mock``) override the file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from platformdirs import user_data_dir
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from kiosk.datafile import read_toml, validate
+from kiosk.errors import ConfigError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEMO_CONFIG = REPO_ROOT / "config" / "demo.toml"
+EMBEDDED = "embedded"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class KioskSection(_Section):
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9-]{1,31}$")
+    branch_zh: str
+    branch_en: str
+    language: Literal["zh-CN", "en"] = "zh-CN"
+    data_dir: Path | None = None
+
+
+class IdleSection(_Section):
+    timeout_s: int = Field(default=120, ge=60, le=3600)
+    warning_s: int = Field(default=30, ge=30)
+
+    @model_validator(mode="after")
+    def _warning_before_timeout(self) -> IdleSection:
+        if self.warning_s >= self.timeout_s:
+            raise ValueError("warning_s must be less than timeout_s")
+        return self
+
+
+class CatalogSection(_Section):
+    path: Path
+
+
+class IdCardSection(_Section):
+    kind: Literal["mock"] = "mock"
+    deck: Path | None = None
+
+
+class QrSection(_Section):
+    kind: Literal["mock"] = "mock"
+
+
+class PrinterSection(_Section):
+    kind: Literal["mock"] = "mock"
+    paper_mm: Literal[58, 80] = 80
+
+
+class DevicesSection(_Section):
+    idcard: IdCardSection = IdCardSection()
+    qr: QrSection = QrSection()
+    printer: PrinterSection = PrinterSection()
+
+
+class PlatformSection(_Section):
+    # "embedded" starts the reference platform on loopback inside the kiosk process.
+    url: str = EMBEDDED
+    sync_interval_s: float = Field(default=10, gt=0, le=3600)
+    timeout_s: float = Field(default=5, gt=0, le=120)
+    batch_size: int = Field(default=50, ge=1, le=1000)
+
+    @model_validator(mode="after")
+    def _url_shape(self) -> PlatformSection:
+        if self.url != EMBEDDED and not self.url.startswith(("http://", "https://")):
+            raise ValueError(f"url must be {EMBEDDED!r} or start with http:// or https://")
+        return self
+
+
+class SecuritySection(_Section):
+    # Empty: <data_dir>/kiosk.key. The KIOSK_DATA_KEY environment variable wins over both.
+    key_file: Path | None = None
+
+
+class KioskConfig(_Section):
+    kiosk: KioskSection
+    idle: IdleSection = IdleSection()
+    catalog: CatalogSection
+    devices: DevicesSection = DevicesSection()
+    platform: PlatformSection = PlatformSection()
+    security: SecuritySection = SecuritySection()
+
+    @property
+    def data_dir(self) -> Path:
+        return self.kiosk.data_dir or Path(user_data_dir("gov-kiosk", appauthor=False))
+
+    @property
+    def key_file(self) -> Path:
+        return self.security.key_file or self.data_dir / "kiosk.key"
+
+
+def _anchor(path: Path | None, base: Path) -> Path | None:
+    if path is None:
+        return None
+    path = path.expanduser()
+    return path if path.is_absolute() else (base / path).resolve()
+
+
+def load_config(
+    path: Path,
+    *,
+    data_dir: Path | None = None,
+    platform_url: str | None = None,
+    mock: bool = False,
+) -> KioskConfig:
+    """Read, validate and apply overrides; raises ConfigError naming file and key."""
+    raw = read_toml(path, ConfigError)
+    if platform_url is not None:
+        raw.setdefault("platform", {})["url"] = platform_url
+    config = validate(raw, KioskConfig, path, ConfigError)
+    base = path.resolve().parent
+    config.kiosk.data_dir = data_dir or _anchor(config.kiosk.data_dir, base)
+    config.catalog.path = _anchor(config.catalog.path, base) or config.catalog.path
+    config.devices.idcard.deck = _anchor(config.devices.idcard.deck, base)
+    config.security.key_file = _anchor(config.security.key_file, base)
+    if mock:
+        config.devices = DevicesSection(
+            idcard=IdCardSection(deck=config.devices.idcard.deck),
+            printer=PrinterSection(paper_mm=config.devices.printer.paper_mm),
+        )
+    return config

@@ -1,0 +1,55 @@
+"""Instant decisions: the catalog's rules applied to one application.
+
+An item without rules goes to review; a failed condition refuses with that
+condition's own reason, so the citizen always learns why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Mapping
+
+from kiosk.catalog import FieldIn, Item, MaxAge, MinAge, RegionPrefix, RuleCheck
+from kiosk.clock import age_on
+from kiosk.identity import Identity
+
+
+class Outcome(StrEnum):
+    APPROVED = "approved"
+    REFUSED = "refused"
+    REVIEW = "review"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    outcome: Outcome
+    reason_zh: str = ""
+    reason_en: str = ""
+
+    def reason(self, lang: str) -> str:
+        return self.reason_zh if lang.startswith("zh") else self.reason_en
+
+
+def _passes(check: RuleCheck, identity: Identity, answers: Mapping[str, str], today: date) -> bool:
+    cond = check.condition
+    match cond:
+        case MinAge(years=years):
+            return age_on(identity.birth_date, today) >= years
+        case MaxAge(years=years):
+            return age_on(identity.birth_date, today) <= years
+        case RegionPrefix(prefixes=prefixes):
+            return identity.id_number.startswith(prefixes)
+        case FieldIn(field=field, values=values):
+            return answers.get(field, "") in values
+    raise AssertionError(f"unhandled condition {cond!r}")
+
+
+def decide(item: Item, identity: Identity, answers: Mapping[str, str], today: date) -> Decision:
+    if not item.instant_rules:
+        return Decision(Outcome.REVIEW)
+    for check in item.instant_rules:
+        if not _passes(check, identity, answers, today):
+            return Decision(Outcome.REFUSED, check.reason_zh, check.reason_en)
+    return Decision(Outcome.APPROVED)

@@ -1,0 +1,85 @@
+"""Everything the kiosk runs on, built from the config and handed to the app.
+
+The one place that wires config to devices, store, sync and platform; tests
+build it with a temporary data folder and a fake clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import httpx
+
+from devices.hub import DeviceHub
+from devices.idcard import DeckError, load_deck
+from kiosk.catalog import Catalog, load_catalog
+from kiosk.clock import Clock, SystemClock
+from kiosk.config import EMBEDDED, KioskConfig
+from kiosk.errors import DataFileError
+from kiosk.security import load_cipher
+from offline_cache.outbox import Outbox, QueueSummary
+from offline_cache.store import open_store
+from offline_cache.sync import SyncEngine, SyncReport
+from server.embedded import EmbeddedPlatform
+
+
+@dataclass
+class LinkState:
+    """What the kiosk last learned about its link to the platform."""
+
+    online: bool | None = None  # None: not tried yet
+    last_report: SyncReport | None = None
+    # Refreshed off the UI thread after every sync pass and every enqueue.
+    queue: QueueSummary | None = None
+
+
+@dataclass
+class Services:
+    config: KioskConfig
+    clock: Clock
+    catalog: Catalog
+    hub: DeviceHub
+    outbox: Outbox
+    sync: SyncEngine
+    platform_url: str
+    platform: EmbeddedPlatform | None = None
+    link: LinkState = field(default_factory=LinkState)
+    _client: httpx.Client | None = None
+
+    def close(self) -> None:
+        self.hub.close()
+        if self._client is not None:
+            self._client.close()
+        if self.platform is not None:
+            self.platform.stop()
+
+
+def build_services(config: KioskConfig, clock: Clock | None = None) -> Services:
+    clock = clock or SystemClock()
+    data_dir = config.data_dir
+    data_dir.mkdir(parents=True, exist_ok=True)
+    catalog = load_catalog(config.catalog.path)
+    try:
+        deck = load_deck(config.devices.idcard.deck) if config.devices.idcard.deck else []
+    except DeckError as exc:
+        raise DataFileError(str(exc)) from exc
+    hub = DeviceHub.mocked(deck, data_dir / "printer-jobs", config.devices.printer.paper_mm)
+    outbox = Outbox(open_store(data_dir / "kiosk.db"), load_cipher(config.key_file), clock,
+                    config.kiosk.id)
+    platform = None
+    url = config.platform.url
+    if url == EMBEDDED:
+        platform = EmbeddedPlatform(f"sqlite:///{data_dir / 'platform.db'}")
+        url = platform.start()
+    client = httpx.Client(base_url=url, timeout=config.platform.timeout_s)
+    return Services(
+        config=config,
+        clock=clock,
+        catalog=catalog,
+        hub=hub,
+        outbox=outbox,
+        sync=SyncEngine(outbox, client, config.platform.batch_size),
+        platform_url=url,
+        platform=platform,
+        _client=client,
+    )

@@ -1,0 +1,36 @@
+"""What the pickup slip says: built from a submission, every personal value masked."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from devices.printer import Slip
+from kiosk.decision import Outcome
+from kiosk.i18n import Translator
+from kiosk.identity import mask_id_number, mask_name
+from kiosk.session import Session
+
+
+def application_slip(session: Session, t: Translator, branch: str, now: datetime) -> Slip:
+    sub, item, who = session.submission, session.item, session.identity
+    if sub is None or item is None or who is None:
+        raise ValueError("a slip needs a submitted application")
+    notes = [t(f"slip.outcome.{sub.decision.outcome}")]
+    if sub.decision.outcome is Outcome.REFUSED:
+        notes.append(t("slip.reason", reason=sub.decision.reason(t.lang)))
+    notes.append(t("slip.lookup_hint"))
+    return Slip(
+        title=t("slip.title"),
+        branch=branch,
+        printed_at=now.strftime("%Y-%m-%d %H:%M"),
+        reference_label=t("slip.reference"),
+        reference=sub.reference,
+        rows=(
+            (t("slip.item"), item.name(t.lang)),
+            (t("slip.name"), mask_name(who.name)),
+            (t("slip.id_number"), mask_id_number(who.id_number)),
+        ),
+        notes=tuple(notes),
+        qr_payload=f"REF:{sub.reference}",
+        marker=t("slip.offline") if sub.offline else "",
+    )

@@ -1,0 +1,46 @@
+"""The kiosk's SQLite file: opened durable (WAL, synchronous=FULL), schema by version."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+_SCHEMA = [
+    # version 1
+    """
+    CREATE TABLE outbox (
+        id          TEXT PRIMARY KEY,          -- client UUID: the server's idempotency key
+        kiosk_id    TEXT NOT NULL,
+        seq         INTEGER NOT NULL UNIQUE,   -- local monotonic sequence; the clock may lie
+        kind        TEXT NOT NULL,             -- application | rating
+        item_id     TEXT NOT NULL,
+        reference   TEXT NOT NULL,
+        sealed      BLOB NOT NULL,             -- AES-GCM: identity, answers, decision
+        created_at  TEXT NOT NULL,             -- kiosk wall clock, advisory only
+        state       TEXT NOT NULL DEFAULT 'pending',
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        last_error  TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX outbox_state ON outbox(state, seq);
+    CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+    CREATE TABLE sync_log (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        last_success TEXT, last_error TEXT NOT NULL DEFAULT '', last_attempt TEXT
+    );
+    INSERT INTO sync_log (id) VALUES (1);
+    """,
+]
+
+
+def open_store(path: Path) -> sqlite3.Connection:
+    """Open (creating and migrating) the store. One connection per thread."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
+    db.row_factory = sqlite3.Row
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    db.execute("PRAGMA foreign_keys=ON")
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    for number, script in enumerate(_SCHEMA[version:], start=version + 1):
+        db.executescript(f"BEGIN IMMEDIATE; {script}; PRAGMA user_version={number}; COMMIT;")
+    return db

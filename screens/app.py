@@ -1,0 +1,142 @@
+"""The kiosk app: owns the session, the idle timer and the background sync.
+
+Screens hold no business rules: they call the core through this app and
+show what comes back. Journey steps replace each other (``switch_screen``),
+so the stack never grows and a reset drops every screen that showed
+personal data.
+"""
+
+from __future__ import annotations
+
+from textual import events, work
+from textual.app import App
+from textual.message import Message
+
+from kiosk.i18n import Translator
+from kiosk.idle import IdleMonitor, IdleState
+from kiosk.services import Services
+from kiosk.session import Session, Step
+from offline_cache.outbox import QueueSummary
+from offline_cache.sync import SyncReport
+from screens.catalog import CatalogScreen
+from screens.confirm import ConfirmScreen
+from screens.done import DoneScreen
+from screens.form import FormScreen
+from screens.home import HomeScreen
+from screens.identify import IdentifyScreen
+from screens.idle_warning import IdleWarning
+from screens.rating import RatingScreen
+
+_STEP_SCREENS = {
+    Step.ATTRACT: HomeScreen,
+    Step.CHOOSE_ITEM: CatalogScreen,
+    Step.IDENTIFY: IdentifyScreen,
+    Step.FORM: FormScreen,
+    Step.CONFIRM: ConfirmScreen,
+    Step.DONE: DoneScreen,
+    Step.RATE: RatingScreen,
+}
+
+# Elder mode doubles the idle timeout: generous time.
+ELDER_TIME_FACTOR = 2
+
+
+class SyncFinished(Message):
+    def __init__(self, report: SyncReport, queue: QueueSummary) -> None:
+        super().__init__()
+        self.report = report
+        self.queue = queue
+
+
+class KioskApp(App[None], inherit_bindings=False):
+    CSS_PATH = "kiosk.tcss"
+    ENABLE_COMMAND_PALETTE = False
+    TITLE = "政务服务自助终端"
+
+    def __init__(self, services: Services, *, sync_in_background: bool = True) -> None:
+        super().__init__()
+        self.services = services
+        self.session = Session()
+        self.t = Translator(services.config.kiosk.language)
+        self.elder = False
+        idle = services.config.idle
+        self.idle = IdleMonitor(services.clock, idle.timeout_s, idle.warning_s)
+        self.sync_in_background = sync_in_background
+
+    # -- lifecycle ------------------------------------------------------------
+    def on_mount(self) -> None:
+        self.push_screen(HomeScreen())
+        self.set_interval(1.0, self.idle_tick, name="idle")
+        if self.sync_in_background:
+            self.run_sync()
+            self.set_interval(self.services.config.platform.sync_interval_s, self.run_sync)
+
+    def on_unmount(self) -> None:
+        self.services.close()
+
+    # -- navigation -----------------------------------------------------------
+    def show_step(self) -> None:
+        """Show the screen for the session's current step."""
+        while isinstance(self.screen, IdleWarning):
+            self.pop_screen()
+        self.switch_screen(_STEP_SCREENS[self.session.step]())
+
+    def reset_session(self) -> None:
+        """Back to the home screen; every piece of personal data is dropped."""
+        self.session.reset()
+        self.idle.touch()
+        self.show_step()
+
+    def set_language(self, lang: str) -> None:
+        self.t = Translator(lang)
+        self.show_step()
+
+    def set_elder_mode(self, on: bool) -> None:
+        self.elder = on
+        self.set_class(on, "-elder")
+        idle = self.services.config.idle
+        factor = ELDER_TIME_FACTOR if on else 1
+        self.idle = IdleMonitor(self.services.clock, idle.timeout_s * factor, idle.warning_s)
+        self.show_step()
+
+    # -- idle timeout ---------------------------------------------------------
+    async def on_event(self, event: events.Event) -> None:
+        # Key and MouseDown only: a browser reports every mouse move as well.
+        if isinstance(event, (events.Key, events.MouseDown)):
+            self.idle.touch()
+            if isinstance(self.screen, IdleWarning):
+                # The touch only extends: it must not also press what lies beneath.
+                self.screen.dismiss()
+                return
+        await super().on_event(event)
+
+    def idle_tick(self) -> None:
+        """Called every second (tests call it after moving the fake clock)."""
+        if self.session.step is Step.ATTRACT:
+            self.idle.touch()
+            return
+        status = self.idle.status()
+        if status.state is IdleState.EXPIRED:
+            self.reset_session()
+        elif status.state is IdleState.WARNING:
+            if isinstance(self.screen, IdleWarning):
+                self.screen.seconds_left = status.seconds_left
+            else:
+                self.push_screen(IdleWarning(status.seconds_left))
+
+    # -- sync -----------------------------------------------------------------
+    def sync_soon(self) -> None:
+        """A new record is waiting: push it now rather than at the next interval."""
+        if self.sync_in_background:
+            self.run_sync()
+
+    @work(thread=True, exclusive=True, group="sync")
+    def run_sync(self) -> None:
+        report = self.services.sync.sync_once()
+        self.post_message(SyncFinished(report, self.services.outbox.summary()))
+
+    def on_sync_finished(self, message: SyncFinished) -> None:
+        link = self.services.link
+        link.online = message.report.online
+        link.last_report = message.report
+        link.queue = message.queue

@@ -1,0 +1,27 @@
+"""What every journey screen shares: access to the app's core objects and the status bar."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+
+from kiosk.i18n import Translator
+from screens.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from screens.app import KioskApp
+
+
+class KioskScreen(Screen[None]):
+    @property
+    def kiosk(self) -> KioskApp:
+        return cast("KioskApp", self.app)
+
+    @property
+    def t(self) -> Translator:
+        return self.kiosk.t
+
+    def compose_status(self) -> ComposeResult:
+        yield StatusBar()

@@ -1,0 +1,108 @@
+"""Check before submitting: every answer shown, personal values masked."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Button, Static
+
+from kiosk.applications import submit_application
+from kiosk.catalog import FieldSpec, FieldType
+from kiosk.identity import mask_id_number, mask_name, mask_phone
+from kiosk.session import Submission
+from offline_cache.outbox import QueueSummary
+from screens.base import KioskScreen
+
+
+class Submitted(Message):
+    def __init__(self, submission: Submission, queue: QueueSummary) -> None:
+        super().__init__()
+        self.submission = submission
+        self.queue = queue
+
+
+class SubmitFailed(Message):
+    def __init__(self, error: str) -> None:
+        super().__init__()
+        self.error = error
+
+
+class ConfirmScreen(KioskScreen):
+    def compose(self) -> ComposeResult:
+        t, session = self.t, self.kiosk.session
+        item, identity = session.item, session.identity
+        assert item is not None and identity is not None
+        rows = [
+            (t("confirm.item"), item.name(t.lang)),
+            (t("confirm.name"), mask_name(identity.name)),
+            (t("confirm.id_number"), mask_id_number(identity.id_number)),
+        ]
+        rows += [
+            (t.pick(spec.label_zh, spec.label_en), self.shown(spec, session.answers[spec.key]))
+            for spec in item.fields
+            if spec.prefill is None or spec.prefill.value not in ("name", "id_number")
+        ]
+        with Vertical(id="confirm"):
+            yield Static(t("confirm.title"), classes="title")
+            with VerticalScroll(id="summary"):
+                for label, value in rows:
+                    with Horizontal(classes="row"):
+                        yield Static(label, classes="row-label")
+                        yield Static(value or t("confirm.blank"), classes="row-value")
+            if item.documents_zh:
+                documents = t.pick("、".join(item.documents_zh), ", ".join(item.documents_en))
+                yield Static(t("confirm.documents", documents=documents), classes="subtitle")
+            yield Static("", id="submit-problem", classes="problem")
+            with Horizontal(classes="nav-row"):
+                yield Button(t("confirm.edit"), id="back", classes="nav")
+                yield Button(t("confirm.submit"), id="submit", variant="success", classes="big")
+        yield from self.compose_status()
+
+    def shown(self, spec: FieldSpec, value: str) -> str:
+        t = self.t
+        if spec.type is FieldType.CHOICE:
+            return next((t.pick(c.zh, c.en) for c in spec.choices if c.value == value), value)
+        if spec.type is FieldType.PHONE:
+            return mask_phone(value)
+        if spec.type is FieldType.ID_NUMBER:
+            return mask_id_number(value)
+        return value
+
+    def on_mount(self) -> None:
+        self.query_one("#submit", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "back":
+            self.kiosk.session.back()
+            self.kiosk.show_step()
+        elif event.button.id == "submit":
+            # A second tap must not submit twice.
+            event.button.disabled = True
+            self.query_one("#back", Button).disabled = True
+            self.submit()
+
+    @work(thread=True, exclusive=True, group="submit")
+    def submit(self) -> None:
+        services = self.kiosk.services
+        try:
+            submission = submit_application(
+                self.kiosk.session, services.outbox, services.clock, services.link.online is True
+            )
+        except Exception as exc:  # noqa: BLE001 - shown to the person, nothing is half-written
+            self.post_message(SubmitFailed(f"{type(exc).__name__}: {exc}"))
+            return
+        self.post_message(Submitted(submission, services.outbox.summary()))
+
+    def on_submitted(self, message: Submitted) -> None:
+        self.kiosk.services.link.queue = message.queue
+        self.kiosk.session.submitted(message.submission)
+        self.kiosk.show_step()
+        self.kiosk.sync_soon()
+
+    def on_submit_failed(self, message: SubmitFailed) -> None:
+        self.query_one("#submit-problem", Static).update(self.t("confirm.failed"))
+        self.query_one("#submit", Button).disabled = False
+        self.query_one("#back", Button).disabled = False
+        self.log.error(message.error)

@@ -1,0 +1,145 @@
+"""A short form built from the item's field definitions, prefilled from the identity.
+
+Name and ID number come from the identity and are shown masked, never as an
+editable box. Problems are checked by the core and shown under each field.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, Input, RadioButton, RadioSet, Static
+
+from kiosk.catalog import FieldSpec, FieldType, Prefill
+from kiosk.forms import answer_problem, normalise
+from kiosk.identity import Identity, mask_id_number, mask_name
+from screens.base import KioskScreen
+from screens.keypad import Keypad
+
+_RESTRICT = {
+    FieldType.PHONE: r"[0-9]*",
+    FieldType.ID_NUMBER: r"[0-9Xx]*",
+    FieldType.DATE: r"[0-9-]*",
+}
+_MAX = {FieldType.PHONE: 11, FieldType.ID_NUMBER: 18, FieldType.DATE: 10}
+_NUMERIC = set(_RESTRICT)
+
+
+def _from_identity(spec: FieldSpec, identity: Identity) -> str:
+    return {
+        Prefill.NAME: identity.name,
+        Prefill.ID_NUMBER: identity.id_number,
+        Prefill.ADDRESS: identity.address,
+        Prefill.PHONE: identity.phone,
+    }[spec.prefill] if spec.prefill else ""
+
+
+class FormScreen(KioskScreen):
+    def compose(self) -> ComposeResult:
+        t, session = self.t, self.kiosk.session
+        item, identity = session.item, session.identity
+        assert item is not None and identity is not None
+        numeric = any(f.type in _NUMERIC and not self.locked(f) for f in item.fields)
+        with Vertical(id="form"):
+            yield Static(item.name(t.lang), classes="title")
+            yield Static(t("form.hint"), classes="subtitle")
+            with Horizontal(id="form-body"):
+                with VerticalScroll(id="fields"):
+                    for spec in item.fields:
+                        yield from self.compose_field(spec, identity, session.answers)
+                if numeric:
+                    yield Keypad(id="keypad")
+            with Horizontal(classes="nav-row"):
+                yield Button(t("common.back"), id="back", classes="nav")
+                yield Button(t("common.next"), id="next", variant="success", classes="big")
+        yield from self.compose_status()
+
+    def locked(self, spec: FieldSpec) -> bool:
+        """Name and ID number from the identity are shown masked and not edited here."""
+        return spec.prefill in (Prefill.NAME, Prefill.ID_NUMBER)
+
+    def compose_field(
+        self, spec: FieldSpec, identity: Identity, previous: dict[str, str]
+    ) -> ComposeResult:
+        t = self.t
+        label = t.pick(spec.label_zh, spec.label_en)
+        marker = t("form.required") if spec.required else t("form.optional")
+        yield Static(f"{label}  {marker}", classes="label")
+        value = previous.get(spec.key) or _from_identity(spec, identity)
+        if self.locked(spec):
+            shown = mask_name(value) if spec.prefill is Prefill.NAME else mask_id_number(value)
+            yield Static(f"{shown}  {t('form.from_identity')}", id=f"field-{spec.key}",
+                         classes="locked")
+        elif spec.type is FieldType.CHOICE:
+            with RadioSet(id=f"field-{spec.key}"):
+                for choice in spec.choices:
+                    yield RadioButton(t.pick(choice.zh, choice.en), value=choice.value == value)
+        else:
+            yield Input(
+                value=value,
+                id=f"field-{spec.key}",
+                placeholder=t(f"form.placeholder_{spec.type.name.lower()}"),
+                max_length=_MAX.get(spec.type, spec.max_length),
+                restrict=_RESTRICT.get(spec.type),
+            )
+        yield Static("", id=f"problem-{spec.key}", classes="problem")
+
+    def on_mount(self) -> None:
+        editable = self.query("#fields Input, #fields RadioSet")
+        (editable.first() if editable else self.query_one("#next")).focus()
+
+    # -- reading and checking answers -----------------------------------------
+    def answer(self, spec: FieldSpec) -> str:
+        session = self.kiosk.session
+        assert session.identity is not None
+        if self.locked(spec):
+            return _from_identity(spec, session.identity)
+        widget = self.query_one(f"#field-{spec.key}")
+        if isinstance(widget, RadioSet):
+            index = widget.pressed_index
+            return spec.choices[index].value if index >= 0 else ""
+        assert isinstance(widget, Input)
+        return widget.value
+
+    def check(self, spec: FieldSpec, while_typing: bool) -> bool:
+        today = self.kiosk.services.clock.now().date()
+        problem = answer_problem(spec, self.answer(spec), today, while_typing)
+        text = self.t(f"problem.{problem}") if problem else ""
+        self.query_one(f"#problem-{spec.key}", Static).update(text)
+        return problem is None
+
+    def spec_of(self, widget_id: str | None) -> FieldSpec | None:
+        item = self.kiosk.session.item
+        if item is None or not widget_id or not widget_id.startswith("field-"):
+            return None
+        return item.field(widget_id.removeprefix("field-"))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if spec := self.spec_of(event.input.id):
+            self.check(spec, while_typing=True)
+
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        if spec := self.spec_of(event.radio_set.id):
+            self.check(spec, while_typing=False)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.focus_next()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        kiosk = self.kiosk
+        if event.button.id == "back":
+            kiosk.session.back()
+            kiosk.show_step()
+        elif event.button.id == "next":
+            self.submit()
+
+    def submit(self) -> None:
+        item = self.kiosk.session.item
+        assert item is not None
+        failing = [spec for spec in item.fields if not self.check(spec, while_typing=False)]
+        if failing:
+            self.query_one(f"#field-{failing[0].key}").focus()
+            return
+        answers = {spec.key: normalise(spec, self.answer(spec)) for spec in item.fields}
+        self.kiosk.session.fill(answers)
+        self.kiosk.show_step()

@@ -1,0 +1,59 @@
+"""The attract/home screen: start, the hot list for bank customers, elder mode, language."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, Vertical
+from textual.widgets import Button, Static
+
+from screens.base import KioskScreen
+
+HOT_COUNT = 6
+HOT_COUNT_ELDER = 4
+
+
+class HomeScreen(KioskScreen):
+    BINDINGS = [
+        Binding(str(n), f"hot({n - 1})", show=False, id=f"home.hot{n}") for n in range(1, 7)
+    ]
+
+    def compose(self) -> ComposeResult:
+        t, kiosk = self.t, self.kiosk
+        branch = kiosk.services.config.kiosk
+        hot = kiosk.services.catalog.hot(HOT_COUNT_ELDER if kiosk.elder else HOT_COUNT)
+        with Vertical(id="home"):
+            yield Static(t("home.title"), id="title", classes="title")
+            yield Static(t.pick(branch.branch_zh, branch.branch_en), id="branch")
+            yield Button(t("home.start"), id="start", variant="primary", classes="big")
+            yield Static(t("home.hot_heading"), classes="heading")
+            with Grid(id="hot"):
+                for n, item in enumerate(hot, start=1):
+                    yield Button(f"{n}  {item.name(t.lang)}", id=f"hot-{item.id}", classes="hot")
+            with Horizontal(id="home-switches"):
+                elder_label = t("home.elder_on") if kiosk.elder else t("home.elder_off")
+                yield Button(elder_label, id="elder-toggle", variant="warning", classes="big")
+                yield Button(t("home.language_switch"), id="lang-toggle", classes="big")
+        yield from self.compose_status()
+
+    def on_mount(self) -> None:
+        self.query_one("#start", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        button_id = event.button.id or ""
+        kiosk = self.kiosk
+        if button_id == "start":
+            kiosk.session.start()
+            kiosk.show_step()
+        elif button_id.startswith("hot-"):
+            kiosk.session.choose(kiosk.services.catalog.get(button_id.removeprefix("hot-")))
+            kiosk.show_step()
+        elif button_id == "elder-toggle":
+            kiosk.set_elder_mode(not kiosk.elder)
+        elif button_id == "lang-toggle":
+            kiosk.set_language("en" if self.t.is_zh else "zh-CN")
+
+    def action_hot(self, index: int) -> None:
+        buttons = list(self.query("#hot Button").results(Button))
+        if index < len(buttons):
+            buttons[index].press()

@@ -1,0 +1,213 @@
+"""Who is applying: the ID card (the reader is always listening), an e-ID QR code, or typing.
+
+Device reads run in thread workers that post messages; the screen only shows
+the masked result and lets the person continue.
+"""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Button, ContentSwitcher, Input, Static
+from textual.worker import get_current_worker
+
+from devices.idcard import CardData
+from kiosk.applications import identity_from_card
+from kiosk.codes import CodeError, make_eid, parse_eid
+from kiosk.identity import (
+    IdSource,
+    Identity,
+    id_number_problem,
+    mask_id_number,
+    mask_name,
+    name_problem,
+    normalise_id_number,
+)
+from screens.base import KioskScreen
+from screens.keypad import Keypad
+
+POLL_S = 0.25  # how long a device read blocks before the worker checks for cancellation
+
+
+class CardRead(Message):
+    def __init__(self, card: CardData) -> None:
+        super().__init__()
+        self.card = card
+
+
+class QrRead(Message):
+    def __init__(self, payload: str) -> None:
+        super().__init__()
+        self.payload = payload
+
+
+class IdentifyScreen(KioskScreen):
+    def __init__(self) -> None:
+        super().__init__()
+        self.identity: Identity | None = None
+
+    def compose(self) -> ComposeResult:
+        t = self.t
+        item = self.kiosk.session.item
+        assert item is not None
+        with Vertical(id="identify"):
+            yield Static(t("identify.title"), classes="title")
+            yield Static(item.name(t.lang), classes="subtitle")
+            with Horizontal(id="methods"):
+                yield Button(t("identify.by_card"), id="show-card", classes="method -selected")
+                yield Button(t("identify.by_qr"), id="show-qr", classes="method")
+                yield Button(t("identify.by_manual"), id="show-manual", classes="method")
+            with ContentSwitcher(initial="pane-card", id="panes"):
+                with Vertical(id="pane-card", classes="pane"):
+                    yield Static(t("identify.card_prompt"), classes="prompt")
+                with Vertical(id="pane-qr", classes="pane"):
+                    yield Static(t("identify.qr_prompt"), classes="prompt")
+                    yield Static("", id="qr-status", classes="problem")
+                with Horizontal(id="pane-manual", classes="pane"):
+                    with Vertical(id="manual-fields"):
+                        yield Static(t("identify.name_label"), classes="label")
+                        yield Input(id="manual-name", max_length=30)
+                        yield Static("", id="manual-name-problem", classes="problem")
+                        yield Static(t("identify.id_label"), classes="label")
+                        yield Input(id="manual-id", max_length=18, restrict=r"[0-9Xx]*")
+                        yield Static("", id="manual-id-problem", classes="problem")
+                        yield Button(t("identify.manual_submit"), id="manual-submit")
+                    yield Keypad(id="keypad")
+            with Horizontal(id="identified"):
+                yield Static("", id="identity-summary")
+                yield Button(t("common.next"), id="continue", variant="success", classes="big")
+            with Horizontal(classes="nav-row"):
+                yield Button(t("common.back"), id="back", classes="nav")
+                yield Button(t("common.home"), id="home", classes="nav")
+        if self.kiosk.services.hub.simulator is not None:
+            with Horizontal(id="simulator"):
+                yield Static(t("sim.heading"), classes="sim-label")
+                for n, card in enumerate(self.kiosk.services.hub.simulator.idcard.deck):
+                    yield Button(mask_name(card.name), id=f"sim-card-{n}", classes="sim")
+                yield Button(t("sim.remove_card"), id="sim-remove", classes="sim")
+                yield Button(t("sim.show_eid"), id="sim-eid", classes="sim")
+                yield Button(t("sim.show_junk"), id="sim-junk", classes="sim")
+        yield from self.compose_status()
+
+    def on_mount(self) -> None:
+        self.query_one("#identified").display = False
+        self.watch_card_reader()
+        self.watch_qr_scanner()
+
+    # -- device workers -------------------------------------------------------
+    @work(thread=True, exclusive=True, group="idcard")
+    def watch_card_reader(self) -> None:
+        worker = get_current_worker()
+        reader = self.kiosk.services.hub.idcard
+        while not worker.is_cancelled:
+            card = reader.read(timeout=POLL_S)
+            if card is not None:
+                self.post_message(CardRead(card))
+
+    @work(thread=True, exclusive=True, group="qr")
+    def watch_qr_scanner(self) -> None:
+        worker = get_current_worker()
+        scanner = self.kiosk.services.hub.qr
+        while not worker.is_cancelled:
+            payload = scanner.read(timeout=POLL_S)
+            if payload is not None:
+                self.post_message(QrRead(payload))
+
+    def on_card_read(self, message: CardRead) -> None:
+        self.switch_pane("card")
+        self.identified(identity_from_card(message.card))
+
+    def on_qr_read(self, message: QrRead) -> None:
+        self.switch_pane("qr")
+        status = self.query_one("#qr-status", Static)
+        try:
+            identity = parse_eid(message.payload, self.kiosk.services.clock.now().date())
+        except CodeError as exc:
+            status.update(self.t(exc.key))
+            return
+        status.update("")
+        self.identified(identity)
+
+    # -- showing the result ---------------------------------------------------
+    def identified(self, identity: Identity) -> None:
+        self.identity = identity
+        source = self.t(f"identify.source_{identity.source}")
+        self.query_one("#identity-summary", Static).update(
+            self.t("identify.summary", source=source, name=mask_name(identity.name),
+                   id_number=mask_id_number(identity.id_number))
+        )
+        self.query_one("#identified").display = True
+        self.query_one("#continue", Button).focus()
+
+    def switch_pane(self, name: str) -> None:
+        self.query_one("#panes", ContentSwitcher).current = f"pane-{name}"
+        for button in self.query(".method").results(Button):
+            button.set_class(button.id == f"show-{name}", "-selected")
+
+    # -- manual entry ---------------------------------------------------------
+    @on(Input.Changed, "#manual-id")
+    def id_typed(self, event: Input.Changed) -> None:
+        # While typing, only say what is already certainly wrong.
+        value = normalise_id_number(event.value)
+        problem = None
+        if len(value) == 18:
+            problem = id_number_problem(value, self.kiosk.services.clock.now().date())
+        self.show_problem("#manual-id-problem", f"problem.id_{problem}" if problem else None)
+
+    @on(Input.Submitted, "#manual-name")
+    def name_entered(self) -> None:
+        self.query_one("#manual-id", Input).focus()
+
+    @on(Input.Submitted, "#manual-id")
+    @on(Button.Pressed, "#manual-submit")
+    def manual_submit(self) -> None:
+        name = self.query_one("#manual-name", Input).value
+        id_number = normalise_id_number(self.query_one("#manual-id", Input).value)
+        name_issue = name_problem(name)
+        id_issue = id_number_problem(id_number, self.kiosk.services.clock.now().date())
+        self.show_problem("#manual-name-problem", f"problem.{name_issue}" if name_issue else None)
+        self.show_problem("#manual-id-problem", f"problem.id_{id_issue}" if id_issue else None)
+        if name_issue:
+            self.query_one("#manual-name", Input).focus()
+        elif id_issue:
+            self.query_one("#manual-id", Input).focus()
+        else:
+            self.identified(Identity(name=name.strip(), id_number=id_number, source=IdSource.MANUAL))
+
+    def show_problem(self, selector: str, key: str | None) -> None:
+        self.query_one(selector, Static).update(self.t(key) if key else "")
+
+    # -- buttons --------------------------------------------------------------
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        button_id = event.button.id or ""
+        kiosk = self.kiosk
+        if button_id.startswith("show-"):
+            name = button_id.removeprefix("show-")
+            self.switch_pane(name)
+            if name == "manual":
+                self.query_one("#manual-name", Input).focus()
+        elif button_id == "continue" and self.identity is not None:
+            kiosk.session.identify(self.identity)
+            kiosk.show_step()
+        elif button_id == "back":
+            kiosk.session.back()
+            kiosk.show_step()
+        elif button_id == "home":
+            kiosk.reset_session()
+        elif button_id.startswith("sim-"):
+            self.simulate(button_id)
+
+    def simulate(self, button_id: str) -> None:
+        sim = self.kiosk.services.hub.simulator
+        assert sim is not None
+        if button_id.startswith("sim-card-"):
+            sim.idcard.place(int(button_id.removeprefix("sim-card-")))
+        elif button_id == "sim-remove":
+            sim.idcard.remove()
+        elif button_id == "sim-eid":
+            card = sim.idcard.deck[0]
+            sim.qr.show(make_eid(card.name, card.id_number))
+        elif button_id == "sim-junk":
+            sim.qr.show("https://example.com/not-a-kiosk-code")

@@ -1,0 +1,33 @@
+"""'Are you still there?': shown before the idle reset; any key or tap extends."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.reactive import reactive
+from textual.screen import ModalScreen
+from textual.widgets import Button, Digits, Static
+
+from kiosk.i18n import Translator
+
+
+class IdleWarning(ModalScreen[None]):
+    seconds_left: reactive[int] = reactive(30)
+
+    def __init__(self, seconds_left: int) -> None:
+        super().__init__()
+        self.set_reactive(IdleWarning.seconds_left, seconds_left)
+
+    @property
+    def t(self) -> Translator:
+        return self.app.t  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="idle-box"):
+            yield Static(self.t("idle.title"), classes="title")
+            yield Digits(str(self.seconds_left), id="countdown")
+            yield Static(self.t("idle.body"), id="idle-body")
+            yield Button(self.t("idle.extend"), id="extend", variant="success", classes="big")
+
+    def watch_seconds_left(self, seconds: int) -> None:
+        self.query_one("#countdown", Digits).update(str(seconds))

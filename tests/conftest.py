@@ -1,0 +1,43 @@
+"""Shared fixtures: a kiosk on a temporary data folder, a fake clock, an embedded platform."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+
+from kiosk.clock import FakeClock  # noqa: E402
+from kiosk.config import DEMO_CONFIG, KioskConfig, load_config  # noqa: E402
+from kiosk.services import Services, build_services  # noqa: E402
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> KioskConfig:
+    return load_config(DEMO_CONFIG, data_dir=tmp_path / "data")
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def services(config: KioskConfig, clock: FakeClock) -> Iterator[Services]:
+    built = build_services(config, clock)
+    yield built
+    built.close()
+
+
+async def until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Wait for a condition the app reaches on its own (a worker, a device read)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(0.02)

@@ -1,0 +1,30 @@
+"""Helpers for driving the kiosk app in tests: what the screen shows, waiting for a screen."""
+
+from __future__ import annotations
+
+from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import Static
+
+from screens.app import KioskApp
+from tests.conftest import until
+
+
+def screen_text(app: KioskApp) -> str:
+    """Every piece of text the current screen shows (statics and button labels)."""
+    parts: list[str] = []
+    for widget in app.screen.query("*"):
+        if isinstance(widget, Static):
+            parts.append(str(widget.render()))
+        label = getattr(widget, "label", None)
+        if label is not None:
+            parts.append(str(label))
+        value = getattr(widget, "value", None)
+        if isinstance(value, str):
+            parts.append(value)
+    return "\n".join(parts)
+
+
+async def on_screen(pilot: Pilot[None], kind: type[Screen[None]]) -> None:
+    await until(lambda: isinstance(pilot.app.screen, kind))
+    await pilot.pause()
