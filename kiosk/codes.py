@@ -12,9 +12,16 @@ import json
 from datetime import date
 
 from kiosk.errors import KioskError
-from kiosk.identity import IdSource, Identity, id_number_problem, normalise_id_number
+from kiosk.identity import (
+    IdSource,
+    Identity,
+    id_number_problem,
+    name_problem,
+    normalise_id_number,
+)
 
 EID_PREFIX = "EID1:"
+MAX_PAYLOAD = 1024  # a real e-ID code is a few hundred characters
 
 
 class CodeError(KioskError):
@@ -34,11 +41,16 @@ def parse_eid(payload: str, today: date) -> Identity:
     if not payload.startswith(EID_PREFIX):
         raise CodeError("qr.unknown_code")
     body = payload.removeprefix(EID_PREFIX)
+    if len(body) > MAX_PAYLOAD:
+        raise CodeError("qr.damaged_code")
     try:
         data = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
-        name, id_number = str(data["name"]).strip(), normalise_id_number(str(data["id"]))
-    except (binascii.Error, ValueError, KeyError, TypeError) as exc:
+        name, id_number = data["name"], data["id"]
+    except (binascii.Error, ValueError, KeyError, TypeError, RecursionError) as exc:
         raise CodeError("qr.damaged_code") from exc
-    if not name or id_number_problem(id_number, today) is not None:
+    if not isinstance(name, str) or not isinstance(id_number, str):
+        raise CodeError("qr.damaged_code")
+    name, id_number = name.strip(), normalise_id_number(id_number)
+    if name_problem(name) is not None or id_number_problem(id_number, today) is not None:
         raise CodeError("qr.damaged_code")
     return Identity(name=name, id_number=id_number, source=IdSource.QR)

@@ -47,8 +47,9 @@ def describe_validation_error(exc: ValidationError, raw: object) -> str:
             node = node[loc] if isinstance(node, list) and loc < len(node) else None
             ident = (node.get("id") or node.get("key")) if isinstance(node, dict) else None
             where += f"[{ident or loc}]"
-        elif isinstance(node, dict) or node is None or not where:
+        elif isinstance(node, dict) and loc not in node and node.get("kind") == loc:
+            continue  # a union's tag ("min_age") says which variant, not where
+        else:
             node = node.get(loc) if isinstance(node, dict) else None
             where += f".{loc}" if where else str(loc)
-        # other parts (union tags such as "min_age") say which variant, not where
     return f"{where or '(top level)'}: {err['msg']}"

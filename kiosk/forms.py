@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from kiosk.catalog import FieldSpec, FieldType
-from kiosk.identity import id_number_problem, is_mobile_number, normalise_id_number
+from kiosk.identity import id_number_problem, normalise_id_number
 
 # Problems that only mean the answer is not complete yet.
 _INCOMPLETE = {"required", "phone_length", "id_length", "date_format"}
@@ -52,12 +52,13 @@ def _problem(spec: FieldSpec, value: str, today: date) -> str | None:
             if value not in {c.value for c in spec.choices}:
                 return "choice_unknown"
         case FieldType.PHONE:
-            if not value.isdigit():
+            if not value.isascii() or not value.isdigit():
                 return "phone_digits"
+            # The prefix is checked on what is typed so far: a wrong start shows at once.
+            if value[0] != "1" or (len(value) > 1 and value[1] not in "3456789"):
+                return "phone_prefix"
             if len(value) != 11:
                 return "phone_length"
-            if not is_mobile_number(value):
-                return "phone_prefix"
         case FieldType.ID_NUMBER:
             problem = id_number_problem(value, today)
             if problem is not None:

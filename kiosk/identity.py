@@ -14,8 +14,9 @@ from enum import StrEnum
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
-_SHAPE = re.compile(r"^\d{17}[\dX]$")
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+# ASCII digits only: str patterns' \d would accept full-width and other scripts' digits.
+_PARTIAL = re.compile(r"[0-9]{0,18}|[0-9]{17}X")
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 
 
 class IdSource(StrEnum):
@@ -67,10 +68,11 @@ def id_number_problem(raw: str, today: date) -> IdNumberProblem | None:
     value = normalise_id_number(raw)
     if not value:
         return IdNumberProblem.EMPTY
+    # Characters before length: a wrong character is wrong at once, even half typed.
+    if len(value) <= 18 and not _PARTIAL.fullmatch(value):
+        return IdNumberProblem.CHARACTERS
     if len(value) != 18:
         return IdNumberProblem.LENGTH
-    if not _SHAPE.match(value):
-        return IdNumberProblem.CHARACTERS
     try:
         born = birth_date_of(value)
     except ValueError:
@@ -83,7 +85,7 @@ def id_number_problem(raw: str, today: date) -> IdNumberProblem | None:
 
 
 def is_mobile_number(raw: str) -> bool:
-    return bool(_MOBILE.match(raw.strip()))
+    return bool(_MOBILE.fullmatch(raw.strip()))
 
 
 def mask_id_number(id_number: str) -> str:
@@ -110,7 +112,8 @@ def mask_phone(phone: str) -> str:
     return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
 
 
-_NAME = re.compile(r"^[\u3400-\u9fff\u00b7·A-Za-z .'-]+$")
+_NAME = re.compile(r"[\u3400-\u9fff\U00020000-\U0003134f·A-Za-z .'-]+")
+_LETTER = re.compile(r"[\u3400-\u9fff\U00020000-\U0003134fA-Za-z]")
 
 
 def name_problem(raw: str) -> str | None:
@@ -120,6 +123,6 @@ def name_problem(raw: str) -> str | None:
         return "name_required"
     if len(name) > 30:
         return "name_too_long"
-    if not _NAME.match(name):
+    if not _NAME.fullmatch(name) or not _LETTER.search(name):
         return "name_characters"
     return None

@@ -71,8 +71,15 @@ def load_cipher(key_file: Path) -> DataCipher:
     keys = [_decode(env, ENV_KEY)] if env else [_read_or_create(key_file)]
     old = key_file.with_name(key_file.name + ".old")
     if old.exists():
+        _check_private(old)
         keys += [_decode(line, str(old)) for line in old.read_text().split() if line]
     return DataCipher(keys)
+
+
+def _check_private(path: Path) -> None:
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise DataKeyError(f"{path}: key file is readable by others (mode {mode:o}); chmod 600 it")
 
 
 def _decode(text: str, where: str) -> bytes:
@@ -91,7 +98,5 @@ def _read_or_create(path: Path) -> bytes:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(base64.b64encode(os.urandom(32)).decode() + "\n")
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if mode & 0o077:
-        raise DataKeyError(f"{path}: key file is readable by others (mode {mode:o}); chmod 600 it")
+    _check_private(path)
     return _decode(path.read_text(), str(path))

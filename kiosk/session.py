@@ -26,17 +26,6 @@ class Step(StrEnum):
     RATE = "rate"
 
 
-_ALLOWED: dict[Step, frozenset[Step]] = {
-    Step.ATTRACT: frozenset({Step.CHOOSE_ITEM}),
-    Step.CHOOSE_ITEM: frozenset({Step.IDENTIFY}),
-    Step.IDENTIFY: frozenset({Step.FORM, Step.CHOOSE_ITEM}),
-    Step.FORM: frozenset({Step.CONFIRM, Step.IDENTIFY}),
-    Step.CONFIRM: frozenset({Step.DONE, Step.FORM}),
-    Step.DONE: frozenset({Step.RATE}),
-    Step.RATE: frozenset({Step.ATTRACT}),
-}
-
-
 @dataclass(frozen=True, slots=True)
 class Submission:
     """What the outbox accepted: enough for the done screen, the slip and the rating."""
@@ -56,35 +45,36 @@ class Session:
     submission: Submission | None = None
     rated: bool = False
 
-    def _go(self, target: Step) -> None:
-        if target not in _ALLOWED[self.step]:
-            raise TransitionError(f"cannot go from {self.step} to {target}")
+    def _go(self, source: Step, target: Step) -> None:
+        # Each forward step has exactly one place it may come from; back() has its own map.
+        if self.step is not source:
+            raise TransitionError(f"cannot go to {target} from {self.step}")
         self.step = target
 
     def start(self) -> None:
-        self._go(Step.CHOOSE_ITEM)
+        self._go(Step.ATTRACT, Step.CHOOSE_ITEM)
 
     def choose(self, item: Item) -> None:
         """Picking an item from the home screen's hot list starts and chooses at once."""
         if self.step is Step.ATTRACT:
             self.start()
-        self._go(Step.IDENTIFY)
+        self._go(Step.CHOOSE_ITEM, Step.IDENTIFY)
         self.item = item
 
     def identify(self, identity: Identity) -> None:
-        self._go(Step.FORM)
+        self._go(Step.IDENTIFY, Step.FORM)
         self.identity = identity
 
     def fill(self, answers: dict[str, str]) -> None:
-        self._go(Step.CONFIRM)
+        self._go(Step.FORM, Step.CONFIRM)
         self.answers = dict(answers)
 
     def submitted(self, submission: Submission) -> None:
-        self._go(Step.DONE)
+        self._go(Step.CONFIRM, Step.DONE)
         self.submission = submission
 
     def to_rating(self) -> None:
-        self._go(Step.RATE)
+        self._go(Step.DONE, Step.RATE)
 
     def rate(self) -> None:
         if self.rated:
@@ -94,18 +84,18 @@ class Session:
         self.rated = True
 
     def back(self) -> None:
-        previous = {
-            Step.IDENTIFY: Step.CHOOSE_ITEM,
-            Step.FORM: Step.IDENTIFY,
-            Step.CONFIRM: Step.FORM,
-        }.get(self.step)
-        if previous is None:
-            raise TransitionError(f"no way back from {self.step}")
-        self._go(previous)
-        if previous is Step.IDENTIFY:
+        """One step back; whatever belonged to the later step is dropped with it."""
+        if self.step is Step.CONFIRM:
+            self.step = Step.FORM  # the answers stay, to be edited
+        elif self.step is Step.FORM:
+            self.step = Step.IDENTIFY
             self.identity = None
-        if previous is Step.CHOOSE_ITEM:
+            self.answers = {}  # they were filled for that person
+        elif self.step is Step.IDENTIFY:
+            self.step = Step.CHOOSE_ITEM
             self.item = None
+        else:
+            raise TransitionError(f"no way back from {self.step}")
 
     def reset(self) -> None:
         """Back to attract, wiping identity, answers and the case."""

@@ -25,15 +25,16 @@ class HomeScreen(KioskScreen):
         with Vertical(id="home"):
             yield Static(t("home.title"), id="title", classes="title")
             yield Static(t.pick(branch.branch_zh, branch.branch_en), id="branch")
+            # Elder mode first and large: the people who need it should not have to hunt.
+            with Horizontal(id="home-switches"):
+                elder_label = t("home.elder_on") if kiosk.elder else t("home.elder_off")
+                yield Button(elder_label, id="elder-toggle", variant="warning", classes="big")
+                yield Button(t("home.language_switch"), id="lang-toggle", classes="big")
             yield Button(t("home.start"), id="start", variant="primary", classes="big")
             yield Static(t("home.hot_heading"), classes="heading")
             with Grid(id="hot"):
                 for n, item in enumerate(hot, start=1):
                     yield Button(f"{n}  {item.name(t.lang)}", id=f"hot-{item.id}", classes="hot")
-            with Horizontal(id="home-switches"):
-                elder_label = t("home.elder_on") if kiosk.elder else t("home.elder_off")
-                yield Button(elder_label, id="elder-toggle", variant="warning", classes="big")
-                yield Button(t("home.language_switch"), id="lang-toggle", classes="big")
         yield from self.compose_status()
 
     def on_mount(self) -> None:

@@ -28,3 +28,22 @@ def screen_text(app: KioskApp) -> str:
 async def on_screen(pilot: Pilot[None], kind: type[Screen[None]]) -> None:
     await until(lambda: isinstance(pilot.app.screen, kind))
     await pilot.pause()
+
+
+def slip_text(data: bytes) -> str:
+    """The printable text of an ESC/POS slip of ours, lines joined (wrapping undone)."""
+    text = data.decode("gb18030", errors="replace")
+    for code in ("\x1c&", "\x1c.", "\n"):
+        text = text.replace(code, "")
+    return text
+
+
+async def tap(pilot: Pilot[None], selector: str) -> None:
+    """Click a button as a person would: not again while it still shows the last press.
+
+    (Textual's Button ignores a click during its 0.2 s active effect: a double tap
+    counts once.)
+    """
+    button = pilot.app.screen.query_one(selector)
+    await until(lambda: not button.has_class("-active"))
+    assert await pilot.click(selector), f"{selector} was not hit"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,4 +18,3 @@ class Slip:
     notes: tuple[str, ...] = ()  # free lines under the rows (decision, reason, next steps)
     qr_payload: str = ""
     marker: str = ""  # e.g. "COPY" or "OFFLINE, pending confirmation"; printed large at the top
-    extra: dict[str, str] = field(default_factory=dict)

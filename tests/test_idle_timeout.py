@@ -1,0 +1,144 @@
+"""The idle timeout with a fake clock: warning, extension, reset that wipes personal data."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from devices.printer import MockPrinter
+from kiosk.clock import FakeClock
+from kiosk.idle import IdleMonitor, IdleState
+from kiosk.services import Services
+from screens.app import KioskApp
+from screens.done import DoneScreen
+from screens.form import FormScreen
+from screens.home import HomeScreen
+from screens.identify import IdentifyScreen
+from screens.idle_warning import IdleWarning
+from tests.conftest import until
+from tests.kiosk_driver import on_screen, screen_text
+
+
+def test_monitor_warns_then_expires() -> None:
+    clock = FakeClock()
+    idle = IdleMonitor(clock, timeout_s=120, warning_s=30)
+    clock.advance(89)
+    assert idle.status().state is IdleState.ACTIVE
+    clock.advance(2)
+    status = idle.status()
+    assert status.state is IdleState.WARNING and status.seconds_left == 29
+    idle.touch()
+    assert idle.status().state is IdleState.ACTIVE
+    clock.advance(120)
+    assert idle.status().state is IdleState.EXPIRED
+
+
+def test_monitor_pause_holds_the_countdown() -> None:
+    clock = FakeClock()
+    idle = IdleMonitor(clock, timeout_s=60, warning_s=30)
+    idle.pause()
+    clock.advance(600)
+    assert idle.status().state is IdleState.ACTIVE
+    idle.resume()  # the full timeout starts again from the end of the pause
+    clock.advance(59)
+    assert idle.status().state is IdleState.WARNING
+    clock.advance(1)
+    assert idle.status().state is IdleState.EXPIRED
+
+
+@pytest.mark.parametrize("warning", [10, 29, 120])
+def test_monitor_refuses_a_short_warning(warning: int) -> None:
+    with pytest.raises(ValueError):
+        IdleMonitor(FakeClock(), timeout_s=120, warning_s=warning)
+
+
+async def reach_form(app: KioskApp, services: Services, pilot) -> None:
+    await on_screen(pilot, HomeScreen)
+    await pilot.press("1")
+    await on_screen(pilot, IdentifyScreen)
+    services.hub.simulator.idcard.place(0)
+    await until(lambda: "310***********1230" in screen_text(app))
+    await pilot.press("enter")
+    await on_screen(pilot, FormScreen)
+
+
+async def test_idle_warning_extend_then_reset_wipes_personal_data(
+    services: Services, clock: FakeClock
+) -> None:
+    app = KioskApp(services, sync_in_background=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await reach_form(app, services, pilot)
+        assert app.session.identity is not None
+
+        clock.advance(services.config.idle.timeout_s - 20)
+        app.idle_tick()
+        await on_screen(pilot, IdleWarning)
+        assert "您还在办理吗" in screen_text(app)
+
+        await pilot.press("space")  # any key extends, and only extends
+        await on_screen(pilot, FormScreen)
+        assert app.session.identity is not None
+
+        clock.advance(services.config.idle.timeout_s - 10)
+        app.idle_tick()
+        await on_screen(pilot, IdleWarning)
+        clock.advance(11)
+        app.idle_tick()
+        await on_screen(pilot, HomeScreen)
+
+        assert not app.session.holds_personal_data
+        assert app.session.item is None
+        # No screen that showed the person is left anywhere in the stack.
+        assert [type(s) for s in app.screen_stack[1:]] == [HomeScreen]
+        assert "张*" not in screen_text(app) and "1230" not in screen_text(app)
+
+
+async def test_the_warning_comes_at_least_30_s_before_reset(
+    services: Services, clock: FakeClock
+) -> None:
+    app = KioskApp(services, sync_in_background=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await reach_form(app, services, pilot)
+        clock.advance(services.config.idle.timeout_s - 30)
+        app.idle_tick()
+        await on_screen(pilot, IdleWarning)
+        assert app.screen.seconds_left == 30
+
+
+class BlockingPrinter(MockPrinter):
+    """A printer that holds the job until the test lets it go."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.release = threading.Event()
+        self.started = threading.Event()
+
+    def print_job(self, data: bytes) -> None:
+        self.started.set()
+        self.release.wait(10)
+        super().print_job(data)
+
+
+async def test_no_reset_while_the_slip_prints(services: Services, clock: FakeClock) -> None:
+    printer = BlockingPrinter(services.hub.printer.jobs_dir, 80)
+    services.hub.printer = printer
+    app = KioskApp(services, sync_in_background=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await reach_form(app, services, pilot)
+        await pilot.press("enter", "tab", "tab", "enter")  # purpose, next
+        await pilot.press("enter")  # submit
+        await on_screen(pilot, DoneScreen)
+        await until(printer.started.is_set)
+
+        clock.advance(services.config.idle.timeout_s * 5)
+        app.idle_tick()
+        await pilot.pause()
+        assert isinstance(app.screen, DoneScreen)  # printing: no warning, no reset
+
+        printer.release.set()
+        await until(lambda: "凭条已打印" in screen_text(app))
+        clock.advance(services.config.idle.timeout_s + 1)
+        app.idle_tick()
+        await on_screen(pilot, HomeScreen)
+        assert not app.session.holds_personal_data

@@ -1,0 +1,247 @@
+"""Each screen's own behaviour: what a person sees for right and wrong input."""
+
+from __future__ import annotations
+
+from textual.widgets import Button, Input, RadioSet
+
+from devices.status import DeviceStatus, Level
+from kiosk.services import Services
+from screens.app import KioskApp
+from screens.catalog import CatalogScreen
+from screens.confirm import ConfirmScreen
+from screens.done import DoneScreen
+from screens.form import FormScreen
+from screens.home import HomeScreen
+from screens.identify import IdentifyScreen
+from screens.rating import RatingScreen
+from tests.conftest import until
+from tests.kiosk_driver import on_screen, screen_text, slip_text, tap
+
+
+def kiosk(services: Services) -> KioskApp:
+    return KioskApp(services, sync_in_background=False)
+
+
+async def to_identify(app: KioskApp, pilot, item_id: str) -> None:
+    await on_screen(pilot, HomeScreen)
+    app.session.choose(app.services.catalog.get(item_id))
+    app.show_step()
+    await on_screen(pilot, IdentifyScreen)
+
+
+async def test_home_offers_elder_mode_and_english(services: Services) -> None:
+    app = kiosk(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await on_screen(pilot, HomeScreen)
+        assert len(app.screen.query("#hot Button")) == 6
+        normal_height = app.screen.query_one("#hot Button").outer_size.height
+        assert await pilot.click("#elder-toggle")
+        await on_screen(pilot, HomeScreen)
+        assert app.elder and app.has_class("-elder")
+        assert len(app.screen.query("#hot Button")) == 4  # fewer, larger controls
+        assert app.idle.timeout_s == 2 * services.config.idle.timeout_s  # generous time
+        assert "长者模式：开" in screen_text(app)
+        assert app.screen.query_one("#hot Button").outer_size.height > normal_height
+        assert await pilot.click("#lang-toggle")
+        await until(lambda: "Start · All services" in screen_text(app))
+        assert "Marriage registration record proof" in screen_text(app)
+        assert await pilot.click("#lang-toggle")
+        await until(lambda: "开始办理" in screen_text(app))
+
+
+async def test_catalog_categories_and_search(services: Services) -> None:
+    app = kiosk(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await on_screen(pilot, HomeScreen)
+        await pilot.click("#start")
+        await on_screen(pilot, CatalogScreen)
+        total = len(services.catalog.items)
+        assert len(app.screen.query("#items Button")) == total
+        await pilot.click("#cat-enterprise")
+        await until(lambda: len(app.screen.query("#items Button")) == len(
+            [i for i in services.catalog.items if i.category == "enterprise"]))
+        await pilot.click("#cat-all")
+        app.screen.query_one("#search", Input).focus()
+        await pilot.press(*"公积金")
+        await until(lambda: "共 3 项" in screen_text(app) or "共 4 项" in screen_text(app))
+        assert all("公积金" in str(b.label) for b in app.screen.query("#items Button").results(Button))
+        await pilot.press(*"火星")
+        await until(lambda: "没有找到相关事项" in screen_text(app))
+        await pilot.click("#home")
+        await on_screen(pilot, HomeScreen)
+
+
+async def test_manual_entry_says_exactly_what_is_wrong(services: Services) -> None:
+    app = kiosk(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await to_identify(app, pilot, "marriage-record-proof")
+        await pilot.click("#show-manual")
+        name, id_box = app.screen.query_one("#manual-name", Input), app.screen.query_one("#manual-id", Input)
+        assert app.focused is name
+        await pilot.press(*"王1")
+        id_box.focus()
+        await pilot.press(*"31010419850612123")
+        assert screen_text(app).count("身份证号码") >= 1
+        assert "应为18位" not in screen_text(app)  # not finished yet: no error while typing
+        await pilot.press("9")  # wrong check digit
+        await until(lambda: "校验位不符" in screen_text(app))
+        await tap(pilot, "#manual-submit")
+        await until(lambda: "姓名只能包含汉字" in screen_text(app))
+        assert app.focused is name
+        name.value = "王芳"
+        id_box.value = "310104198513121230"  # month 13
+        await tap(pilot, "#manual-submit")
+        await until(lambda: "出生日期（第7至14位）不正确" in screen_text(app))
+        id_box.value = "310104198506121230"
+        await tap(pilot, "#manual-submit")
+        await until(lambda: "已识别（手动输入）：王*" in screen_text(app))
+        await pilot.click("#continue")
+        await on_screen(pilot, FormScreen)
+        assert app.session.identity.source == "manual"
+
+
+async def test_qr_identifies_an_e_id_and_refuses_other_codes(services: Services) -> None:
+    app = kiosk(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await to_identify(app, pilot, "marriage-record-proof")
+        await pilot.click("#sim-junk")
+        await until(lambda: "这不是本机可识别的二维码" in screen_text(app))
+        assert not app.screen.query_one("#identified").display
+        await pilot.click("#sim-eid")
+        await until(lambda: "已识别（电子证照）：张*" in screen_text(app))
+
+
+async def test_a_card_must_leave_the_reader_before_it_is_read_again(services: Services) -> None:
+    reader = services.hub.simulator.idcard
+    reader.place(0)
+    assert reader.read(0.1) is not None
+    assert reader.read(0.05) is None  # still on the field: not read twice
+    reader.remove()
+    reader.place(0)
+    assert reader.read(0.1) is not None
+
+
+async def test_form_checks_every_field_before_going_on(services: Services) -> None:
+    app = kiosk(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await to_identify(app, pilot, "birth-registration")
+        await pilot.click("#sim-card-1")
+        await until(lambda: app.screen.query_one("#identified").display)
+        await pilot.click("#continue")
+        await on_screen(pilot, FormScreen)
+        await tap(pilot, "#next")  # nothing filled in
+        await until(lambda: screen_text(app).count("此项必填") == 3)
+        assert isinstance(app.screen, FormScreen)
+        date_box = app.screen.query_one("#field-due_date", Input)
+        date_box.value = "2026-02-30"
+        phone = app.screen.query_one("#field-phone", Input)
+        phone.value = "12812341234"
+        await tap(pilot, "#next")
+        await until(lambda: "这个日期不存在" in screen_text(app) and "以13至19开头" in screen_text(app))
+        date_box.value = "20261201"
+        phone.value = "13812341234"
+        await pilot.click(app.screen.query_one("#field-child_order", RadioSet).children[0])
+        await tap(pilot, "#next")
+        await on_screen(pilot, ConfirmScreen)
+        assert app.session.answers["due_date"] == "2026-12-01"
+        assert "138****1234" in screen_text(app)
+
+
+async def test_refusal_says_why_on_screen_and_slip(services: Services) -> None:
+    app = kiosk(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await to_identify(app, pilot, "household-registration-certificate")
+        await pilot.click("#sim-card-2")  # 王芳, Nanjing household
+        await until(lambda: app.screen.query_one("#identified").display)
+        await pilot.click("#continue")
+        await on_screen(pilot, FormScreen)
+        for radio in app.screen.query("#fields RadioSet").results(RadioSet):
+            await pilot.click(radio.children[0])
+        await pilot.click("#next")
+        await on_screen(pilot, ConfirmScreen)
+        await pilot.click("#submit")
+        await on_screen(pilot, DoneScreen)
+        reason = services.catalog.get("household-registration-certificate").instant_rules[0].reason_zh
+        assert "未能通过" in screen_text(app) and reason in screen_text(app)
+        await until(lambda: "凭条已打印" in screen_text(app))
+        slip = services.hub.simulator.printer.jobs()[-1].read_bytes()
+        assert reason in slip_text(slip)
+
+
+async def test_paper_out_keeps_the_reference_and_tells_the_person(services: Services) -> None:
+    services.hub.simulator.printer.set_status(DeviceStatus(Level.FAULT, "paper_out"))
+    app = kiosk(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await to_identify(app, pilot, "marriage-record-proof")
+        await pilot.click("#sim-card-0")
+        await until(lambda: app.screen.query_one("#identified").display)
+        await pilot.click("#continue")
+        await on_screen(pilot, FormScreen)
+        await pilot.click(app.screen.query_one("#field-purpose", RadioSet).children[0])
+        await pilot.click("#next")
+        await on_screen(pilot, ConfirmScreen)
+        await pilot.click("#submit")
+        await on_screen(pilot, DoneScreen)
+        await until(lambda: "凭条未能打印（缺纸）" in screen_text(app))
+        assert "XH-CCB-0001-000001" in screen_text(app)
+        assert "✖ 打印机 缺纸" in screen_text(app)  # the status bar, by symbol and word
+        assert services.hub.simulator.printer.jobs() == []
+        assert services.outbox.summary().pending == 1  # the application itself is safe
+
+
+async def test_offline_submission_is_marked_on_screen_and_slip(services: Services) -> None:
+    services.link.online = False
+    app = kiosk(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await to_identify(app, pilot, "marriage-record-proof")
+        await pilot.click("#sim-card-0")
+        await until(lambda: app.screen.query_one("#identified").display)
+        await pilot.click("#continue")
+        await on_screen(pilot, FormScreen)
+        await pilot.click(app.screen.query_one("#field-purpose", RadioSet).children[0])
+        await pilot.click("#next")
+        await on_screen(pilot, ConfirmScreen)
+        await pilot.click("#submit")
+        await on_screen(pilot, DoneScreen)
+        assert "网络暂时中断" in screen_text(app)
+        await until(lambda: "凭条已打印" in screen_text(app))
+        slip = services.hub.simulator.printer.jobs()[-1].read_bytes()
+        assert "离线受理 待确认".encode("gb18030") in slip
+
+
+async def test_a_bad_review_needs_a_reason(services: Services) -> None:
+    app = kiosk(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await to_identify(app, pilot, "marriage-record-proof")
+        await pilot.click("#sim-card-0")
+        await until(lambda: app.screen.query_one("#identified").display)
+        await pilot.click("#continue")
+        await on_screen(pilot, FormScreen)
+        await pilot.click(app.screen.query_one("#field-purpose", RadioSet).children[0])
+        await pilot.click("#next")
+        await on_screen(pilot, ConfirmScreen)
+        await pilot.click("#submit")
+        await on_screen(pilot, DoneScreen)
+        await pilot.click("#to-rating")
+        await on_screen(pilot, RatingScreen)
+        await tap(pilot, "#submit")
+        await until(lambda: "请先选择一个评价等级" in screen_text(app))
+        await tap(pilot, "#rate-1")
+        assert app.screen.query_one("#reasons").display
+        await tap(pilot, "#submit")
+        await until(lambda: "差评需要选择一个原因" in screen_text(app))
+        assert services.outbox.summary().pending == 1  # no rating written yet
+        await pilot.click(app.screen.query_one("#reason", RadioSet).children[1])
+        await tap(pilot, "#submit")
+        await on_screen(pilot, HomeScreen)
+        await until(lambda: services.outbox.summary().pending == 2)
+        rows = services.outbox.pending(10)
+        assert rows[1].payload["score"] == 1 and rows[1].payload["reason"] == "complicated"
+
+
+async def test_status_bar_shows_the_platform_link(services: Services) -> None:
+    app = KioskApp(services)  # background sync on: the embedded platform answers
+    async with app.run_test(size=(120, 40)) as pilot:
+        await on_screen(pilot, HomeScreen)
+        await until(lambda: "● 已联网" in screen_text(app))
+        assert "待上传 0" in screen_text(app)
