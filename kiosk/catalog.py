@@ -120,6 +120,8 @@ class Item(_Strict):
     fields: tuple[FieldSpec, ...] = ()
     # Empty: no instant decision, the application goes to review.
     instant_rules: tuple[RuleCheck, ...] = ()
+    # A scarce-supply reservation: passing the rules registers an entry, it allocates nothing.
+    reservation: bool = False
 
     @model_validator(mode="after")
     def _consistent(self) -> Item:

@@ -20,6 +20,9 @@ class Outcome(StrEnum):
     APPROVED = "approved"
     REFUSED = "refused"
     REVIEW = "review"
+    # Reservations: entered into the draw or quota, not yet allocated (Guangzhou's lesson:
+    # the screen must never let "registered" read as "allocated").
+    REGISTERED = "registered"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,9 +50,11 @@ def _passes(check: RuleCheck, identity: Identity, answers: Mapping[str, str], to
 
 
 def decide(item: Item, identity: Identity, answers: Mapping[str, str], today: date) -> Decision:
-    if not item.instant_rules:
-        return Decision(Outcome.REVIEW)
     for check in item.instant_rules:
         if not _passes(check, identity, answers, today):
             return Decision(Outcome.REFUSED, check.reason_zh, check.reason_en)
+    if item.reservation:
+        return Decision(Outcome.REGISTERED)
+    if not item.instant_rules:
+        return Decision(Outcome.REVIEW)
     return Decision(Outcome.APPROVED)

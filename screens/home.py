@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Horizontal, Vertical
+from textual.containers import Center, Grid, Horizontal, Vertical
 from textual.widgets import Button, Static
 
 from screens.base import KioskScreen
@@ -30,11 +30,14 @@ class HomeScreen(KioskScreen):
                 elder_label = t("home.elder_on") if kiosk.elder else t("home.elder_off")
                 yield Button(elder_label, id="elder-toggle", variant="warning", classes="big")
                 yield Button(t("home.language_switch"), id="lang-toggle", classes="big")
-            yield Button(t("home.start"), id="start", variant="primary", classes="big")
+            with Center():
+                yield Button(t("home.start"), id="start", variant="primary", classes="big")
             yield Static(t("home.hot_heading"), classes="heading")
-            with Grid(id="hot"):
-                for n, item in enumerate(hot, start=1):
-                    yield Button(f"{n}  {item.name(t.lang)}", id=f"hot-{item.id}", classes="hot")
+            with Center():
+                with Grid(id="hot"):
+                    for n, item in enumerate(hot, start=1):
+                        yield Button(f"{n}  {item.name(t.lang)}", id=f"hot-{item.id}",
+                                     classes="hot")
         yield from self.compose_status()
 
     def on_mount(self) -> None:

@@ -49,7 +49,11 @@ class RatingScreen(KioskScreen):
         if button_id.startswith("rate-"):
             self.rating = Rating(int(button_id.removeprefix("rate-")))
             for button in self.query(".level").results(Button):
-                button.set_class(button is event.button, "-selected")
+                level = int((button.id or "").removeprefix("rate-"))
+                chosen = button is event.button
+                # A tick as well as the highlight: colour is never the only cue.
+                button.label = ("✔ " if chosen else "") + self.t(f"rating.level_{level}")
+                button.set_class(chosen, "-selected")
             self.query_one("#reasons").display = self.rating.needs_reason
             self.query_one("#rating-problem", Static).update("")
         elif button_id == "skip":

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from kiosk.catalog import Item
+from kiosk.catalog import Item, load_catalog
+from kiosk.config import DEMO_CONFIG, load_config
 from kiosk.decision import Decision, Outcome, decide
 from kiosk.identity import IdSource, Identity, check_digit
 
@@ -172,3 +173,13 @@ def test_last_rule_reason() -> None:
     decision = decide(item(MIN_18, SHANGHAI, WELL), person(date(1980, 6, 1)), {"health": "fever"},
                       date(2026, 11, 23))
     assert (decision.outcome, decision.reason("en")) == (Outcome.REFUSED, "Not met: health")
+
+
+def test_a_reservation_registers_and_never_approves() -> None:
+    catalog = load_catalog(load_config(DEMO_CONFIG).catalog.path)
+    item = catalog.get("mask-reservation")
+    person = Identity("张伟", "310104198506121230", IdSource.CARD)
+    well = {"health": "well"}
+    assert decide(item, person, well, date(2026, 11, 23)).outcome is Outcome.REGISTERED
+    sick = decide(item, person, {"health": "fever_or_cough"}, date(2026, 11, 23))
+    assert sick.outcome is Outcome.REFUSED and sick.reason_zh

@@ -245,3 +245,25 @@ async def test_status_bar_shows_the_platform_link(services: Services) -> None:
         await on_screen(pilot, HomeScreen)
         await until(lambda: "● 已联网" in screen_text(app))
         assert "待上传 0" in screen_text(app)
+
+
+async def test_a_reservation_says_registered_not_allocated(services: Services) -> None:
+    app = kiosk(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await to_identify(app, pilot, "mask-reservation")
+        await pilot.click("#sim-card-0")
+        await until(lambda: app.screen.query_one("#identified").display)
+        await pilot.click("#continue")
+        await on_screen(pilot, FormScreen)
+        for radio in app.screen.query("#fields RadioSet").results(RadioSet):
+            radio.children[0].value = True  # the first health answer is "well"
+        app.screen.query_one("#field-phone", Input).value = "13812341234"
+        await tap(pilot, "#next")
+        await on_screen(pilot, ConfirmScreen)
+        await tap(pilot, "#submit")
+        await on_screen(pilot, DoneScreen)
+        shown = screen_text(app)
+        assert "已登记，尚未分配" in shown and "办理成功" not in shown
+        await until(lambda: "凭条已打印" in screen_text(app))
+        slip = slip_text(services.hub.simulator.printer.jobs()[-1].read_bytes())
+        assert "已登记，尚未分配" in slip and "已通过" not in slip
