@@ -12,6 +12,8 @@ from textual import events, work
 from textual.app import App
 from textual.message import Message
 
+from devices.printer import PrintError, Slip, render_slip
+from devices.status import DeviceStatus
 from kiosk.i18n import Translator
 from kiosk.idle import IdleMonitor, IdleState
 from kiosk.services import Services
@@ -48,6 +50,12 @@ class SyncFinished(Message):
         self.queue = queue
 
 
+class PrintFinished(Message):
+    def __init__(self, problem: DeviceStatus | None) -> None:
+        super().__init__()
+        self.problem = problem
+
+
 class KioskApp(App[None], inherit_bindings=False):
     CSS_PATH = "kiosk.tcss"
     ENABLE_COMMAND_PALETTE = False
@@ -71,9 +79,6 @@ class KioskApp(App[None], inherit_bindings=False):
             self.run_sync()
             self.set_interval(self.services.config.platform.sync_interval_s, self.run_sync)
 
-    def on_unmount(self) -> None:
-        self.services.close()
-
     # -- navigation -----------------------------------------------------------
     def show_step(self) -> None:
         """Show the screen for the session's current step."""
@@ -96,7 +101,7 @@ class KioskApp(App[None], inherit_bindings=False):
         self.set_class(on, "-elder")
         idle = self.services.config.idle
         factor = ELDER_TIME_FACTOR if on else 1
-        self.idle = IdleMonitor(self.services.clock, idle.timeout_s * factor, idle.warning_s)
+        self.idle.timeout_s = idle.timeout_s * factor  # keep the monitor: a print may hold it
         self.show_step()
 
     # -- idle timeout ---------------------------------------------------------
@@ -123,6 +128,30 @@ class KioskApp(App[None], inherit_bindings=False):
                 self.screen.seconds_left = status.seconds_left
             else:
                 self.push_screen(IdleWarning(status.seconds_left))
+
+    # -- printing -------------------------------------------------------------
+    def print_slip(self, slip: Slip) -> None:
+        """Print off the UI thread; the idle countdown waits until the job is over.
+
+        The app, not the screen, owns the job: a person may move on while it prints.
+        """
+        self.idle.pause()
+        self._print(slip)
+
+    @work(thread=True, group="print")
+    def _print(self, slip: Slip) -> None:
+        printer = self.services.hub.printer
+        try:
+            printer.print_job(render_slip(slip, printer.paper_mm))
+        except PrintError as exc:
+            self.post_message(PrintFinished(exc.status))
+            return
+        self.post_message(PrintFinished(None))
+
+    def on_print_finished(self, message: PrintFinished) -> None:
+        self.idle.resume()
+        if isinstance(self.screen, DoneScreen):
+            self.screen.show_print_result(message.problem)
 
     # -- sync -----------------------------------------------------------------
     def sync_soon(self) -> None:

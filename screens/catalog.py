@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Static
@@ -24,28 +26,32 @@ class CatalogScreen(KioskScreen):
                 yield Button(t("catalog.personal"), id="cat-personal", classes="category")
                 yield Button(t("catalog.enterprise"), id="cat-enterprise", classes="category")
             yield Input(placeholder=t("catalog.search_placeholder"), id="search", max_length=20)
-            yield Static("", id="result-count")
-            yield VerticalScroll(id="items")
+            items = self.kiosk.services.catalog.items
+            yield Static(self.count_text(len(items)), id="result-count")
+            with VerticalScroll(id="items"):
+                yield from self.item_buttons(items)
             yield Button(t("common.home"), id="home", classes="nav")
         yield from self.compose_status()
 
-    async def on_mount(self) -> None:
-        await self.show_items()
+    def on_mount(self) -> None:
         self.query_one("#items Button", Button).focus()
 
-    async def show_items(self) -> None:
+    def item_buttons(self, items: Sequence[Item]) -> Iterator[Button]:
         t = self.t
+        for item in items:
+            label = f"{item.name(t.lang)}\n{t.pick(item.department_zh, item.department_en)}"
+            yield Button(label, id=f"item-{item.id}", classes="item")
+
+    def count_text(self, count: int) -> str:
+        return self.t("catalog.count", count=count) if count else self.t("catalog.none")
+
+    async def show_items(self) -> None:
         text = self.query_one("#search", Input).value
-        items: list[Item] = self.kiosk.services.catalog.search(text, self.category)
+        items = self.kiosk.services.catalog.search(text, self.category)
         box = self.query_one("#items", VerticalScroll)
         await box.remove_children()
-        await box.mount_all(
-            Button(f"{item.name(t.lang)}\n{t.pick(item.department_zh, item.department_en)}",
-                   id=f"item-{item.id}", classes="item")
-            for item in items
-        )
-        count = self.query_one("#result-count", Static)
-        count.update(t("catalog.count", count=len(items)) if items else t("catalog.none"))
+        await box.mount_all(self.item_buttons(items))
+        self.query_one("#result-count", Static).update(self.count_text(len(items)))
 
     async def on_input_changed(self, event: Input.Changed) -> None:
         await self.show_items()

@@ -1,27 +1,18 @@
 """Submitted: the decision, the reference number, and the pickup slip printing.
 
-The idle countdown is paused while the slip prints.
+The app prints (and pauses the idle countdown meanwhile); this screen shows the result.
 """
 
 from __future__ import annotations
 
-from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.widgets import Button, Static
 
-from devices.printer import PrintError, Slip, render_slip
 from devices.status import DeviceStatus
 from kiosk.decision import Outcome
 from kiosk.slips import application_slip
 from screens.base import KioskScreen
-
-
-class PrintFinished(Message):
-    def __init__(self, problem: DeviceStatus | None) -> None:
-        super().__init__()
-        self.problem = problem
 
 
 class DoneScreen(KioskScreen):
@@ -50,28 +41,15 @@ class DoneScreen(KioskScreen):
                                                  kiosk.services.config.kiosk.branch_en),
             kiosk.services.clock.now(),
         )
-        kiosk.idle.pause()
-        self.print_slip(slip)
+        kiosk.print_slip(slip)
         self.query_one("#to-rating", Button).focus()
 
-    @work(thread=True, exclusive=True, group="print")
-    def print_slip(self, slip: Slip) -> None:
-        printer = self.kiosk.services.hub.printer
-        try:
-            printer.print_job(render_slip(slip, printer.paper_mm))
-        except PrintError as exc:
-            self.post_message(PrintFinished(exc.status))
-            return
-        self.post_message(PrintFinished(None))
-
-    def on_print_finished(self, message: PrintFinished) -> None:
-        self.kiosk.idle.resume()
+    def show_print_result(self, problem: DeviceStatus | None) -> None:
         status = self.query_one("#print-status", Static)
-        if message.problem is None:
+        if problem is None:
             status.update(self.t("done.printed"))
         else:
-            problem = self.t(f"device.{message.problem.code}")
-            status.update(self.t("done.print_failed", problem=problem))
+            status.update(self.t("done.print_failed", problem=self.t(f"device.{problem.code}")))
             status.add_class("problem")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

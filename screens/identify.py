@@ -28,7 +28,9 @@ from kiosk.identity import (
 from screens.base import KioskScreen
 from screens.keypad import Keypad
 
-POLL_S = 0.25  # how long a device read blocks before the worker checks for cancellation
+# How long a device read blocks before the worker checks for cancellation: leaving the
+# screen waits up to this long for its workers.
+POLL_S = 0.1
 
 
 class CardRead(Message):

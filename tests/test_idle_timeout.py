@@ -16,8 +16,8 @@ from screens.form import FormScreen
 from screens.home import HomeScreen
 from screens.identify import IdentifyScreen
 from screens.idle_warning import IdleWarning
-from tests.conftest import until
-from tests.kiosk_driver import on_screen, screen_text
+from screens.rating import RatingScreen
+from tests.kiosk_driver import on_screen, screen_text, until
 
 
 def test_monitor_warns_then_expires() -> None:
@@ -138,6 +138,30 @@ async def test_no_reset_while_the_slip_prints(services: Services, clock: FakeClo
 
         printer.release.set()
         await until(lambda: "凭条已打印" in screen_text(app))
+        clock.advance(services.config.idle.timeout_s + 1)
+        app.idle_tick()
+        await on_screen(pilot, HomeScreen)
+        assert not app.session.holds_personal_data
+
+
+async def test_moving_on_while_the_slip_prints_still_releases_the_timer(
+    services: Services, clock: FakeClock
+) -> None:
+    printer = BlockingPrinter(services.hub.printer.jobs_dir, 80)
+    services.hub.printer = printer
+    app = KioskApp(services, sync_in_background=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await reach_form(app, services, pilot)
+        await pilot.press("enter", "tab", "tab", "enter")  # purpose, next
+        await pilot.press("enter")  # submit
+        await on_screen(pilot, DoneScreen)
+        await until(printer.started.is_set)
+        await pilot.press("enter")  # on to the rating while the slip still prints
+        await on_screen(pilot, RatingScreen)
+        assert app.idle.paused
+        printer.release.set()
+        await until(lambda: not app.idle.paused)
+        assert len(printer.jobs()) == 1
         clock.advance(services.config.idle.timeout_s + 1)
         app.idle_tick()
         await on_screen(pilot, HomeScreen)

@@ -16,8 +16,7 @@ from screens.form import FormScreen
 from screens.home import HomeScreen
 from screens.identify import IdentifyScreen
 from screens.rating import RatingScreen
-from tests.conftest import until
-from tests.kiosk_driver import on_screen, screen_text
+from tests.kiosk_driver import on_screen, screen_text, until
 
 FULL_ID = "310104198506121230"
 

@@ -14,8 +14,7 @@ from screens.form import FormScreen
 from screens.home import HomeScreen
 from screens.identify import IdentifyScreen
 from screens.rating import RatingScreen
-from tests.conftest import until
-from tests.kiosk_driver import on_screen, screen_text, slip_text, tap
+from tests.kiosk_driver import on_screen, screen_text, slip_text, tap, until
 
 
 def kiosk(services: Services) -> KioskApp:
