@@ -28,6 +28,23 @@ async def to_identify(app: KioskApp, pilot, item_id: str) -> None:
     await on_screen(pilot, IdentifyScreen)
 
 
+async def apply_to_done(app: KioskApp, pilot, item_id: str, card: int) -> None:
+    """Identify with a demo card, take the first option of every choice, submit."""
+    await to_identify(app, pilot, item_id)
+    await tap(pilot, f"#sim-card-{card}")
+    await until(lambda: app.screen.query_one("#identified").display)
+    await tap(pilot, "#continue")
+    await on_screen(pilot, FormScreen)
+    for radio in app.screen.query("#fields RadioSet").results(RadioSet):
+        radio.children[0].value = True
+    for phone in app.screen.query("#field-phone").results(Input):
+        phone.value = "13812341234"
+    await tap(pilot, "#next")
+    await on_screen(pilot, ConfirmScreen)
+    await tap(pilot, "#submit")
+    await on_screen(pilot, DoneScreen)
+
+
 async def test_home_offers_elder_mode_and_english(services: Services) -> None:
     app = kiosk(services)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -149,17 +166,8 @@ async def test_form_checks_every_field_before_going_on(services: Services) -> No
 async def test_refusal_says_why_on_screen_and_slip(services: Services) -> None:
     app = kiosk(services)
     async with app.run_test(size=(120, 40)) as pilot:
-        await to_identify(app, pilot, "household-registration-certificate")
-        await pilot.click("#sim-card-2")  # 王芳, Nanjing household
-        await until(lambda: app.screen.query_one("#identified").display)
-        await pilot.click("#continue")
-        await on_screen(pilot, FormScreen)
-        for radio in app.screen.query("#fields RadioSet").results(RadioSet):
-            await pilot.click(radio.children[0])
-        await pilot.click("#next")
-        await on_screen(pilot, ConfirmScreen)
-        await pilot.click("#submit")
-        await on_screen(pilot, DoneScreen)
+        # 王芳's household is in Nanjing: the certificate needs a Shanghai household.
+        await apply_to_done(app, pilot, "household-registration-certificate", 2)
         reason = services.catalog.get("household-registration-certificate").instant_rules[0].reason_zh
         assert "未能通过" in screen_text(app) and reason in screen_text(app)
         await until(lambda: "凭条已打印" in screen_text(app))
@@ -171,16 +179,7 @@ async def test_paper_out_keeps_the_reference_and_tells_the_person(services: Serv
     services.hub.simulator.printer.set_status(DeviceStatus(Level.FAULT, "paper_out"))
     app = kiosk(services)
     async with app.run_test(size=(120, 40)) as pilot:
-        await to_identify(app, pilot, "marriage-record-proof")
-        await pilot.click("#sim-card-0")
-        await until(lambda: app.screen.query_one("#identified").display)
-        await pilot.click("#continue")
-        await on_screen(pilot, FormScreen)
-        await pilot.click(app.screen.query_one("#field-purpose", RadioSet).children[0])
-        await pilot.click("#next")
-        await on_screen(pilot, ConfirmScreen)
-        await pilot.click("#submit")
-        await on_screen(pilot, DoneScreen)
+        await apply_to_done(app, pilot, "marriage-record-proof", 0)
         await until(lambda: "凭条未能打印（缺纸）" in screen_text(app))
         assert "XH-CCB-0001-000001" in screen_text(app)
         assert "✖ 打印机 缺纸" in screen_text(app)  # the status bar, by symbol and word
@@ -192,16 +191,7 @@ async def test_offline_submission_is_marked_on_screen_and_slip(services: Service
     services.link.online = False
     app = kiosk(services)
     async with app.run_test(size=(120, 40)) as pilot:
-        await to_identify(app, pilot, "marriage-record-proof")
-        await pilot.click("#sim-card-0")
-        await until(lambda: app.screen.query_one("#identified").display)
-        await pilot.click("#continue")
-        await on_screen(pilot, FormScreen)
-        await pilot.click(app.screen.query_one("#field-purpose", RadioSet).children[0])
-        await pilot.click("#next")
-        await on_screen(pilot, ConfirmScreen)
-        await pilot.click("#submit")
-        await on_screen(pilot, DoneScreen)
+        await apply_to_done(app, pilot, "marriage-record-proof", 0)
         assert "网络暂时中断" in screen_text(app)
         await until(lambda: "凭条已打印" in screen_text(app))
         slip = services.hub.simulator.printer.jobs()[-1].read_bytes()
@@ -211,16 +201,7 @@ async def test_offline_submission_is_marked_on_screen_and_slip(services: Service
 async def test_a_bad_review_needs_a_reason(services: Services) -> None:
     app = kiosk(services)
     async with app.run_test(size=(120, 40)) as pilot:
-        await to_identify(app, pilot, "marriage-record-proof")
-        await pilot.click("#sim-card-0")
-        await until(lambda: app.screen.query_one("#identified").display)
-        await pilot.click("#continue")
-        await on_screen(pilot, FormScreen)
-        await pilot.click(app.screen.query_one("#field-purpose", RadioSet).children[0])
-        await pilot.click("#next")
-        await on_screen(pilot, ConfirmScreen)
-        await pilot.click("#submit")
-        await on_screen(pilot, DoneScreen)
+        await apply_to_done(app, pilot, "marriage-record-proof", 0)
         await pilot.click("#to-rating")
         await on_screen(pilot, RatingScreen)
         await tap(pilot, "#submit")
@@ -249,18 +230,7 @@ async def test_status_bar_shows_the_platform_link(services: Services) -> None:
 async def test_a_reservation_says_registered_not_allocated(services: Services) -> None:
     app = kiosk(services)
     async with app.run_test(size=(120, 40)) as pilot:
-        await to_identify(app, pilot, "mask-reservation")
-        await pilot.click("#sim-card-0")
-        await until(lambda: app.screen.query_one("#identified").display)
-        await pilot.click("#continue")
-        await on_screen(pilot, FormScreen)
-        for radio in app.screen.query("#fields RadioSet").results(RadioSet):
-            radio.children[0].value = True  # the first health answer is "well"
-        app.screen.query_one("#field-phone", Input).value = "13812341234"
-        await tap(pilot, "#next")
-        await on_screen(pilot, ConfirmScreen)
-        await tap(pilot, "#submit")
-        await on_screen(pilot, DoneScreen)
+        await apply_to_done(app, pilot, "mask-reservation", 0)
         shown = screen_text(app)
         assert "已登记，尚未分配" in shown and "办理成功" not in shown
         await until(lambda: "凭条已打印" in screen_text(app))
