@@ -120,16 +120,22 @@ class BlockingPrinter(MockPrinter):
         super().print_job(data)
 
 
+async def submit_while_printer_holds(
+    app: KioskApp, services: Services, pilot, printer: BlockingPrinter
+) -> None:
+    await reach_form(app, services, pilot)
+    await pilot.press("enter", "tab", "tab", "enter")  # purpose, next
+    await pilot.press("enter")  # submit
+    await on_screen(pilot, DoneScreen)
+    await until(printer.started.is_set)
+
+
 async def test_no_reset_while_the_slip_prints(services: Services, clock: FakeClock) -> None:
     printer = BlockingPrinter(services.hub.printer.jobs_dir, 80)
     services.hub.printer = printer
     app = KioskApp(services, sync_in_background=False)
     async with app.run_test(size=(120, 40)) as pilot:
-        await reach_form(app, services, pilot)
-        await pilot.press("enter", "tab", "tab", "enter")  # purpose, next
-        await pilot.press("enter")  # submit
-        await on_screen(pilot, DoneScreen)
-        await until(printer.started.is_set)
+        await submit_while_printer_holds(app, services, pilot, printer)
 
         clock.advance(services.config.idle.timeout_s * 5)
         app.idle_tick()
@@ -151,11 +157,7 @@ async def test_moving_on_while_the_slip_prints_still_releases_the_timer(
     services.hub.printer = printer
     app = KioskApp(services, sync_in_background=False)
     async with app.run_test(size=(120, 40)) as pilot:
-        await reach_form(app, services, pilot)
-        await pilot.press("enter", "tab", "tab", "enter")  # purpose, next
-        await pilot.press("enter")  # submit
-        await on_screen(pilot, DoneScreen)
-        await until(printer.started.is_set)
+        await submit_while_printer_holds(app, services, pilot, printer)
         await pilot.press("enter")  # on to the rating while the slip still prints
         await on_screen(pilot, RatingScreen)
         assert app.idle.paused
