@@ -16,7 +16,6 @@ _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 # ASCII digits only: str patterns' \d would accept full-width and other scripts' digits.
 _PARTIAL = re.compile(r"[0-9]{0,18}|[0-9]{17}X")
-_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 
 
 class IdSource(StrEnum):
@@ -82,10 +81,6 @@ def id_number_problem(raw: str, today: date) -> IdNumberProblem | None:
     if check_digit(value[:17]) != value[17]:
         return IdNumberProblem.CHECKSUM
     return None
-
-
-def is_mobile_number(raw: str) -> bool:
-    return bool(_MOBILE.fullmatch(raw.strip()))
 
 
 def mask_id_number(id_number: str) -> str:

@@ -19,7 +19,7 @@ from kiosk.errors import DataFileError
 from kiosk.security import load_cipher
 from offline_cache.outbox import Outbox, QueueSummary
 from offline_cache.store import open_store
-from offline_cache.sync import SyncEngine, SyncReport
+from offline_cache.sync import SyncEngine
 from server.embedded import EmbeddedPlatform
 
 
@@ -28,7 +28,6 @@ class LinkState:
     """What the kiosk last learned about its link to the platform."""
 
     online: bool | None = None  # None: not tried yet
-    last_report: SyncReport | None = None
     # Refreshed off the UI thread after every sync pass and every enqueue.
     queue: QueueSummary | None = None
 

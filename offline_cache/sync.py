@@ -63,12 +63,6 @@ class SyncEngine:
         self._outbox.note_sync(True)
         return SyncReport(True, acknowledged, quarantined)
 
-    def check_online(self) -> bool:
-        try:
-            return self._client.get("/api/v1/health").status_code == 200
-        except httpx.HTTPError:
-            return False
-
 
 def _describe(exc: Exception) -> str:
     if isinstance(exc, httpx.HTTPStatusError):

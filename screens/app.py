@@ -167,5 +167,4 @@ class KioskApp(App[None], inherit_bindings=False):
     def on_sync_finished(self, message: SyncFinished) -> None:
         link = self.services.link
         link.online = message.report.online
-        link.last_report = message.report
         link.queue = message.queue

@@ -15,7 +15,6 @@ from kiosk.identity import (
     birth_date_of,
     check_digit,
     id_number_problem,
-    is_mobile_number,
     mask_id_number,
     mask_name,
     mask_phone,
@@ -211,15 +210,6 @@ def test_mask_phone() -> None:
     assert mask_phone("13812341234") == "138****1234"
     assert mask_phone(" 13812341234 ") == "138****1234"
     assert mask_phone("12345") == "*****"
-
-
-@pytest.mark.parametrize(
-    ("raw", "ok"),
-    [("13812341234", True), ("19912341234", True), (" 15000000000 ", True),
-     ("12812341234", False), ("1381234123", False), ("138123412345", False), ("1381234123a", False)],
-)
-def test_is_mobile_number(raw: str, ok: bool) -> None:
-    assert is_mobile_number(raw) is ok
 
 
 # -- names --------------------------------------------------------------------------

@@ -43,7 +43,3 @@ class MockPrinter:
 
     def close(self) -> None:
         pass
-
-    @property
-    def level(self) -> Level:
-        return self._status.level
