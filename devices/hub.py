@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pathlib import Path
-
-from devices.idcard import CardData, IdCardReader, MockIdCardReader
+from devices.idcard import IdCardReader, MockCardReader
 from devices.printer import MockPrinter, SlipPrinter
 from devices.qr import MockQrScanner, QrScanner
 from devices.status import DeviceStatus
@@ -14,11 +12,11 @@ from devices.status import DeviceStatus
 
 @dataclass
 class Simulator:
-    """Field-test controls, present only when devices are mocked."""
+    """Field-test controls for the devices that are mocked (None: a real device)."""
 
-    idcard: MockIdCardReader
-    qr: MockQrScanner
-    printer: MockPrinter
+    idcard: MockCardReader | None = None
+    qr: MockQrScanner | None = None
+    printer: MockPrinter | None = None
 
 
 @dataclass
@@ -29,17 +27,20 @@ class DeviceHub:
     simulator: Simulator | None = None
 
     def statuses(self) -> dict[str, DeviceStatus]:
+        """Last known status of each device (no I/O: safe on the UI thread)."""
         return {
             "idcard": self.idcard.status(),
             "qr": self.qr.status(),
             "printer": self.printer.status(),
         }
 
+    def check(self) -> dict[str, DeviceStatus]:
+        """Probe the devices that can be probed (blocking: call from a worker)."""
+        self.idcard.check()
+        return self.statuses()
+
     def close(self) -> None:
         for device in (self.idcard, self.qr, self.printer):
             device.close()
-
-    @classmethod
-    def mocked(cls, deck: list[CardData], jobs_dir: Path, paper_mm: int = 80) -> DeviceHub:
-        sim = Simulator(MockIdCardReader(deck), MockQrScanner(), MockPrinter(jobs_dir, paper_mm))
-        return cls(sim.idcard, sim.qr, sim.printer, simulator=sim)
+        if self.simulator is not None and self.simulator.idcard is not None:
+            self.simulator.idcard.close()

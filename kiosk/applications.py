@@ -5,11 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict
 from enum import IntEnum
 
-from devices.idcard import CardData
 from kiosk.clock import Clock
 from kiosk.decision import decide
 from kiosk.errors import TransitionError
-from kiosk.identity import IdSource, Identity
 from kiosk.session import Session, Step, Submission
 from offline_cache.outbox import Outbox
 
@@ -31,12 +29,6 @@ class Rating(IntEnum):
 BAD_REVIEW_REASONS = ("slow", "complicated", "unclear", "device_fault", "attitude", "other")
 
 
-def identity_from_card(card: CardData) -> Identity:
-    return Identity(
-        name=card.name, id_number=card.id_number, source=IdSource.CARD, address=card.address
-    )
-
-
 def submit_application(session: Session, outbox: Outbox, clock: Clock, online: bool) -> Submission:
     """Decide and write to the outbox durably (blocking: run it off the UI thread).
 
@@ -45,7 +37,8 @@ def submit_application(session: Session, outbox: Outbox, clock: Clock, online: b
     if session.step is not Step.CONFIRM or session.item is None or session.identity is None:
         raise TransitionError(f"nothing to submit at step {session.step}")
     decision = decide(session.item, session.identity, session.answers, clock.now().date())
-    identity = asdict(session.identity)
+    person = session.identity
+    identity = {**asdict(person), "born": person.birth_date.isoformat()}
     tx = outbox.enqueue(
         "application",
         session.item.id,

@@ -18,6 +18,7 @@ from kiosk.errors import ConfigError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEMO_CONFIG = REPO_ROOT / "config" / "demo.toml"
+DEMO_DECK = REPO_ROOT / "config" / "demo-cards.toml"
 EMBEDDED = "embedded"
 
 
@@ -49,8 +50,21 @@ class CatalogSection(_Section):
 
 
 class IdCardSection(_Section):
-    kind: Literal["mock"] = "mock"
-    deck: Path | None = None
+    # mock: the protocol-faithful reader on a pseudo-terminal, driven by the real driver.
+    kind: Literal["mock", "serial"] = "mock"
+    deck: Path = DEMO_DECK  # mock: the cards a field tester can place
+    pace: bool = True  # mock: answer at the line's real speed (1295 bytes take 112 ms)
+    port: str | None = None  # serial: /dev/ttyUSB0, or better a /dev/serial/by-id/... link
+    usb: str | None = Field(default=None, pattern=r"^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}(:.+)?$")
+    baudrate: int = Field(default=115200, ge=1200, le=921600)
+    timeout_s: float = Field(default=2.0, gt=0, le=30)  # a card read's answer
+    fingerprint: bool = False  # read fingerprints too (30 10) where the SAM allows it
+
+    @model_validator(mode="after")
+    def _needs_a_source(self) -> IdCardSection:
+        if self.kind == "serial" and not (self.port or self.usb):
+            raise ValueError("a serial reader needs port or usb (VID:PID[:SERIAL])")
+        return self
 
 
 class QrSection(_Section):
@@ -126,7 +140,7 @@ def load_config(
     base = path.resolve().parent
     config.kiosk.data_dir = data_dir or _anchor(config.kiosk.data_dir, base)
     config.catalog.path = _anchor(config.catalog.path, base) or config.catalog.path
-    config.devices.idcard.deck = _anchor(config.devices.idcard.deck, base)
+    config.devices.idcard.deck = _anchor(config.devices.idcard.deck, base) or DEMO_DECK
     config.security.key_file = _anchor(config.security.key_file, base)
     if mock:
         config.devices = DevicesSection(

@@ -43,10 +43,13 @@ class Identity:
     source: IdSource
     address: str = ""
     phone: str = ""
+    # From the card's chip. A typed or QR identity takes it from the ID number; a 2017
+    # foreigner's card number (15 characters) does not carry one.
+    born: date | None = None
 
     @property
     def birth_date(self) -> date:
-        return birth_date_of(self.id_number)
+        return self.born or birth_date_of(self.id_number)
 
 
 def normalise_id_number(raw: str) -> str:

@@ -11,11 +11,10 @@ from dataclasses import dataclass, field
 import httpx
 
 from devices.hub import DeviceHub
-from devices.idcard import DeckError, load_deck
 from kiosk.catalog import Catalog, load_catalog
 from kiosk.clock import Clock, SystemClock
 from kiosk.config import EMBEDDED, KioskConfig
-from kiosk.errors import DataFileError
+from kiosk.hub_setup import build_hub
 from kiosk.security import load_cipher
 from offline_cache.outbox import Outbox, QueueSummary
 from offline_cache.store import open_store
@@ -58,11 +57,7 @@ def build_services(config: KioskConfig, clock: Clock | None = None) -> Services:
     data_dir = config.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
     catalog = load_catalog(config.catalog.path)
-    try:
-        deck = load_deck(config.devices.idcard.deck) if config.devices.idcard.deck else []
-    except DeckError as exc:
-        raise DataFileError(str(exc)) from exc
-    hub = DeviceHub.mocked(deck, data_dir / "printer-jobs", config.devices.printer.paper_mm)
+    hub = build_hub(config)
     outbox = Outbox(open_store(data_dir / "kiosk.db"), load_cipher(config.key_file), clock,
                     config.kiosk.id)
     platform = None

@@ -39,6 +39,10 @@ _STEP_SCREENS = {
     Step.RATE: RatingScreen,
 }
 
+# How often idle devices are probed, so the status bar notices an unplugged reader
+# (and the driver reconnects it) even when nobody is at the identify screen.
+DEVICE_CHECK_S = 5.0
+
 # Elder mode doubles the idle timeout: generous time.
 ELDER_TIME_FACTOR = 2
 
@@ -75,6 +79,7 @@ class KioskApp(App[None], inherit_bindings=False):
     def on_mount(self) -> None:
         self.push_screen(HomeScreen())
         self.set_interval(1.0, self.idle_tick, name="idle")
+        self.set_interval(DEVICE_CHECK_S, self.check_devices, name="devices")
         if self.sync_in_background:
             self.run_sync()
             self.set_interval(self.services.config.platform.sync_interval_s, self.run_sync)
@@ -136,10 +141,10 @@ class KioskApp(App[None], inherit_bindings=False):
         The app, not the screen, owns the job: a person may move on while it prints.
         """
         self.idle.pause()
-        self._print(slip)
+        self.print_job(slip)
 
     @work(thread=True, group="print")
-    def _print(self, slip: Slip) -> None:
+    def print_job(self, slip: Slip) -> None:
         printer = self.services.hub.printer
         try:
             printer.print_job(render_slip(slip, printer.paper_mm))
@@ -158,6 +163,10 @@ class KioskApp(App[None], inherit_bindings=False):
         """A new record is waiting: push it now rather than at the next interval."""
         if self.sync_in_background:
             self.run_sync()
+
+    @work(thread=True, exclusive=True, group="devices")
+    def check_devices(self) -> None:
+        self.services.hub.check()
 
     @work(thread=True, exclusive=True, group="sync")
     def run_sync(self) -> None:

@@ -13,8 +13,9 @@ from textual.message import Message
 from textual.widgets import Button, ContentSwitcher, Input, Static
 from textual.worker import get_current_worker
 
-from devices.idcard import CardData
-from kiosk.applications import identity_from_card
+from devices.idcard import CardProblem, ReaderEvent
+from devices.status import DeviceStatus, Level
+from kiosk.card_identity import card_problem, identity_from_card
 from kiosk.codes import CodeError, make_eid, parse_eid
 from kiosk.identity import (
     IdSource,
@@ -33,10 +34,16 @@ from screens.keypad import Keypad
 POLL_S = 0.1
 
 
-class CardRead(Message):
-    def __init__(self, card: CardData) -> None:
+class CardEvent(Message):
+    def __init__(self, event: ReaderEvent) -> None:
         super().__init__()
-        self.card = card
+        self.event = event
+
+
+class ReaderStatusChanged(Message):
+    def __init__(self, status: DeviceStatus) -> None:
+        super().__init__()
+        self.status = status
 
 
 class QrRead(Message):
@@ -64,6 +71,8 @@ class IdentifyScreen(KioskScreen):
             with ContentSwitcher(initial="pane-card", id="panes"):
                 with Vertical(id="pane-card", classes="pane"):
                     yield Static(t("identify.card_prompt"), classes="prompt")
+                    yield Static("", id="card-status", classes="problem")
+                    yield Static("", id="reader-status", classes="problem")
                 with Vertical(id="pane-qr", classes="pane"):
                     yield Static(t("identify.qr_prompt"), classes="prompt")
                     yield Static("", id="qr-status", classes="problem")
@@ -86,9 +95,11 @@ class IdentifyScreen(KioskScreen):
         if self.kiosk.services.hub.simulator is not None:
             with Horizontal(id="simulator"):
                 yield Static(t("sim.heading"), classes="sim-label")
-                for n, card in enumerate(self.kiosk.services.hub.simulator.idcard.deck):
-                    yield Button(mask_name(card.name), id=f"sim-card-{n}", classes="sim")
-                yield Button(t("sim.remove_card"), id="sim-remove", classes="sim")
+                if (reader := self.kiosk.services.hub.simulator.idcard) is not None:
+                    for n, card in enumerate(reader.deck):
+                        name = mask_name(card.identity.display_name)
+                        yield Button(name, id=f"sim-card-{n}", classes="sim")
+                    yield Button(t("sim.remove_card"), id="sim-remove", classes="sim")
                 yield Button(t("sim.show_eid"), id="sim-eid", classes="sim")
                 yield Button(t("sim.show_junk"), id="sim-junk", classes="sim")
         yield from self.compose_status()
@@ -103,10 +114,14 @@ class IdentifyScreen(KioskScreen):
     def watch_card_reader(self) -> None:
         worker = get_current_worker()
         reader = self.kiosk.services.hub.idcard
+        shown: DeviceStatus | None = None
         while not worker.is_cancelled:
-            card = reader.read(timeout=POLL_S)
-            if card is not None:
-                self.post_message(CardRead(card))
+            event = reader.read(timeout=POLL_S)
+            if event is not None:
+                self.post_message(CardEvent(event))
+            if (status := reader.status()) != shown:
+                shown = status
+                self.post_message(ReaderStatusChanged(status))
 
     @work(thread=True, exclusive=True, group="qr")
     def watch_qr_scanner(self) -> None:
@@ -117,9 +132,26 @@ class IdentifyScreen(KioskScreen):
             if payload is not None:
                 self.post_message(QrRead(payload))
 
-    def on_card_read(self, message: CardRead) -> None:
+    def on_card_event(self, message: CardEvent) -> None:
         self.switch_pane("card")
-        self.identified(identity_from_card(message.card))
+        card_status = self.query_one("#card-status", Static)
+        event = message.event
+        if isinstance(event, CardProblem):
+            card_status.update(self.t(f"idcard.{event.remedy}"))
+            return
+        card = event.identity
+        problem = card_problem(card, self.kiosk.services.clock.now().date())
+        if problem:
+            day = card.valid_until if problem == "expired" else card.valid_from
+            card_status.update(self.t(f"idcard.{problem}", date=f"{day:%Y-%m-%d}"))
+            return
+        card_status.update("")
+        self.identified(identity_from_card(card))
+
+    def on_reader_status_changed(self, message: ReaderStatusChanged) -> None:
+        fault = message.status.level is Level.FAULT
+        self.query_one("#reader-status", Static).update(
+            self.t("idcard.reader_fault") if fault else "")
 
     def on_qr_read(self, message: QrRead) -> None:
         self.switch_pane("qr")
@@ -204,12 +236,11 @@ class IdentifyScreen(KioskScreen):
     def simulate(self, button_id: str) -> None:
         sim = self.kiosk.services.hub.simulator
         assert sim is not None
-        if button_id.startswith("sim-card-"):
+        if button_id.startswith("sim-card-") and sim.idcard is not None:
             sim.idcard.place(int(button_id.removeprefix("sim-card-")))
-        elif button_id == "sim-remove":
+        elif button_id == "sim-remove" and sim.idcard is not None:
             sim.idcard.remove()
-        elif button_id == "sim-eid":
-            card = sim.idcard.deck[0]
-            sim.qr.show(make_eid(card.name, card.id_number))
-        elif button_id == "sim-junk":
+        elif button_id == "sim-eid" and sim.qr is not None:
+            sim.qr.show(make_eid("张伟", "310104198506121230"))
+        elif button_id == "sim-junk" and sim.qr is not None:
             sim.qr.show("https://example.com/not-a-kiosk-code")

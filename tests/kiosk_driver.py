@@ -54,8 +54,11 @@ async def tap(pilot: Pilot[None], selector: str) -> None:
     """Click a button as a person would: not again while it still shows the last press.
 
     (Textual's Button ignores a click during its 0.2 s active effect: a double tap
-    counts once.)
+    counts once. Pilot aims at the region the button had before its own pause, so
+    the layout must have settled first.)
     """
     button = pilot.app.screen.query_one(selector)
     await until(lambda: not button.has_class("-active"))
+    # Let a layout change that just showed the button settle: a person taps what is drawn.
+    await pilot.pause()
     assert await pilot.click(selector), f"{selector} was not hit"

@@ -38,6 +38,7 @@ def test_every_literal_key_in_the_code_exists() -> None:
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_dynamic_keys_exist(lang: str) -> None:
+    from devices.idcard.sw3 import Remedy, known_status_words
     from kiosk.applications import BAD_REVIEW_REASONS, Rating
     from kiosk.catalog import FieldType
     from kiosk.decision import Outcome
@@ -51,7 +52,12 @@ def test_dynamic_keys_exist(lang: str) -> None:
     keys += [f"identify.source_{s}" for s in IdSource]
     keys += [f"problem.id_{p}" for p in IdNumberProblem]
     keys += [f"form.placeholder_{f.name.lower()}" for f in FieldType if f is not FieldType.CHOICE]
-    keys += [f"device.{d}" for d in ("idcard", "qr", "printer", "ready")]
+    keys += [f"device.{d}" for d in ("idcard", "qr", "printer", "ready", "connecting",
+                                     "unplugged", "not_responding", "sam_fault")]
+    keys += [f"idcard.{r}" for r in Remedy if r is not Remedy.NONE]
+    keys += ["idcard.expired", "idcard.not_yet_valid"]
+    causes = [w.name for w in known_status_words()] + ["bad_frame", "no_answer", "malformed"]
+    keys += [f"idcard.cause.{c}" for c in causes]
     problems = ["required", "choice_unknown", "phone_digits", "phone_length", "phone_prefix",
                 "date_format", "date_invalid", "text_too_long", "name_required",
                 "name_too_long", "name_characters"]

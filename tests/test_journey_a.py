@@ -16,7 +16,7 @@ from screens.form import FormScreen
 from screens.home import HomeScreen
 from screens.identify import IdentifyScreen
 from screens.rating import RatingScreen
-from tests.kiosk_driver import on_screen, screen_text, until
+from tests.kiosk_driver import on_screen, screen_text, tap, until
 
 FULL_ID = "310104198506121230"
 
@@ -96,36 +96,36 @@ async def test_journey_a_by_mouse(services: Services) -> None:
     app = KioskApp(services, sync_in_background=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await on_screen(pilot, HomeScreen)
-        assert await pilot.click("#start")
+        await tap(pilot, "#start")
         await on_screen(pilot, CatalogScreen)
-        assert await pilot.click("#cat-personal")
+        await tap(pilot, "#cat-personal")
         await until(lambda: bool(app.screen.query("#item-pension-qualification-certification")))
         button = app.screen.query_one("#item-pension-qualification-certification")
         button.scroll_visible(animate=False)
         await pilot.pause()
-        assert await pilot.click("#item-pension-qualification-certification")
+        await tap(pilot, "#item-pension-qualification-certification")
         await on_screen(pilot, IdentifyScreen)
-        assert await pilot.click("#sim-card-1")  # 李秀英, 76
+        await tap(pilot, "#sim-card-1")  # 李秀英, 76
         await until(lambda: "310***********2441" in screen_text(app))
-        assert await pilot.click("#continue")
+        await tap(pilot, "#continue")
         await on_screen(pilot, FormScreen)
         radio = app.screen.query_one("#field-pension_type", RadioSet)
         assert await pilot.click(radio.children[0])
-        assert await pilot.click("#field-phone")
+        await tap(pilot, "#field-phone")
         for digit in "13812341234":
-            assert await pilot.click(f"#key-{digit}")
+            await tap(pilot, f"#key-{digit}")
         assert app.screen.query_one("#field-phone").value == "13812341234"
-        assert await pilot.click("#next")
+        await tap(pilot, "#next")
         await on_screen(pilot, ConfirmScreen)
         assert "138****1234" in screen_text(app) and "13812341234" not in screen_text(app)
-        assert await pilot.click("#submit")
+        await tap(pilot, "#submit")
         await on_screen(pilot, DoneScreen)
         assert "办理成功" in screen_text(app)
         await until(lambda: "凭条已打印" in screen_text(app))
-        assert await pilot.click("#to-rating")
+        await tap(pilot, "#to-rating")
         await on_screen(pilot, RatingScreen)
-        assert await pilot.click("#rate-4")
-        assert await pilot.click("#submit")
+        await tap(pilot, "#rate-4")
+        await tap(pilot, "#submit")
         await on_screen(pilot, HomeScreen)
         await until(lambda: len(outbox_rows(services)) == 2)
         tx = services.outbox.get(outbox_rows(services)[0]["id"])

@@ -127,16 +127,6 @@ async def test_qr_identifies_an_e_id_and_refuses_other_codes(services: Services)
         await until(lambda: "已识别（电子证照）：张*" in screen_text(app))
 
 
-async def test_a_card_must_leave_the_reader_before_it_is_read_again(services: Services) -> None:
-    reader = services.hub.simulator.idcard
-    reader.place(0)
-    assert reader.read(0.1) is not None
-    assert reader.read(0.05) is None  # still on the field: not read twice
-    reader.remove()
-    reader.place(0)
-    assert reader.read(0.1) is not None
-
-
 async def test_form_checks_every_field_before_going_on(services: Services) -> None:
     app = kiosk(services)
     async with app.run_test(size=(120, 40)) as pilot:

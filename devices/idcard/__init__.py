@@ -1,7 +1,27 @@
-"""Second-generation resident ID card reader."""
+"""Resident ID card readers (SAM protocol over a serial line) and every card type they read."""
 
-from devices.idcard.card import CardData, DeckError, load_deck
-from devices.idcard.mock import MockIdCardReader
+from devices.idcard.answers import CardRecord, parse_read_answer
+from devices.idcard.deck import DeckCard, DeckError, load_deck
+from devices.idcard.driver import CardProblem, CardRead, ReaderEvent, SerialIdCardReader
+from devices.idcard.frames import (
+    Command,
+    CommandDecoder,
+    Frame,
+    FrameDecoder,
+    FrameError,
+    build_command,
+    build_response,
+)
+from devices.idcard.identity import CardType, Identity
+from devices.idcard.mock_reader import MockCardReader, MockReaderState
 from devices.idcard.reader import IdCardReader
+from devices.idcard.sw3 import Remedy, status_word
+from devices.idcard.text_block import TextBlockError, parse_appended_address, parse_identity
 
-__all__ = ["CardData", "DeckError", "IdCardReader", "MockIdCardReader", "load_deck"]
+__all__ = [
+    "CardProblem", "CardRead", "CardRecord", "CardType", "Command", "CommandDecoder",
+    "DeckCard", "DeckError", "Frame", "FrameDecoder", "FrameError", "IdCardReader", "Identity",
+    "MockCardReader", "MockReaderState", "ReaderEvent", "Remedy", "SerialIdCardReader",
+    "TextBlockError", "build_command", "build_response", "load_deck", "parse_appended_address",
+    "parse_identity", "parse_read_answer", "status_word",
+]

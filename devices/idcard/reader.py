@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from devices.idcard.card import CardData
+from devices.idcard.driver import ReaderEvent
 from devices.status import DeviceStatus
 
 
 class IdCardReader(Protocol):
-    def read(self, timeout: float) -> CardData | None:
-        """Block up to ``timeout`` seconds for a card placed on the reader.
+    def read(self, timeout: float) -> ReaderEvent | None:
+        """Block up to ``timeout`` seconds for a card (a read in progress is finished).
 
         Returns each card once: it must leave the field before it is read again.
         """
 
     def status(self) -> DeviceStatus: ...
+
+    def check(self) -> DeviceStatus:
+        """Probe the device between reads (reconnects a replugged reader)."""
 
     def close(self) -> None: ...

@@ -1,0 +1,278 @@
+"""The real reader driver: find -> select -> read over pyserial, with reconnect.
+
+Blocking by design: call ``read`` from a worker thread. One lock serialises
+the line, so a health ``check`` never interleaves with a read. Errors come
+back as values (``CardProblem`` and the reader's ``status()``), never as
+prints; the driver survives unplugging, garbage on the line, a reader that
+stops answering and a failing security module.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+import serial
+
+from devices.idcard import sw3
+from devices.idcard.answers import format_sam_id, parse_read_answer
+from devices.idcard.frames import Command, Frame, FrameDecoder, FrameError, build_command
+from devices.idcard.identity import Identity
+from devices.idcard.sw3 import Remedy, status_word
+from devices.idcard.text_block import TextBlockError, parse_appended_address, parse_identity
+from devices.serialport import SERIAL_ERRORS, PortLocator, PortNotFound, SerialFactory, open_serial
+from devices.status import DeviceStatus, Level
+
+# pyserial's read slice: how often a blocked read looks at its deadline.
+_SLICE_S = 0.02
+# Consecutive unanswered or garbled commands before the reader counts as faulty.
+_FAULT_AFTER = 3
+
+
+@dataclass(frozen=True, slots=True)
+class CardRead:
+    """A card was read: its holder and the photo (WLT bytes) for the record."""
+
+    identity: Identity
+    photo: bytes = field(repr=False)
+    fingerprint: bytes = field(default=b"", repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class CardProblem:
+    """A card was on the reader but could not be read; ``remedy`` says what to tell the person."""
+
+    remedy: Remedy
+    cause: str  # a status word's name, or bad_frame / no_answer / malformed (i18n idcard.cause.*)
+    detail: str  # for staff and logs: which command and what exactly went wrong
+
+
+ReaderEvent = CardRead | CardProblem
+
+
+class _NoAnswer(Exception):
+    """The reader did not answer a command in time (or the answer was cut short)."""
+
+
+class SerialIdCardReader:
+    def __init__(
+        self,
+        locator: PortLocator,
+        *,
+        baudrate: int = 115200,
+        timeout_s: float = 2.0,
+        command_timeout_s: float = 0.5,
+        reconnect_s: float = 1.0,
+        poll_s: float = 0.05,
+        fingerprint: bool = False,
+        factory: SerialFactory = serial.Serial,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.locator = locator
+        self.baudrate = baudrate
+        self.timeout_s = timeout_s  # for read commands: 1295 bytes plus the chip's own time
+        self.command_timeout_s = command_timeout_s  # find, select and SAM commands answer fast
+        self.reconnect_s = reconnect_s
+        self.poll_s = poll_s
+        self.fingerprint = fingerprint
+        self._factory = factory
+        self._now = monotonic
+        self._lock = threading.Lock()
+        self._port: serial.Serial | None = None
+        self._decoder = FrameDecoder()
+        self._next_attempt = 0.0
+        self._failures = 0
+        self._awaiting_removal: str | None = None  # id number of the card just read
+        self._status = DeviceStatus(Level.WARNING, "connecting", locator.describe())
+        self.sam_id: str | None = None
+
+    # -- the interface the kiosk uses -----------------------------------------
+    def read(self, timeout: float) -> ReaderEvent | None:
+        """Look for a card for up to ``timeout`` seconds; a read in progress is finished.
+
+        Each card is delivered once: it must leave the reader before it is read again.
+        """
+        deadline = self._now() + timeout
+        with self._lock:
+            while True:
+                event = self._poll() if self._ensure_open() else None
+                if event is not None:
+                    return event
+                left = deadline - self._now()
+                if left <= 0:
+                    return None
+                time.sleep(min(left, self.poll_s if self._port else self.reconnect_s))
+
+    def status(self) -> DeviceStatus:
+        return self._status
+
+    def check(self) -> DeviceStatus:
+        """Health probe between reads (SAM status): notices unplugging and reconnects."""
+        if self._lock.acquire(blocking=False):
+            try:
+                if self._ensure_open():
+                    self._guarded(lambda: self._sam_ok(self._transact(Command.SAM_STATUS)))
+            finally:
+                self._lock.release()
+        return self._status
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop_port(DeviceStatus(Level.FAULT, "unplugged", "closed"))
+
+    # -- connection -----------------------------------------------------------
+    def _ensure_open(self) -> bool:
+        if self._port is not None:
+            return True
+        if self._now() < self._next_attempt:
+            return False
+        self._next_attempt = self._now() + self.reconnect_s
+        try:
+            self._port = open_serial(self.locator, self.baudrate, _SLICE_S, self._factory)
+        except (PortNotFound, *SERIAL_ERRORS) as exc:
+            self._status = DeviceStatus(Level.FAULT, "unplugged", f"{self.locator.describe()}: {exc}")
+            return False
+        self._decoder.reset()
+        self._failures = 0
+        return self._guarded(self._identify_sam)
+
+    def _identify_sam(self) -> bool:
+        if not self._sam_ok(self._transact(Command.SAM_STATUS)):
+            return True  # connected, but the SAM is faulty: keep probing
+        answer = self._transact(Command.SAM_ID)
+        if answer.sw3 == sw3.OK:
+            try:
+                self.sam_id = format_sam_id(answer.data)
+            except TextBlockError:
+                self.sam_id = None
+        return True
+
+    def _sam_ok(self, answer: Frame) -> bool:
+        if answer.sw3 == sw3.OK:
+            self._status = DeviceStatus.ready()
+            return True
+        word = status_word(answer.sw3)
+        self._status = DeviceStatus(Level.FAULT, "sam_fault", f"SAM status: {word.name}")
+        return False
+
+    def _drop_port(self, status: DeviceStatus) -> None:
+        port, self._port = self._port, None
+        if port is not None:
+            try:
+                port.close()
+            except SERIAL_ERRORS:
+                pass  # closing a vanished device: nothing left to release
+        self._status = status
+        self._next_attempt = self._now() + self.reconnect_s
+
+    def _guarded(self, action: Callable[[], bool]) -> bool:
+        """Run line I/O; turn unplugging and silence into status, never into a crash."""
+        try:
+            return action()
+        except SERIAL_ERRORS as exc:
+            self._drop_port(DeviceStatus(Level.FAULT, "unplugged", f"{self.locator.describe()}: {exc}"))
+        except (_NoAnswer, FrameError) as exc:
+            self._line_trouble(str(exc))
+        return False
+
+    def _line_trouble(self, detail: str) -> None:
+        self._failures += 1
+        level = Level.FAULT if self._failures >= _FAULT_AFTER else Level.WARNING
+        self._status = DeviceStatus(level, "not_responding", detail)
+
+    # -- one round of find -> select -> read ----------------------------------
+    def _poll(self) -> ReaderEvent | None:
+        stage = "find"
+        try:
+            found = self._transact(Command.FIND_CARD)
+            if found.sw3 == sw3.NO_CARD:
+                self._awaiting_removal = None
+                self._healthy()
+                return None
+            if found.sw3 != sw3.CARD_FOUND:
+                # No card could be looked for: the status says why, the screen shows it.
+                return self._refused("find", found, quiet=True)
+            stage = "select"
+            selected = self._transact(Command.SELECT_CARD)
+            if selected.sw3 != sw3.OK:
+                # A card still moving onto the field fails to select: try again next round.
+                return self._refused("select", selected, quiet=selected.sw3 == 0x81)
+            stage = "read"
+            event = self._read_card()
+        except SERIAL_ERRORS as exc:
+            self._drop_port(DeviceStatus(Level.FAULT, "unplugged", f"{self.locator.describe()}: {exc}"))
+            return None
+        except (_NoAnswer, FrameError) as exc:
+            self._line_trouble(f"{stage}: {exc}")
+            if stage == "find":
+                return None
+            cause = "no_answer" if isinstance(exc, _NoAnswer) else "bad_frame"
+            return CardProblem(Remedy.REPLACE_CARD, cause, f"{stage}: {exc}")
+        self._healthy()
+        if isinstance(event, CardRead):
+            if event.identity.id_number == self._awaiting_removal:
+                return None  # a reader that finds a card twice: deliver it once
+            self._awaiting_removal = event.identity.id_number
+        return event
+
+    def _read_card(self) -> ReaderEvent:
+        command = Command.READ_TEXT_PHOTO_FINGERPRINT if self.fingerprint else Command.READ_TEXT_PHOTO
+        answer = self._transact(command, self.timeout_s)
+        if answer.sw3 != sw3.OK:
+            return self._refused("read", answer, fallback=True)
+        try:
+            record = parse_read_answer(answer.data, self.fingerprint)
+            identity = parse_identity(record.text)
+        except TextBlockError as exc:
+            return CardProblem(Remedy.OTHER_CARD, "malformed", f"read: {exc}")
+        extra = self._transact(Command.READ_APPENDED_ADDRESS, self.timeout_s)
+        if extra.sw3 == sw3.OK:
+            try:
+                identity = replace(identity, appended_address=parse_appended_address(extra.data))
+            except TextBlockError as exc:
+                return CardProblem(Remedy.OTHER_CARD, "malformed", f"appended address: {exc}")
+        elif extra.sw3 != sw3.NO_CONTENT:
+            return self._refused("appended address", extra, fallback=True)
+        return CardRead(identity, record.photo, record.fingerprint)
+
+    def _refused(self, stage: str, answer: Frame, *, quiet: bool = False,
+                 fallback: bool = False) -> CardProblem | None:
+        """What a refusal means: reader faults go to the status; card troubles to the person.
+
+        ``fallback``: the card was being read, so even a status that is harmless elsewhere
+        (no card, no content) means the read failed.
+        """
+        word = status_word(answer.sw3)
+        detail = f"{stage}: {word.name} ({answer.sw3:#04x})"
+        if word.remedy is Remedy.READER_FAULT:
+            self._status = DeviceStatus(Level.FAULT, "sam_fault", detail)
+        if quiet or (word.remedy is Remedy.NONE and not fallback):
+            return None
+        remedy = Remedy.REPLACE_CARD if word.remedy is Remedy.NONE else word.remedy
+        return CardProblem(remedy, word.name, detail)
+
+    def _healthy(self) -> None:
+        self._failures = 0
+        if self._status.level is not Level.OK:
+            self._status = DeviceStatus.ready()
+
+    # -- the line -------------------------------------------------------------
+    def _transact(self, command: Command, timeout: float | None = None) -> Frame:
+        timeout = timeout or self.command_timeout_s
+        port = self._port
+        assert port is not None
+        # Whatever is still on the line is a late answer to an earlier command.
+        port.reset_input_buffer()
+        self._decoder.reset()
+        port.write(build_command(command.cmd, command.para))
+        deadline = self._now() + timeout
+        while self._now() < deadline:
+            chunk = port.read(max(1, port.in_waiting))
+            if chunk:
+                frames = self._decoder.feed(chunk)
+                if frames:
+                    return frames[0]
+        raise _NoAnswer(f"no answer to {command.name} within {timeout:g} s")
+

@@ -1,0 +1,27 @@
+"""From a card on the reader to the person being served: is the card valid today?"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from devices import idcard
+from kiosk.identity import Identity, IdSource
+
+
+def card_problem(card: idcard.Identity, today: date) -> str | None:
+    """None for a card valid today, else why not ("expired", "not_yet_valid")."""
+    if card.valid_from > today:
+        return "not_yet_valid"
+    if card.valid_until is not None and card.valid_until < today:
+        return "expired"
+    return None
+
+
+def identity_from_card(card: idcard.Identity) -> Identity:
+    return Identity(
+        name=card.display_name,
+        id_number=card.id_number,
+        source=IdSource.CARD,
+        address=card.current_address,
+        born=card.birth_date,
+    )
