@@ -274,5 +274,15 @@ class SerialIdCardReader:
                 frames = self._decoder.feed(chunk)
                 if frames:
                     return frames[0]
+        self._drain(port)
         raise _NoAnswer(f"no answer to {command.name} within {timeout:g} s")
+
+    def _drain(self, port: serial.Serial) -> None:
+        """Wait for a quiet line after a timeout. The protocol has no sequence numbers:
+        a late answer would otherwise be taken for the answer to the next command."""
+        give_up = self._now() + self.timeout_s
+        quiet_until = self._now() + self.command_timeout_s
+        while (now := self._now()) < give_up and now < quiet_until:
+            if port.read(max(1, port.in_waiting)):
+                quiet_until = self._now() + self.command_timeout_s
 
