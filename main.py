@@ -2,6 +2,8 @@
 
     python main.py                 run the kiosk (demo config: mock devices, embedded platform)
     python main.py serve           run the reference platform server
+    python main.py mock-reader     a protocol-faithful ID card reader on a pseudo-terminal
+    python main.py staff-pin       make the hash of a staff PIN for the config
 """
 
 from __future__ import annotations
@@ -31,6 +33,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--db", default="sqlite:///platform.db", help="SQLAlchemy database URL")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8700)
+    mock = sub.add_parser("mock-reader", help="run a mock ID card reader on a pseudo-terminal")
+    mock.add_argument("--link", type=Path, required=True,
+                      help="symlink to create for the reader's tty (point the kiosk's port here)")
+    mock.add_argument("--deck", type=Path, help="card deck TOML (default: the demo deck)")
+    mock.add_argument("--baudrate", type=int, default=115200)
+    mock.add_argument("--no-pace", action="store_true", help="answer at once, not at line speed")
+    sub.add_parser("staff-pin", help="print the pin_hash line for a staff PIN read from stdin")
     return parser
 
 
@@ -54,11 +63,54 @@ def serve(args: argparse.Namespace) -> int:
     return serve_main(["--db", args.db, "--host", args.host, "--port", str(args.port)])
 
 
+def mock_reader(args: argparse.Namespace) -> int:
+    from devices.idcard import DeckError, MockCardReader, load_deck
+    from devices.idcard.mock_console import run_console
+    from kiosk.config import DEMO_DECK
+
+    try:
+        deck = load_deck(args.deck or DEMO_DECK)
+    except DeckError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    reader = MockCardReader(deck, args.link, args.baudrate, pace=not args.no_pace).start()
+    try:
+        run_console(reader, sys.stdin, sys.stdout)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        reader.close()
+    return 0
+
+
+def staff_pin() -> int:
+    import getpass
+
+    from kiosk.staff import hash_pin
+
+    if sys.stdin.isatty():
+        pin = getpass.getpass("staff PIN (4 to 12 digits): ")
+        if getpass.getpass("again: ") != pin:
+            print("error: the two PINs differ", file=sys.stderr)
+            return 2
+    else:
+        pin = sys.stdin.readline().strip()
+    if not (pin.isdigit() and 4 <= len(pin) <= 12):
+        print("error: a staff PIN is 4 to 12 digits", file=sys.stderr)
+        return 2
+    print(f'[staff]\npin_hash = "{hash_pin(pin)}"')
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "serve":
             return serve(args)
+        if args.command == "mock-reader":
+            return mock_reader(args)
+        if args.command == "staff-pin":
+            return staff_pin()
         return run_kiosk(args)
     except KioskError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from kiosk.datafile import read_toml, validate
 from kiosk.errors import ConfigError
+from kiosk.staff import pin_hash_problem
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEMO_CONFIG = REPO_ROOT / "config" / "demo.toml"
@@ -101,6 +102,17 @@ class SecuritySection(_Section):
     key_file: Path | None = None
 
 
+class StaffSection(_Section):
+    # Salted PBKDF2 hash of the staff PIN (python main.py staff-pin). Empty: no staff screen.
+    pin_hash: str = ""
+
+    @model_validator(mode="after")
+    def _hash_shape(self) -> StaffSection:
+        if self.pin_hash and (problem := pin_hash_problem(self.pin_hash)):
+            raise ValueError(f"pin_hash {problem}")
+        return self
+
+
 class KioskConfig(_Section):
     kiosk: KioskSection
     idle: IdleSection = IdleSection()
@@ -108,6 +120,7 @@ class KioskConfig(_Section):
     devices: DevicesSection = DevicesSection()
     platform: PlatformSection = PlatformSection()
     security: SecuritySection = SecuritySection()
+    staff: StaffSection = StaffSection()
 
     @property
     def data_dir(self) -> Path:

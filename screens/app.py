@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from textual import events, work
 from textual.app import App
+from textual.binding import Binding
 from textual.message import Message
 
 from devices.printer import PrintError, Slip, render_slip
@@ -20,6 +21,7 @@ from kiosk.services import Services
 from kiosk.session import Session, Step
 from offline_cache.outbox import QueueSummary
 from offline_cache.sync import SyncReport
+from screens.base import StaffArea
 from screens.catalog import CatalogScreen
 from screens.confirm import ConfirmScreen
 from screens.done import DoneScreen
@@ -28,6 +30,7 @@ from screens.home import HomeScreen
 from screens.identify import IdentifyScreen
 from screens.idle_warning import IdleWarning
 from screens.rating import RatingScreen
+from screens.staff_login import StaffLoginScreen
 
 _STEP_SCREENS = {
     Step.ATTRACT: HomeScreen,
@@ -64,6 +67,8 @@ class KioskApp(App[None], inherit_bindings=False):
     CSS_PATH = "kiosk.tcss"
     ENABLE_COMMAND_PALETTE = False
     TITLE = "政务服务自助终端"
+    # No quit key. F12 opens the staff PIN pad (when the config holds a staff PIN hash).
+    BINDINGS = [Binding("f12", "staff", show=False, id="staff")]
 
     def __init__(self, services: Services, *, sync_in_background: bool = True) -> None:
         super().__init__()
@@ -97,6 +102,15 @@ class KioskApp(App[None], inherit_bindings=False):
         self.idle.touch()
         self.show_step()
 
+    def action_staff(self) -> None:
+        if not self.services.config.staff.pin_hash or isinstance(self.screen, StaffArea):
+            return
+        self.session.reset()  # a citizen's data never stays behind a staff screen
+        self.idle.touch()
+        while isinstance(self.screen, IdleWarning):
+            self.pop_screen()
+        self.switch_screen(StaffLoginScreen())
+
     def set_language(self, lang: str) -> None:
         self.t = Translator(lang)
         self.show_step()
@@ -122,7 +136,7 @@ class KioskApp(App[None], inherit_bindings=False):
 
     def idle_tick(self) -> None:
         """Called every second (tests call it after moving the fake clock)."""
-        if self.session.step is Step.ATTRACT:
+        if self.session.step is Step.ATTRACT and not isinstance(self.screen, StaffArea):
             self.idle.touch()
             return
         status = self.idle.status()

@@ -25,3 +25,7 @@ class KioskScreen(Screen[None]):
 
     def compose_status(self) -> ComposeResult:
         yield StatusBar()
+
+
+class StaffArea(KioskScreen):
+    """A staff screen: reached with the staff PIN, closed by the idle timeout like any other."""

@@ -16,7 +16,7 @@ from devices.status import Level
 if TYPE_CHECKING:
     from screens.app import KioskApp
 
-_SYMBOL = {Level.OK: "●", Level.WARNING: "▲", Level.FAULT: "✖"}
+SYMBOLS = {Level.OK: "●", Level.WARNING: "▲", Level.FAULT: "✖"}
 
 
 class StatusBar(Static):
@@ -40,6 +40,6 @@ class StatusBar(Static):
             if queue.last_success:
                 parts.append(t("status.last_sync", time=queue.last_success[11:16]))
         for name, status in services.hub.statuses().items():
-            parts.append(f"{_SYMBOL[status.level]} {t('device.' + name)} {t('device.' + status.code)}")
+            parts.append(f"{SYMBOLS[status.level]} {t('device.' + name)} {t('device.' + status.code)}")
         self.set_class(online is False, "-offline")
         self.update("   ".join(parts))

@@ -54,6 +54,11 @@ path = "catalog.toml"
         ("[devices.printer]\npaper_mm = 70\n", "devices.printer.paper_mm", "58"),
         ("[devices.idcard]\nkind = \"laser\"\n", "devices.idcard.kind", "mock"),
         ("[idle]\ntimeout = 100\n", "idle.timeout", "Extra inputs"),
+        ("[devices.idcard]\nkind = \"serial\"\n", "devices.idcard", "port or usb"),
+        ("[devices.idcard]\nkind = \"serial\"\nusb = \"1a86\"\n", "devices.idcard.usb",
+         "pattern"),
+        ("[devices.idcard]\nbaudrate = 300\n", "devices.idcard.baudrate", "1200"),
+        ("[staff]\npin_hash = \"2468\"\n", "staff", "main.py staff-pin"),
     ],
 )
 def test_a_bad_value_names_the_file_and_the_key(
@@ -94,3 +99,9 @@ def test_main_help_lists_the_sub_commands() -> None:
     assert result.returncode == 0
     for word in ("run", "serve", "--config", "--data-dir", "--platform-url", "--mock"):
         assert word in result.stdout
+
+
+def test_a_serial_reader_config(tmp_path: Path) -> None:
+    path = write(tmp_path, BASE + '[devices.idcard]\nkind = "serial"\nusb = "1a86:7523:AB12"\n')
+    section = load_config(path).devices.idcard
+    assert (section.kind, section.usb, section.baudrate) == ("serial", "1a86:7523:AB12", 115200)

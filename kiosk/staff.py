@@ -1,0 +1,43 @@
+"""Staff access: a PIN checked against a salted PBKDF2 hash from the config.
+
+The config never holds the PIN itself; ``python main.py staff-pin`` makes the hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+_SCHEME = "pbkdf2_sha256"
+_ITERATIONS = 200_000
+# Wrong PINs in a row before the PIN pad closes and the kiosk goes back home.
+MAX_ATTEMPTS = 3
+
+
+def hash_pin(pin: str, *, salt: str | None = None, iterations: int = _ITERATIONS) -> str:
+    salt = salt or secrets.token_hex(8)
+    digest = hashlib.pbkdf2_hmac("sha256", pin.encode(), salt.encode(), iterations)
+    return f"{_SCHEME}${iterations}${salt}${digest.hex()}"
+
+
+def pin_hash_problem(stored: str) -> str | None:
+    """None when ``stored`` is a hash this module can check, else what is wrong with it."""
+    parts = stored.split("$")
+    if len(parts) != 4 or parts[0] != _SCHEME:
+        return f"must look like {_SCHEME}$ITERATIONS$SALT$HEX (make one with: main.py staff-pin)"
+    if not parts[1].isdigit() or int(parts[1]) < 10_000:
+        return "iterations must be a number of at least 10000"
+    try:
+        bytes.fromhex(parts[3])
+    except ValueError:
+        return "the digest is not hexadecimal"
+    return None
+
+
+def verify_pin(pin: str, stored: str) -> bool:
+    if pin_hash_problem(stored) is not None:
+        return False
+    _, iterations, salt, _ = stored.split("$")
+    expected = hash_pin(pin, salt=salt, iterations=int(iterations))
+    return hmac.compare_digest(expected, stored)

@@ -1,0 +1,70 @@
+"""The staff PIN pad. The citizen's session is wiped before it opens."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Button, Input, Static
+
+from kiosk.staff import MAX_ATTEMPTS, verify_pin
+from screens.base import StaffArea
+from screens.keypad import Keypad
+from screens.staff import StaffScreen
+
+
+class PinChecked(Message):
+    def __init__(self, ok: bool) -> None:
+        super().__init__()
+        self.ok = ok
+
+
+class StaffLoginScreen(StaffArea):
+    def __init__(self) -> None:
+        super().__init__()
+        self.attempts = 0
+
+    def compose(self) -> ComposeResult:
+        t = self.t
+        with Vertical(id="staff-login"):
+            yield Static(t("staff.login_title"), classes="title")
+            yield Static(t("staff.pin_prompt"), classes="label")
+            yield Input(id="pin", password=True, restrict=r"[0-9]*", max_length=12)
+            yield Static("", id="pin-problem", classes="problem")
+            yield Keypad(id="keypad")
+            with Horizontal(classes="nav-row"):
+                yield Button(t("staff.enter"), id="staff-enter", variant="success")
+                yield Button(t("common.home"), id="staff-cancel", classes="nav")
+        yield from self.compose_status()
+
+    def on_mount(self) -> None:
+        self.query_one("#pin", Input).focus()
+
+    @on(Input.Submitted, "#pin")
+    @on(Button.Pressed, "#staff-enter")
+    def submit(self) -> None:
+        self.check_pin(self.query_one("#pin", Input).value)
+
+    @on(Button.Pressed, "#staff-cancel")
+    def cancel(self) -> None:
+        self.kiosk.reset_session()
+
+    @work(thread=True, exclusive=True, group="pin")
+    def check_pin(self, pin: str) -> None:
+        # PBKDF2 is slow on purpose: off the UI thread.
+        self.post_message(PinChecked(verify_pin(pin, self.kiosk.services.config.staff.pin_hash)))
+
+    def on_pin_checked(self, message: PinChecked) -> None:
+        if message.ok:
+            self.app.switch_screen(StaffScreen())
+            return
+        self.attempts += 1
+        left = MAX_ATTEMPTS - self.attempts
+        if left <= 0:
+            self.kiosk.reset_session()
+            return
+        pin = self.query_one("#pin", Input)
+        pin.value = ""
+        pin.focus()
+        self.query_one("#pin-problem", Static).update(self.t("staff.pin_wrong", left=left))
