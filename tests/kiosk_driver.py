@@ -62,3 +62,15 @@ async def tap(pilot: Pilot[None], selector: str) -> None:
     # Let a layout change that just showed the button settle: a person taps what is drawn.
     await pilot.pause()
     assert await pilot.click(selector), f"{selector} was not hit"
+
+
+async def to_identify(pilot: Pilot[None], item_id: str) -> None:
+    """Straight to the identify screen for a catalog item, as if chosen on the catalog."""
+    from screens.home import HomeScreen
+    from screens.identify import IdentifyScreen
+
+    app = pilot.app
+    await on_screen(pilot, HomeScreen)
+    app.session.choose(app.services.catalog.get(item_id))  # type: ignore[attr-defined]
+    app.show_step()  # type: ignore[attr-defined]
+    await on_screen(pilot, IdentifyScreen)

@@ -10,21 +10,27 @@ from kiosk.services import Services
 from screens.app import KioskApp
 from screens.form import FormScreen
 from screens.home import HomeScreen
-from screens.identify import IdentifyScreen
 from screens.staff import StaffScreen
 from screens.staff_login import StaffLoginScreen
-from tests.kiosk_driver import on_screen, screen_text, tap, until
+from tests.kiosk_driver import on_screen, screen_text, tap, to_identify, until
 
 ZHANG, LI, CHEN, SMITH, MARIE, EXPIRED = 0, 1, 4, 5, 6, 7  # demo deck
 REPLACE = "读卡未成功：请拿起身份证"
 READER_FAULT = "读卡器暂时无法使用"
 
 
-async def to_identify(app: KioskApp, pilot) -> None:
-    await on_screen(pilot, HomeScreen)
-    app.session.choose(app.services.catalog.get("marriage-record-proof"))
-    app.show_step()
-    await on_screen(pilot, IdentifyScreen)
+ITEM = "marriage-record-proof"
+
+
+async def open_staff_pin_pad(pilot) -> None:
+    await pilot.press("f12")
+    await on_screen(pilot, StaffLoginScreen)
+
+
+async def sign_in_as_staff(pilot) -> None:
+    await open_staff_pin_pad(pilot)
+    await pilot.press("2", "4", "6", "8", "enter")
+    await on_screen(pilot, StaffScreen)
 
 
 def kiosk(services: Services) -> KioskApp:
@@ -35,7 +41,7 @@ async def test_each_card_type_identifies_masked(services: Services) -> None:
     reader = services.hub.simulator.idcard
     app = kiosk(services)
     async with app.run_test(size=(120, 40)) as pilot:
-        await to_identify(app, pilot)
+        await to_identify(pilot, ITEM)
         for index, shown in [(CHEN, "陈**　810***********1230"), (SMITH, "史**　USA********1201"),
                              (MARIE, "玛*　931***********0023")]:
             reader.remove()
@@ -54,7 +60,7 @@ async def test_a_spoiled_read_asks_to_lay_the_card_again(services: Services) -> 
     reader = services.hub.simulator.idcard
     app = kiosk(services)
     async with app.run_test(size=(120, 40)) as pilot:
-        await to_identify(app, pilot)
+        await to_identify(pilot, ITEM)
         reader.corrupt_next_read()
         reader.place(ZHANG)
         await until(lambda: REPLACE in screen_text(app))
@@ -69,7 +75,7 @@ async def test_an_expired_card_is_refused_with_its_date(services: Services,
                                                         clock: FakeClock) -> None:
     app = kiosk(services)
     async with app.run_test(size=(120, 40)) as pilot:
-        await to_identify(app, pilot)
+        await to_identify(pilot, ITEM)
         services.hub.simulator.idcard.place(EXPIRED)
         await until(lambda: "这张证件已于 2024-02-14 过期" in screen_text(app))
         assert not app.screen.query_one("#identified").display
@@ -79,7 +85,7 @@ async def test_an_unplugged_reader_says_so_and_comes_back(services: Services) ->
     reader = services.hub.simulator.idcard
     app = kiosk(services)
     async with app.run_test(size=(120, 40)) as pilot:
-        await to_identify(app, pilot)
+        await to_identify(pilot, ITEM)
         reader.unplug()
         await until(lambda: READER_FAULT in screen_text(app))
         await until(lambda: "✖ 读卡器 未连接" in screen_text(app))
@@ -96,7 +102,7 @@ async def test_a_failing_security_module_is_a_reader_fault(services: Services) -
     reader = services.hub.simulator.idcard
     app = kiosk(services)
     async with app.run_test(size=(120, 40)) as pilot:
-        await to_identify(app, pilot)
+        await to_identify(pilot, ITEM)
         reader.set_sam_failure(0x60)
         await until(lambda: "✖ 读卡器 安全模块故障" in screen_text(app))
         assert READER_FAULT in screen_text(app)
@@ -107,11 +113,10 @@ async def test_a_failing_security_module_is_a_reader_fault(services: Services) -
 async def test_staff_pin_opens_the_staff_screen_and_wipes_the_session(services: Services) -> None:
     app = kiosk(services)
     async with app.run_test(size=(120, 40)) as pilot:
-        await to_identify(app, pilot)
+        await to_identify(pilot, ITEM)
         services.hub.simulator.idcard.place(ZHANG)
         await until(lambda: "张*" in screen_text(app))
-        await pilot.press("f12")
-        await on_screen(pilot, StaffLoginScreen)
+        await open_staff_pin_pad(pilot)
         assert app.session.item is None and app.session.identity is None
         await pilot.press("1", "1", "1", "1", "enter")
         await until(lambda: "还可尝试 2 次" in screen_text(app))
@@ -124,8 +129,7 @@ async def test_three_wrong_pins_go_home(services: Services) -> None:
     app = kiosk(services)
     async with app.run_test(size=(120, 40)) as pilot:
         await on_screen(pilot, HomeScreen)
-        await pilot.press("f12")
-        await on_screen(pilot, StaffLoginScreen)
+        await open_staff_pin_pad(pilot)
         for attempt in range(3):
             await pilot.press("9", "9", "9", "9", "enter")
             if attempt < 2:
@@ -138,10 +142,7 @@ async def test_staff_screen_drives_the_mock_reader(services: Services) -> None:
     app = kiosk(services)
     async with app.run_test(size=(120, 40)) as pilot:
         await on_screen(pilot, HomeScreen)
-        await pilot.press("f12")
-        await on_screen(pilot, StaffLoginScreen)
-        await pilot.press("2", "4", "6", "8", "enter")
-        await on_screen(pilot, StaffScreen)
+        await sign_in_as_staff(pilot)
         await tap(pilot, "#mock-card-1")
         await until(lambda: "读卡区：Shanghai resident, 76" in screen_text(app))
         await tap(pilot, "#mock-corrupt")
@@ -164,8 +165,7 @@ async def test_an_idle_staff_screen_goes_home(services: Services, clock: FakeClo
     app = kiosk(services)
     async with app.run_test(size=(120, 40)) as pilot:
         await on_screen(pilot, HomeScreen)
-        await pilot.press("f12")
-        await on_screen(pilot, StaffLoginScreen)
+        await open_staff_pin_pad(pilot)
         clock.advance(services.config.idle.timeout_s + 1)
         app.idle_tick()
         await on_screen(pilot, HomeScreen)

@@ -14,23 +14,16 @@ from screens.form import FormScreen
 from screens.home import HomeScreen
 from screens.identify import IdentifyScreen
 from screens.rating import RatingScreen
-from tests.kiosk_driver import on_screen, screen_text, slip_text, tap, until
+from tests.kiosk_driver import to_identify, on_screen, screen_text, slip_text, tap, until
 
 
 def kiosk(services: Services) -> KioskApp:
     return KioskApp(services, sync_in_background=False)
 
 
-async def to_identify(app: KioskApp, pilot, item_id: str) -> None:
-    await on_screen(pilot, HomeScreen)
-    app.session.choose(app.services.catalog.get(item_id))
-    app.show_step()
-    await on_screen(pilot, IdentifyScreen)
-
-
 async def apply_to_done(app: KioskApp, pilot, item_id: str, card: int) -> None:
     """Identify with a demo card, take the first option of every choice, submit."""
-    await to_identify(app, pilot, item_id)
+    await to_identify(pilot, item_id)
     await tap(pilot, f"#sim-card-{card}")
     await until(lambda: app.screen.query_one("#identified").display)
     await tap(pilot, "#continue")
@@ -51,17 +44,17 @@ async def test_home_offers_elder_mode_and_english(services: Services) -> None:
         await on_screen(pilot, HomeScreen)
         assert len(app.screen.query("#hot Button")) == 6
         normal_height = app.screen.query_one("#hot Button").outer_size.height
-        assert await pilot.click("#elder-toggle")
+        await tap(pilot, "#elder-toggle")
         await on_screen(pilot, HomeScreen)
         assert app.elder and app.has_class("-elder")
         assert len(app.screen.query("#hot Button")) == 4  # fewer, larger controls
         assert app.idle.timeout_s == 2 * services.config.idle.timeout_s  # generous time
         assert "长者模式：开" in screen_text(app)
         assert app.screen.query_one("#hot Button").outer_size.height > normal_height
-        assert await pilot.click("#lang-toggle")
+        await tap(pilot, "#lang-toggle")
         await until(lambda: "Start · All services" in screen_text(app))
         assert "Marriage registration record proof" in screen_text(app)
-        assert await pilot.click("#lang-toggle")
+        await tap(pilot, "#lang-toggle")
         await until(lambda: "开始办理" in screen_text(app))
 
 
@@ -69,29 +62,29 @@ async def test_catalog_categories_and_search(services: Services) -> None:
     app = kiosk(services)
     async with app.run_test(size=(120, 40)) as pilot:
         await on_screen(pilot, HomeScreen)
-        await pilot.click("#start")
+        await tap(pilot, "#start")
         await on_screen(pilot, CatalogScreen)
         total = len(services.catalog.items)
         assert len(app.screen.query("#items Button")) == total
-        await pilot.click("#cat-enterprise")
+        await tap(pilot, "#cat-enterprise")
         await until(lambda: len(app.screen.query("#items Button")) == len(
             [i for i in services.catalog.items if i.category == "enterprise"]))
-        await pilot.click("#cat-all")
+        await tap(pilot, "#cat-all")
         app.screen.query_one("#search", Input).focus()
         await pilot.press(*"公积金")
         await until(lambda: "共 3 项" in screen_text(app) or "共 4 项" in screen_text(app))
         assert all("公积金" in str(b.label) for b in app.screen.query("#items Button").results(Button))
         await pilot.press(*"火星")
         await until(lambda: "没有找到相关事项" in screen_text(app))
-        await pilot.click("#home")
+        await tap(pilot, "#home")
         await on_screen(pilot, HomeScreen)
 
 
 async def test_manual_entry_says_exactly_what_is_wrong(services: Services) -> None:
     app = kiosk(services)
     async with app.run_test(size=(120, 40)) as pilot:
-        await to_identify(app, pilot, "marriage-record-proof")
-        await pilot.click("#show-manual")
+        await to_identify(pilot, "marriage-record-proof")
+        await tap(pilot, "#show-manual")
         name, id_box = app.screen.query_one("#manual-name", Input), app.screen.query_one("#manual-id", Input)
         assert app.focused is name
         await pilot.press(*"王1")
@@ -111,7 +104,7 @@ async def test_manual_entry_says_exactly_what_is_wrong(services: Services) -> No
         id_box.value = "310104198506121230"
         await tap(pilot, "#manual-submit")
         await until(lambda: "已识别（手动输入）：王*" in screen_text(app))
-        await pilot.click("#continue")
+        await tap(pilot, "#continue")
         await on_screen(pilot, FormScreen)
         assert app.session.identity.source == "manual"
 
@@ -119,21 +112,21 @@ async def test_manual_entry_says_exactly_what_is_wrong(services: Services) -> No
 async def test_qr_identifies_an_e_id_and_refuses_other_codes(services: Services) -> None:
     app = kiosk(services)
     async with app.run_test(size=(120, 40)) as pilot:
-        await to_identify(app, pilot, "marriage-record-proof")
-        await pilot.click("#sim-junk")
+        await to_identify(pilot, "marriage-record-proof")
+        await tap(pilot, "#sim-junk")
         await until(lambda: "这不是本机可识别的二维码" in screen_text(app))
         assert not app.screen.query_one("#identified").display
-        await pilot.click("#sim-eid")
+        await tap(pilot, "#sim-eid")
         await until(lambda: "已识别（电子证照）：张*" in screen_text(app))
 
 
 async def test_form_checks_every_field_before_going_on(services: Services) -> None:
     app = kiosk(services)
     async with app.run_test(size=(120, 40)) as pilot:
-        await to_identify(app, pilot, "birth-registration")
-        await pilot.click("#sim-card-1")
+        await to_identify(pilot, "birth-registration")
+        await tap(pilot, "#sim-card-1")
         await until(lambda: app.screen.query_one("#identified").display)
-        await pilot.click("#continue")
+        await tap(pilot, "#continue")
         await on_screen(pilot, FormScreen)
         await tap(pilot, "#next")  # nothing filled in
         await until(lambda: screen_text(app).count("此项必填") == 3)
@@ -192,7 +185,7 @@ async def test_a_bad_review_needs_a_reason(services: Services) -> None:
     app = kiosk(services)
     async with app.run_test(size=(120, 40)) as pilot:
         await apply_to_done(app, pilot, "marriage-record-proof", 0)
-        await pilot.click("#to-rating")
+        await tap(pilot, "#to-rating")
         await on_screen(pilot, RatingScreen)
         await tap(pilot, "#submit")
         await until(lambda: "请先选择一个评价等级" in screen_text(app))
