@@ -107,6 +107,15 @@ def bench_decode(n: int) -> list[str]:
     return out
 
 
+def _poll(driver: SerialIdCardReader, events: queue.Queue[tuple[float, object]],
+          running: threading.Event) -> None:
+    """What the identify screen's worker does: read in a loop, hand events over."""
+    while running.is_set():
+        event = driver.read(timeout=0.1)
+        if event is not None:
+            events.put((time.perf_counter(), event))
+
+
 def bench_end_to_end(reads: int) -> list[str]:
     deck = load_deck(DEMO_DECK)
     out = [f"Card placed -> identity delivered through the driver, {reads} reads each", "",
@@ -124,13 +133,7 @@ def bench_end_to_end(reads: int) -> list[str]:
             running = threading.Event()
             running.set()
 
-            def poll() -> None:  # what the identify screen's worker does
-                while running.is_set():
-                    event = driver.read(timeout=0.1)
-                    if event is not None:
-                        events.put((time.perf_counter(), event))
-
-            poller = threading.Thread(target=poll, daemon=True)
+            poller = threading.Thread(target=_poll, args=(driver, events, running), daemon=True)
             poller.start()
             rng = random.Random(7)
             times = []

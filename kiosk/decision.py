@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Mapping
+from collections.abc import Mapping
 
 from kiosk.catalog import FieldIn, Item, MaxAge, MinAge, RegionPrefix, RuleCheck
 from kiosk.clock import age_on

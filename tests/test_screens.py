@@ -12,7 +12,6 @@ from screens.confirm import ConfirmScreen
 from screens.done import DoneScreen
 from screens.form import FormScreen
 from screens.home import HomeScreen
-from screens.identify import IdentifyScreen
 from screens.rating import RatingScreen
 from tests.kiosk_driver import to_identify, on_screen, screen_text, slip_text, tap, until
 
