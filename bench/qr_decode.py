@@ -1,0 +1,99 @@
+"""QR decoding on camera-like 720p frames: every backend alone and the kiosk pipeline,
+side by side in one run, per corpus category (bench/qr_corpus.py).
+
+A read counts when the decoder returns the frame's payload; a false read is any
+other payload, or anything at all from an empty frame. Pinned to one core.
+
+    python bench/qr_decode.py [--per-category 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+
+from bench.qr_corpus import CATEGORIES, Sample, corpus  # noqa: E402
+from devices.qr.backends import BACKENDS  # noqa: E402
+from devices.qr.pipeline import decode_raw  # noqa: E402
+
+Decoder = Callable[[np.ndarray], list[bytes]]
+
+
+def score(decoder: Decoder, samples: list[Sample]) -> tuple[int, int, float]:
+    """(reads, false reads, median ms) over the samples."""
+    reads = false = 0
+    times = []
+    for sample in samples:
+        started = time.perf_counter()
+        got = decoder(sample.gray)
+        times.append((time.perf_counter() - started) * 1000)
+        if sample.payload is not None and sample.payload in got:
+            reads += 1
+        false += sum(1 for payload in got if payload != sample.payload)
+    return reads, false, statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--per-category", type=int, default=100)
+    args = parser.parse_args()
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    cv2.setNumThreads(1)
+    samples = list(corpus(args.per_category))
+    decoders: dict[str, Decoder] = {name: cls().decode for name, cls in BACKENDS.items()}
+    decoders["kiosk pipeline"] = decode_raw
+    names = list(decoders)
+    results = {}
+    for name, decoder in decoders.items():
+        decoder(samples[0].gray)  # warm up
+        for category in CATEGORIES:
+            results[name, category] = score(decoder, [s for s in samples if s.category == category])
+        print(f"measured {name}", file=sys.stderr, flush=True)
+
+    n = args.per_category
+    print(f"{n} frames per category, 1280x720 greyscale, one core; cell: read % (median ms)")
+    print()
+    print("| category | " + " | ".join(names) + " |")
+    print("| --- | " + " | ".join("---:" for _ in names) + " |")
+    for category in CATEGORIES:
+        cells = []
+        for name in names:
+            reads, false, ms = results[name, category]
+            rate = (n - false) / n * 100 if category == "empty" else reads / n * 100
+            cells.append(f"{rate:.0f}% ({ms:.1f})")
+        print(f"| {category} | " + " | ".join(cells) + " |")
+    coded = [c for c in CATEGORIES if c != "empty"]
+    totals = []
+    for name in names:
+        reads = sum(results[name, c][0] for c in coded)
+        false = sum(results[name, c][1] for c in CATEGORIES)
+        all_ms = [results[name, c][2] for c in CATEGORIES]
+        totals.append((reads / (n * len(coded)) * 100, false, statistics.median(all_ms)))
+    print("| **all frames with a code: read** | " +
+          " | ".join(f"**{rate:.2f}%**" for rate, _, _ in totals) + " |")
+    print("| false reads (any category) | " + " | ".join(str(f) for _, f, _ in totals) + " |")
+    print("| median of category medians, ms | " +
+          " | ".join(f"{ms:.2f}" for _, _, ms in totals) + " |")
+    overall = []
+    for name, decoder in decoders.items():
+        times = []
+        for sample in samples[:: max(1, len(samples) // 240)]:
+            started = time.perf_counter()
+            decoder(sample.gray)
+            times.append((time.perf_counter() - started) * 1000)
+        overall.append(statistics.median(times))
+    print("| median ms over all frames | " + " | ".join(f"{ms:.2f}" for ms in overall) + " |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+"""The kiosk's QR pipeline for one greyscale camera frame.
+
+zxing-cpp restricted to QR codes does the work; the pipeline decides what it
+looks at. A cheap pass on a half-size frame reads most codes. Only when it
+finds nothing do the dearer passes run: full size, the inverted frame (a
+phone in dark mode), then a close look at each place where zxing saw a
+symbol it could not decode (a code too small for the camera: cut out,
+enlarged, sharpened), and a fixed-threshold binariser for uneven light.
+Text comes from the raw bytes (UTF-8, then GB18030).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import zxingcpp
+
+from devices.qr.text import PayloadTextError, payload_text
+
+_QR = zxingcpp.BarcodeFormat.QRCode
+_ENLARGE = 3  # a 2-pixel module becomes 6 pixels: enough for the sampler
+_MARGIN = 0.35  # of the symbol's size, around a cut-out
+
+
+@dataclass(frozen=True)
+class Pass:
+    name: str
+    scale: float  # the frame is resized by this before decoding
+    invert: bool = False
+    binarizer: zxingcpp.Binarizer = zxingcpp.Binarizer.LocalAverage
+
+
+FAST = Pass("half", 0.5)
+PASSES = (Pass("full", 1.0), Pass("inverted", 0.5, invert=True),
+          Pass("fixed_threshold", 1.0, binarizer=zxingcpp.Binarizer.FixedThreshold))
+
+
+def _read(gray: np.ndarray, binarizer: zxingcpp.Binarizer, errors: bool = False) -> list:
+    return zxingcpp.read_barcodes(gray, formats=_QR, try_rotate=False, try_downscale=False,
+                                  try_invert=False, binarizer=binarizer, return_errors=errors)
+
+
+def _scaled(gray: np.ndarray, step: Pass) -> np.ndarray:
+    image = 255 - gray if step.invert else gray
+    if step.scale == 1.0:
+        return image
+    return cv2.resize(image, None, fx=step.scale, fy=step.scale, interpolation=cv2.INTER_AREA)
+
+
+def _close_look(gray: np.ndarray, symbol) -> list[bytes]:
+    """Cut out a symbol zxing located but could not decode, enlarge and sharpen it."""
+    pos = symbol.position
+    xs = [pos.top_left.x, pos.top_right.x, pos.bottom_right.x, pos.bottom_left.x]
+    ys = [pos.top_left.y, pos.top_right.y, pos.bottom_right.y, pos.bottom_left.y]
+    margin = int(max(max(xs) - min(xs), max(ys) - min(ys)) * _MARGIN) + 8
+    x0, y0 = max(0, min(xs) - margin), max(0, min(ys) - margin)
+    x1, y1 = min(gray.shape[1], max(xs) + margin), min(gray.shape[0], max(ys) + margin)
+    if x1 - x0 < 8 or y1 - y0 < 8:
+        return []
+    crop = cv2.resize(gray[y0:y1, x0:x1], None, fx=_ENLARGE, fy=_ENLARGE,
+                      interpolation=cv2.INTER_CUBIC)
+    for image in (crop, cv2.addWeighted(crop, 1.8, cv2.GaussianBlur(crop, (0, 0), 3), -0.8, 0)):
+        found = [bytes(c.bytes) for c in _read(image, zxingcpp.Binarizer.LocalAverage) if c.valid]
+        if found:
+            return found
+    return []
+
+
+def decode_raw(gray: np.ndarray) -> list[bytes]:
+    """Raw payloads of the QR codes in one 2-D uint8 frame (empty list: none)."""
+    if gray.ndim != 2 or gray.dtype != np.uint8:
+        raise ValueError(f"decode_frame needs a 2-D uint8 greyscale frame, got {gray.dtype} "
+                         f"with shape {gray.shape}")
+    found = [bytes(c.bytes) for c in _read(_scaled(gray, FAST), FAST.binarizer) if c.valid]
+    if found:
+        return found
+    located = []
+    for step in PASSES:
+        results = _read(_scaled(gray, step), step.binarizer, errors=step.name == "full")
+        found = [bytes(c.bytes) for c in results if c.valid]
+        if found:
+            return found
+        located += [c for c in results if not c.valid]
+        if step.name == "full":
+            for symbol in located:
+                if found := _close_look(gray, symbol):
+                    return found
+    return []
+
+
+def decode_frame(gray: np.ndarray) -> list[str]:
+    """Text of every QR code in the frame; a code whose bytes are not text is left out."""
+    texts = []
+    for raw in decode_raw(gray):
+        try:
+            texts.append(payload_text(raw))
+        except PayloadTextError:
+            continue
+    return texts

@@ -1,0 +1,125 @@
+"""QR decoding: payload text, each backend on generated codes (Chinese too), the
+pipeline on every corpus category, and bad frames refused clearly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bench.qr_corpus import CATEGORIES, make_sample, qr_modules
+from devices.qr import decode_frame
+from devices.qr.backends import BACKENDS
+from devices.qr.pipeline import decode_raw
+from devices.qr.text import PayloadTextError, payload_text
+
+CHINESE = "上海市徐汇区 口罩预约取件 窗口3"
+
+
+def clean_frame(payload: bytes, module_px: int = 6) -> np.ndarray:
+    code = qr_modules(payload)
+    tile = np.kron(code, np.ones((module_px, module_px), dtype=np.uint8))
+    frame = np.full((720, 1280), 200, dtype=np.uint8)
+    frame[100:100 + tile.shape[0], 300:300 + tile.shape[1]] = tile
+    return frame
+
+
+# -- bytes to text -------------------------------------------------------------------
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_chinese_text_in_either_encoding(encoding: str) -> None:
+    assert payload_text(CHINESE.encode(encoding)) == CHINESE
+
+
+@pytest.mark.parametrize("raw", [b"\xff\xfe\xfd\xfc", b"\x81", b"abc\x00def"])
+def test_bytes_that_are_not_text_are_refused(raw: bytes) -> None:
+    with pytest.raises(PayloadTextError):
+        payload_text(raw)
+
+
+payload_chars = st.one_of(st.characters(min_codepoint=0x20, max_codepoint=0x7E),
+                          st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF),
+                          st.characters(min_codepoint=0x3000, max_codepoint=0x303F),
+                          st.characters(min_codepoint=0xFF01, max_codepoint=0xFF5E))
+
+
+@given(st.text(alphabet=payload_chars))
+@settings(max_examples=300, deadline=None)
+def test_any_utf8_payload_text_comes_back(text: str) -> None:
+    assert payload_text(text.encode("utf-8")) == text
+
+
+def test_gb18030_bytes_that_are_also_utf8_read_as_chinese() -> None:
+    assert "一".encode("gb18030").decode("utf-8") == "һ"  # the trap: valid UTF-8
+    assert payload_text("一".encode("gb18030")) == "一"
+    assert payload_text("一号窗口".encode("gb18030")) == "一号窗口"
+
+
+@given(st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5), min_size=1))
+@settings(max_examples=500, deadline=None)
+def test_any_gb18030_han_text_comes_back(text: str) -> None:
+    raw = text.encode("gb18030")
+    try:
+        as_utf8 = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        as_utf8 = None
+    if as_utf8 is not None and all("\u4e00" <= ch <= "\u9fff" for ch in as_utf8):
+        return  # Han text in both readings: truly ambiguous, and UTF-8 wins by rule
+    assert payload_text(raw) == text
+
+
+@given(st.binary(max_size=200))
+@settings(max_examples=300, deadline=None)
+def test_random_bytes_give_text_or_a_clear_error(raw: bytes) -> None:
+    try:
+        assert isinstance(payload_text(raw), str)
+    except PayloadTextError:
+        pass
+
+
+# -- backends --------------------------------------------------------------------------
+@pytest.mark.parametrize("name", sorted(BACKENDS))
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_each_backend_returns_the_raw_bytes(name: str, encoding: str) -> None:
+    payload = CHINESE.encode(encoding)
+    assert BACKENDS[name]().decode(clean_frame(payload)) == [payload]
+
+
+@pytest.mark.parametrize("name", sorted(BACKENDS))
+def test_no_backend_reads_a_blank_frame(name: str) -> None:
+    assert BACKENDS[name]().decode(np.full((720, 1280), 128, dtype=np.uint8)) == []
+
+
+def test_zbar_does_not_read_inverted_codes_but_the_pipeline_does() -> None:
+    inverted = 255 - clean_frame(b"XH-CCB-0001-000042")
+    assert BACKENDS["zbar"]().decode(inverted) == []
+    assert decode_frame(inverted) == ["XH-CCB-0001-000042"]
+
+
+# -- the pipeline --------------------------------------------------------------------
+@pytest.mark.parametrize("category", [c for c in CATEGORIES if c != "empty"])
+def test_pipeline_reads_each_category(category: str) -> None:
+    samples = [make_sample(category, seed) for seed in range(6)]
+    read = sum(s.payload in decode_raw(s.gray) for s in samples)
+    assert read >= 5, f"{category}: {read}/6"
+
+
+def test_pipeline_never_reads_an_empty_frame() -> None:
+    for seed in range(15):
+        assert decode_raw(make_sample("empty", seed).gray) == []
+
+
+def test_decode_frame_gives_text_from_gb18030_bytes() -> None:
+    assert decode_frame(clean_frame(CHINESE.encode("gb18030"))) == [CHINESE]
+
+
+def test_a_code_of_binary_bytes_is_left_out() -> None:
+    assert decode_frame(clean_frame(b"\xff\xfe\x00\x01binary")) == []
+
+
+@pytest.mark.parametrize("frame", [np.zeros((720, 1280, 3), np.uint8),
+                                   np.zeros((720, 1280), np.float32),
+                                   np.zeros(100, np.uint8)])
+def test_a_frame_that_is_not_greyscale_is_refused(frame: np.ndarray) -> None:
+    with pytest.raises(ValueError, match="2-D uint8 greyscale"):
+        decode_frame(frame)
