@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from devices.idcard import IdCardReader, MockCardReader
 from devices.printer import MockPrinter, SlipPrinter
-from devices.qr import MockQrScanner, QrScanner
+from devices.qr import MockCamera, QrScanner
 from devices.status import DeviceStatus
 
 
@@ -15,7 +15,7 @@ class Simulator:
     """Field-test controls for the devices that are mocked (None: a real device)."""
 
     idcard: MockCardReader | None = None
-    qr: MockQrScanner | None = None
+    qr: MockCamera | None = None
     printer: MockPrinter | None = None
 
 
@@ -37,6 +37,7 @@ class DeviceHub:
     def check(self) -> dict[str, DeviceStatus]:
         """Probe the devices that can be probed (blocking: call from a worker)."""
         self.idcard.check()
+        self.qr.check()
         return self.statuses()
 
     def close(self) -> None:

@@ -69,7 +69,21 @@ class IdCardSection(_Section):
 
 
 class QrSection(_Section):
-    kind: Literal["mock"] = "mock"
+    # mock: the field-test camera (an image folder in the data folder) through the real
+    # pipeline; camera: OpenCV; serial: a line-mode scanner that decodes by itself.
+    kind: Literal["mock", "camera", "serial"] = "mock"
+    source: str = "0"  # camera: a device index, a video file, or an image folder
+    width: int = Field(default=1280, ge=160, le=3840)
+    height: int = Field(default=720, ge=120, le=2160)
+    port: str | None = None  # serial
+    usb: str | None = Field(default=None, pattern=r"^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}(:.+)?$")
+    baudrate: int = Field(default=9600, ge=1200, le=921600)
+
+    @model_validator(mode="after")
+    def _needs_a_port(self) -> QrSection:
+        if self.kind == "serial" and not (self.port or self.usb):
+            raise ValueError("a serial scanner needs port or usb (VID:PID[:SERIAL])")
+        return self
 
 
 class PrinterSection(_Section):

@@ -12,9 +12,16 @@ from pathlib import Path
 from devices.hub import DeviceHub, Simulator
 from devices.idcard import DeckError, MockCardReader, SerialIdCardReader, load_deck
 from devices.printer import MockPrinter
-from devices.qr import MockQrScanner
+from devices.qr import (
+    CameraScanner,
+    FolderSource,
+    MockCamera,
+    QrScanner,
+    SerialLineScanner,
+    open_source,
+)
 from devices.serialport import PathPort, locator_for
-from kiosk.config import IdCardSection, KioskConfig
+from kiosk.config import IdCardSection, KioskConfig, QrSection
 from kiosk.errors import ConfigError, DataFileError
 
 
@@ -22,9 +29,24 @@ def build_hub(config: KioskConfig) -> DeviceHub:
     data_dir = config.data_dir
     sim = Simulator()
     reader = _idcard(config.devices.idcard, data_dir, sim)
-    sim.qr = MockQrScanner()
+    scanner = _qr(config.devices.qr, data_dir, sim)
+    scanner.check()  # start with a known status
     sim.printer = MockPrinter(data_dir / "printer-jobs", config.devices.printer.paper_mm)
-    return DeviceHub(reader, sim.qr, sim.printer, simulator=sim)
+    return DeviceHub(reader, scanner, sim.printer, simulator=sim)
+
+
+def _qr(section: QrSection, data_dir: Path, sim: Simulator) -> QrScanner:
+    if section.kind == "mock":
+        camera = sim.qr = MockCamera(data_dir / "camera")
+        camera.take_away()  # nothing is held up when the kiosk starts
+        return CameraScanner(lambda: FolderSource(camera.folder, section.width, section.height))
+    if section.kind == "camera":
+        return CameraScanner(lambda: open_source(section.source, section.width, section.height))
+    try:
+        locator = locator_for(section.port, section.usb)
+    except ValueError as exc:
+        raise ConfigError(f"devices.qr: {exc}") from exc
+    return SerialLineScanner(locator, baudrate=section.baudrate)
 
 
 def _idcard(section: IdCardSection, data_dir: Path, sim: Simulator) -> SerialIdCardReader:

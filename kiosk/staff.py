@@ -9,6 +9,8 @@ import hashlib
 import hmac
 import secrets
 
+from kiosk.clock import Clock
+
 _SCHEME = "pbkdf2_sha256"
 _ITERATIONS = 200_000
 # Wrong PINs in a row before the PIN pad closes and the kiosk goes back home.
@@ -24,7 +26,7 @@ def hash_pin(pin: str, *, salt: str | None = None, iterations: int = _ITERATIONS
 def pin_hash_problem(stored: str) -> str | None:
     """None when ``stored`` is a hash this module can check, else what is wrong with it."""
     parts = stored.split("$")
-    if len(parts) != 4 or parts[0] != _SCHEME:
+    if len(parts) != 4 or parts[0] != _SCHEME or not parts[2] or len(parts[3]) != 64:
         return f"must look like {_SCHEME}$ITERATIONS$SALT$HEX (make one with: main.py staff-pin)"
     if not parts[1].isdigit() or int(parts[1]) < 10_000:
         return "iterations must be a number of at least 10000"
@@ -41,3 +43,30 @@ def verify_pin(pin: str, stored: str) -> bool:
     _, iterations, salt, _ = stored.split("$")
     expected = hash_pin(pin, salt=salt, iterations=int(iterations))
     return hmac.compare_digest(expected, stored)
+
+
+class PinGate:
+    """Wrong PINs counted across visits to the PIN pad (the app keeps one gate):
+    ``MAX_ATTEMPTS`` wrong in a row lock staff access for ``LOCKOUT_S``."""
+
+    LOCKOUT_S = 300
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._failures = 0
+        self._locked_until = 0.0
+
+    def locked(self) -> bool:
+        return self._clock.monotonic() < self._locked_until
+
+    def record(self, ok: bool) -> int:
+        """Note a checked PIN; how many tries are left before the lockout (0: locked now)."""
+        if ok:
+            self._failures = 0
+            return MAX_ATTEMPTS
+        self._failures += 1
+        if self._failures >= MAX_ATTEMPTS:
+            self._failures = 0
+            self._locked_until = self._clock.monotonic() + self.LOCKOUT_S
+            return 0
+        return MAX_ATTEMPTS - self._failures

@@ -19,6 +19,7 @@ from kiosk.i18n import Translator
 from kiosk.idle import IdleMonitor, IdleState
 from kiosk.services import Services
 from kiosk.session import Session, Step
+from kiosk.staff import PinGate
 from offline_cache.outbox import QueueSummary
 from offline_cache.sync import SyncReport
 from screens.base import StaffArea
@@ -79,6 +80,7 @@ class KioskApp(App[None], inherit_bindings=False):
         idle = services.config.idle
         self.idle = IdleMonitor(services.clock, idle.timeout_s, idle.warning_s)
         self.sync_in_background = sync_in_background
+        self.pin_gate = PinGate(services.clock)
 
     # -- lifecycle ------------------------------------------------------------
     def on_mount(self) -> None:
@@ -103,7 +105,8 @@ class KioskApp(App[None], inherit_bindings=False):
         self.show_step()
 
     def action_staff(self) -> None:
-        if not self.services.config.staff.pin_hash or isinstance(self.screen, StaffArea):
+        if (not self.services.config.staff.pin_hash or isinstance(self.screen, StaffArea)
+                or self.pin_gate.locked()):
             return
         self.session.reset()  # a citizen's data never stays behind a staff screen
         self.idle.touch()

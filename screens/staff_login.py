@@ -8,7 +8,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Input, Static
 
-from kiosk.staff import MAX_ATTEMPTS, verify_pin
+from kiosk.staff import verify_pin
 from screens.base import StaffArea
 from screens.keypad import Keypad
 from screens.staff import StaffScreen
@@ -23,7 +23,7 @@ class PinChecked(Message):
 class StaffLoginScreen(StaffArea):
     def __init__(self) -> None:
         super().__init__()
-        self.attempts = 0
+        self.checking = False  # one PIN at a time: no guesses queued behind a slow check
 
     def compose(self) -> ComposeResult:
         t = self.t
@@ -44,6 +44,9 @@ class StaffLoginScreen(StaffArea):
     @on(Input.Submitted, "#pin")
     @on(Button.Pressed, "#staff-enter")
     def submit(self) -> None:
+        if self.checking or self.kiosk.pin_gate.locked():
+            return
+        self.checking = True
         self.check_pin(self.query_one("#pin", Input).value)
 
     @on(Button.Pressed, "#staff-cancel")
@@ -56,12 +59,14 @@ class StaffLoginScreen(StaffArea):
         self.post_message(PinChecked(verify_pin(pin, self.kiosk.services.config.staff.pin_hash)))
 
     def on_pin_checked(self, message: PinChecked) -> None:
+        self.checking = False
+        if self.app.screen is not self or self.kiosk.pin_gate.locked():
+            return  # left or locked meanwhile: a late answer opens nothing
+        left = self.kiosk.pin_gate.record(message.ok)
         if message.ok:
             self.app.switch_screen(StaffScreen())
             return
-        self.attempts += 1
-        left = MAX_ATTEMPTS - self.attempts
-        if left <= 0:
+        if left == 0:
             self.kiosk.reset_session()
             return
         pin = self.query_one("#pin", Input)

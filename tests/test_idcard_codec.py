@@ -140,6 +140,15 @@ def test_a_good_frame_behind_a_corrupted_length_is_found() -> None:
     assert [f.sw3 for f in decoder.feed(b"")] == [0x80, 0x9F]
 
 
+def test_skip_partial_finds_answers_behind_a_false_preamble() -> None:
+    decoder = FrameDecoder()
+    false_start = H("AAAAAA9669 0040 000080")  # claims 64 bytes that never come
+    bad = NO_CARD[:-1] + b"\x00"
+    assert decoder.feed(false_start + bad + FOUND) == []
+    assert decoder.skip_partial() == [Frame(0, 0, 0x9F, bytes(4))]
+    assert decoder.skip_partial() == []
+
+
 def test_reset_drops_a_half_frame() -> None:
     decoder = FrameDecoder()
     decoder.feed(FOUND[:8])

@@ -125,7 +125,8 @@ async def test_staff_pin_opens_the_staff_screen_and_wipes_the_session(services: 
         assert "05.01-20240315-1234567890-0987654321" in screen_text(app)
 
 
-async def test_three_wrong_pins_go_home(services: Services) -> None:
+async def test_three_wrong_pins_lock_staff_access(services: Services,
+                                                  clock: FakeClock) -> None:
     app = kiosk(services)
     async with app.run_test(size=(120, 40)) as pilot:
         await on_screen(pilot, HomeScreen)
@@ -135,6 +136,28 @@ async def test_three_wrong_pins_go_home(services: Services) -> None:
             if attempt < 2:
                 await until(lambda a=attempt: f"还可尝试 {2 - a} 次" in screen_text(app))
         await on_screen(pilot, HomeScreen)
+        await pilot.press("f12")  # locked: even the right PIN cannot be tried now
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        clock.advance(300)
+        await open_staff_pin_pad(pilot)
+        await pilot.press("2", "4", "6", "8", "enter")
+        await on_screen(pilot, StaffScreen)
+
+
+async def test_guesses_typed_while_a_pin_is_checked_are_ignored(services: Services) -> None:
+    app = kiosk(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await on_screen(pilot, HomeScreen)
+        await open_staff_pin_pad(pilot)
+        login = app.screen
+        assert isinstance(login, StaffLoginScreen)
+        for pin in ("1111", "2222", "3333", "4444", "2468"):
+            login.query_one("#pin").value = pin
+            login.submit()  # as fast as Enter can be pressed: only the first is checked
+        await until(lambda: not login.checking)
+        await until(lambda: "还可尝试 2 次" in screen_text(app))
+        assert isinstance(app.screen, StaffLoginScreen)
 
 
 async def test_staff_screen_drives_the_mock_reader(services: Services) -> None:

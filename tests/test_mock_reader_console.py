@@ -46,7 +46,11 @@ def test_console_commands(mock: MockCardReader) -> None:
 @pytest.mark.parametrize(("line", "error"), [
     ("place 99", "card number must be 1 to 8"),
     ("place", "needs an argument"),
-    ("fail zz", "needs an argument"),
+    ("fail zz", "error: fail: invalid literal"),
+    ("fail 100", "0x00 to 0xFF"),
+    ("sam 1ff", "0x00 to 0xFF"),
+    ("slow inf", "delay must be 0 to 60"),
+    ("slow nan", "delay must be 0 to 60"),
     ("jump", "unknown command 'jump'"),
 ])
 def test_console_errors_are_specific(mock: MockCardReader, line: str, error: str) -> None:
@@ -89,3 +93,11 @@ def test_main_mock_reader_with_a_bad_deck(tmp_path: Path) -> None:
          str(tmp_path / "r"), "--deck", str(deck)], capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert "card 1" in done.stderr and "deck.toml" in done.stderr
+
+
+def test_a_refused_control_leaves_the_reader_serving(mock: MockCardReader) -> None:
+    for line in ("fail 100", "slow inf", "sam -1"):
+        assert run_command(mock, line).startswith("error")
+    driver = SerialIdCardReader(PathPort(mock.port))
+    assert driver.check().level is Level.OK
+    driver.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from devices.idcard.text_block import TEXT_BLOCK_LEN, TextBlockError
 
@@ -15,9 +15,10 @@ SAM_ID_LEN = 16
 class CardRecord:
     """What a read command returned: the text block, the photo and maybe fingerprints."""
 
-    text: bytes
-    photo: bytes
-    fingerprint: bytes = b""
+    # Personal data: kept out of reprs (tracebacks print local variables).
+    text: bytes = field(repr=False)
+    photo: bytes = field(repr=False)
+    fingerprint: bytes = field(default=b"", repr=False)
 
 
 def parse_read_answer(data: bytes, with_fingerprint: bool = False) -> CardRecord:

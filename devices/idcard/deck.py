@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from devices.idcard.answers import FINGERPRINT_LEN, PHOTO_LEN, CardRecord
@@ -26,7 +26,7 @@ class DeckError(Exception):
 class DeckCard:
     label: str  # what a field tester calls the card; not on the chip
     record: CardRecord  # the chip's text block, photo and fingerprints, byte for byte
-    appended_address: bytes | None  # what 30 03 answers, or None: no appended address
+    appended_address: bytes | None = field(repr=False)  # what 30 03 answers; None: none
     identity: Identity  # what the real parser reads from the record
 
 

@@ -210,7 +210,8 @@ class SerialIdCardReader:
                 return None
             cause = "no_answer" if isinstance(exc, _NoAnswer) else "bad_frame"
             return CardProblem(Remedy.REPLACE_CARD, cause, f"{stage}: {exc}")
-        self._healthy()
+        if isinstance(event, CardRead) or event.remedy is not Remedy.READER_FAULT:
+            self._healthy()  # (a reader fault found during the read stays in the status)
         if isinstance(event, CardRead):
             if event.identity.id_number == self._awaiting_removal:
                 return None  # a reader that finds a card twice: deliver it once
@@ -268,13 +269,27 @@ class SerialIdCardReader:
         self._decoder.reset()
         port.write(build_command(command.cmd, command.para))
         deadline = self._now() + timeout
+        garbled: FrameError | None = None
+        chunk = b""
         while self._now() < deadline:
-            chunk = port.read(max(1, port.in_waiting))
-            if chunk:
+            try:
                 frames = self._decoder.feed(chunk)
-                if frames:
-                    return frames[0]
+            except FrameError as exc:
+                # Noise that looked like a frame: the decoder dropped its preamble and
+                # keeps what follows, where the real answer may be. Go on until the deadline.
+                if exc.frames:
+                    return exc.frames[0]
+                garbled, chunk = exc, b""
+                continue
+            if frames:
+                return frames[0]
+            chunk = port.read(max(1, port.in_waiting))
+        # Noise that began like a frame, with a length that never came, may hide the answer.
+        if frames := self._decoder.skip_partial():
+            return frames[0]
         self._drain(port)
+        if garbled is not None:
+            raise garbled
         raise _NoAnswer(f"no answer to {command.name} within {timeout:g} s")
 
     def _drain(self, port: serial.Serial) -> None:

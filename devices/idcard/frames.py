@@ -9,7 +9,7 @@ bytes and every byte up to the last data byte.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 PREAMBLE = b"\xaa\xaa\xaa\x96\x69"
@@ -58,7 +58,7 @@ class Frame:
     sw1: int
     sw2: int
     sw3: int  # the status byte: 0x90 ok, 0x9F card found, ... (see sw3.py)
-    data: bytes
+    data: bytes = field(repr=False)  # may hold a card's text block: kept out of tracebacks
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +67,7 @@ class CommandFrame:
 
     cmd: int
     para: int
-    data: bytes
+    data: bytes = field(repr=False)
 
 
 def _checksum(body: bytes) -> int:
@@ -110,6 +110,13 @@ class _EnvelopeDecoder:
         """Forget a partial frame (after a timeout, a late half-frame must not prefix the next)."""
         self._buf.clear()
         self._need = 0
+
+    def skip_partial(self) -> list[bytes]:
+        """Give up on the frame at the front (its length was noise) and rescan behind it."""
+        if self._buf.startswith(PREAMBLE):
+            del self._buf[: len(PREAMBLE)]
+        self._need = 0
+        return self.payloads(b"")
 
     def payloads(self, chunk: bytes) -> list[bytes]:
         """Payloads (bytes between LEN and CHK) of every frame completed by ``chunk``.
@@ -166,6 +173,17 @@ class FrameDecoder:
 
     def reset(self) -> None:
         self._envelopes.reset()
+
+    def skip_partial(self) -> list[Frame]:
+        """After a timeout: the half frame at the front was noise; frames behind it, if any."""
+        frames: list[Frame] = []
+        rescan = self._envelopes.skip_partial
+        while True:
+            try:
+                return frames + [_answer(p) for p in rescan()]
+            except FrameError as exc:  # a bad frame behind it: skip that too, keep scanning
+                frames += [_answer(p) for p in exc.frames]
+                rescan = lambda: self._envelopes.payloads(b"")  # noqa: E731
 
 
 class CommandDecoder:

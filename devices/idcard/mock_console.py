@@ -67,8 +67,10 @@ def run_command(reader: MockCardReader, line: str) -> str | None:
             reader.replug()
         elif verb != "state":
             return f"error: unknown command {verb!r} (try help)"
-    except (IndexError, ValueError):
+    except IndexError:
         return f"error: {verb} needs an argument (try help)"
+    except ValueError as exc:
+        return f"error: {verb}: {exc}"
     return describe(reader)
 
 

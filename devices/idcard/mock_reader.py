@@ -27,6 +27,12 @@ from devices.idcard.deck import DeckCard
 from devices.idcard.frames import Command, CommandDecoder, CommandFrame, FrameError, build_response
 
 SAM_ID = build_sam_id(5, 1, 20240315, 1234567890, 987654321)
+MAX_DELAY_S = 60.0
+
+
+def _check_status(status: int) -> None:
+    if not 0 <= status <= 0xFF:
+        raise ValueError(f"a status byte is 0x00 to 0xFF, not {status:#x}")
 _CHUNK = 64  # bytes written per pacing step
 
 
@@ -103,17 +109,22 @@ class MockCardReader:
 
     def fail_next_read(self, status: int) -> None:
         """The next card read answers with this status byte (0x41 read failed, 0x31 ...)."""
+        _check_status(status)
         with self._lock:
             self._fail_next = status
 
     def set_delay(self, seconds: float) -> None:
         """Think this long before every answer (a slow or overloaded reader)."""
+        if not 0 <= seconds <= MAX_DELAY_S:
+            raise ValueError(f"delay must be 0 to {MAX_DELAY_S:g} seconds")
         with self._lock:
-            self._delay_s = max(0.0, seconds)
+            self._delay_s = seconds
 
     def set_sam_failure(self, status: int | None) -> None:
         """The security module fails (0x60 self-test failed, 0x66 not authorised): every
         command answers ``status`` until it is set back to None."""
+        if status is not None:
+            _check_status(status)
         with self._lock:
             self._sam_failure = status
 

@@ -150,7 +150,7 @@ def _identity(card_type: CardType, f: dict[str, str]) -> Identity:
         raise TextBlockError(f"unknown sex code {f['sex']!r}")
     if card_type in (CardType.FOREIGNER_2017, CardType.FOREIGNER_2023):
         if not re.fullmatch(r"[A-Z]{3}", f["nationality"]):
-            raise TextBlockError(f"nationality {f['nationality']!r} is not a 3-letter code")
+            raise TextBlockError("nationality is not a 3-letter code")
     if card_type in (CardType.RESIDENT, CardType.HMT_PERMIT) and not f["address"]:
         raise TextBlockError("the card holds no address")
     valid_from = _date(f["valid_from"], "valid_from")
@@ -178,18 +178,18 @@ def _identity(card_type: CardType, f: dict[str, str]) -> Identity:
 
 def _date(value: str, what: str) -> date:
     if len(value) != 8 or not _DIGITS.fullmatch(value):
-        raise TextBlockError(f"{what}: {value!r} is not a YYYYMMDD date")
+        raise TextBlockError(f"{what} is not a YYYYMMDD date")  # no value: it is personal
     try:
         return date(int(value[:4]), int(value[4:6]), int(value[6:]))
     except ValueError as exc:
-        raise TextBlockError(f"{what}: {value!r} is not a real date") from exc
+        raise TextBlockError(f"{what} is not a real date") from exc
 
 
 def _count(value: str) -> int | None:
     if not value:
         return None
     if not _DIGITS.fullmatch(value):
-        raise TextBlockError(f"issue_count: {value!r} is not a number")
+        raise TextBlockError("issue_count is not a number")
     return int(value)
 
 

@@ -13,4 +13,7 @@ class QrScanner(Protocol):
 
     def status(self) -> DeviceStatus: ...
 
+    def check(self) -> DeviceStatus:
+        """Probe between reads (reconnects a replugged scanner)."""
+
     def close(self) -> None: ...

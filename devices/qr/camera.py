@@ -1,0 +1,190 @@
+"""A camera as a QR scanner: frames from OpenCV (a device, a video file) or an image
+folder (the field-test mock), decoded by the pipeline, each code reported once.
+
+A code held in front of the camera is reported once; it must be out of view
+for ``leave_frames`` frames in a row before the same code counts again. A
+camera that stops giving frames is closed and reopened every ``reconnect_s``.
+Blocking: call ``read`` from a worker thread.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol
+
+import cv2
+import numpy as np
+
+from devices.qr.pipeline import decode_frame
+from devices.status import DeviceStatus, Level
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
+
+
+class CameraGone(Exception):
+    """The camera cannot be opened or stopped giving frames."""
+
+
+class FrameSource(Protocol):
+    def grab(self) -> np.ndarray:
+        """The next greyscale frame; CameraGone when there is none to be had."""
+
+    def close(self) -> None: ...
+
+
+class CaptureSource:
+    """OpenCV VideoCapture on a device index (``"0"``) or a video file (which loops)."""
+
+    def __init__(self, source: str, width: int = 1280, height: int = 720) -> None:
+        self.source = source
+        self.is_file = not source.isdigit()
+        self._cap = cv2.VideoCapture(source if self.is_file else int(source))
+        if not self._cap.isOpened():
+            raise CameraGone(f"cannot open camera {source!r}")
+        if not self.is_file:
+            self._cap.set(cv2.CAP_PROP_FRAME_WIDTH, width)
+            self._cap.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
+
+    def grab(self) -> np.ndarray:
+        ok, frame = self._cap.read()
+        if not ok and self.is_file:
+            self._cap.set(cv2.CAP_PROP_POS_FRAMES, 0)  # a test video plays on a loop
+            ok, frame = self._cap.read()
+        if not ok or frame is None:
+            raise CameraGone(f"camera {self.source!r} gave no frame")
+        return frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+
+    def close(self) -> None:
+        self._cap.release()
+
+
+class FolderSource:
+    """An image folder as a camera: the newest image is what the camera sees.
+
+    A field tester (or the simulator buttons) drops a picture in; deleting it takes
+    the code away. An empty folder shows an empty counter.
+    """
+
+    def __init__(self, folder: Path, width: int = 1280, height: int = 720) -> None:
+        if not folder.is_dir():
+            raise CameraGone(f"camera folder {folder} does not exist")
+        self.folder = folder
+        self._blank = np.full((height, width), 160, dtype=np.uint8)
+        self._cache: tuple[Path, float, np.ndarray] | None = None
+
+    def grab(self) -> np.ndarray:
+        if not self.folder.is_dir():
+            raise CameraGone(f"camera folder {self.folder} is gone")
+        images = [p for p in self.folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES]
+        if not images:
+            return self._blank
+        newest = max(images, key=lambda p: p.stat().st_mtime)
+        mtime = newest.stat().st_mtime
+        if self._cache is None or self._cache[:2] != (newest, mtime):
+            frame = cv2.imread(str(newest), cv2.IMREAD_GRAYSCALE)
+            if frame is None:
+                return self._blank  # half-written or not an image: like a smudged lens
+            self._cache = (newest, mtime, frame)
+        return self._cache[2]
+
+    def close(self) -> None:
+        self._cache = None
+
+
+def open_source(source: str, width: int, height: int) -> FrameSource:
+    path = Path(source)
+    if path.is_dir():
+        return FolderSource(path, width, height)
+    return CaptureSource(source, width, height)
+
+
+class CameraScanner:
+    def __init__(self, opener: Callable[[], FrameSource], *,
+                 decode: Callable[[np.ndarray], list[str]] = decode_frame,
+                 frame_interval_s: float = 1 / 15, leave_frames: int = 5,
+                 reconnect_s: float = 1.0) -> None:
+        self._opener = opener
+        self._decode = decode
+        self.frame_interval_s = frame_interval_s
+        self.leave_frames = leave_frames
+        self.reconnect_s = reconnect_s
+        self._source: FrameSource | None = None
+        self._next_attempt = 0.0
+        self._in_view: dict[str, int] = {}  # code -> frames since it was last seen
+        self._status = DeviceStatus(Level.WARNING, "connecting")
+        self._lock = threading.Lock()  # one reader at a time: the seen-codes state is shared
+
+    def read(self, timeout: float) -> str | None:
+        with self._lock:
+            return self._read(timeout)
+
+    def _read(self, timeout: float) -> str | None:
+        deadline = time.monotonic() + timeout
+        while True:
+            code = self._one_frame()
+            if code is not None:
+                return code
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            time.sleep(min(left, self.frame_interval_s if self._source else self.reconnect_s))
+
+    def _one_frame(self) -> str | None:
+        if self._source is None and not self._connect():
+            return None
+        assert self._source is not None
+        try:
+            frame = self._source.grab()
+        except CameraGone as exc:
+            self._drop(str(exc))
+            return None
+        seen = set(self._decode(frame))
+        for code in list(self._in_view):
+            if code not in seen:
+                self._in_view[code] += 1
+                if self._in_view[code] >= self.leave_frames:
+                    del self._in_view[code]  # it has left the view: may count again
+        new = [code for code in seen if code not in self._in_view]
+        for code in seen:
+            self._in_view[code] = 0
+        return new[0] if new else None
+
+    def _connect(self) -> bool:
+        if time.monotonic() < self._next_attempt:
+            return False
+        self._next_attempt = time.monotonic() + self.reconnect_s
+        try:
+            self._source = self._opener()
+        except CameraGone as exc:
+            self._status = DeviceStatus(Level.FAULT, "unplugged", str(exc))
+            return False
+        self._status = DeviceStatus.ready()
+        return True
+
+    def _drop(self, detail: str) -> None:
+        if self._source is not None:
+            self._source.close()
+        self._source = None
+        self._in_view.clear()
+        self._status = DeviceStatus(Level.FAULT, "unplugged", detail)
+
+    def status(self) -> DeviceStatus:
+        return self._status
+
+    def check(self) -> DeviceStatus:
+        """Open the camera if it is not open (reconnects one that came back)."""
+        if self._lock.acquire(blocking=False):
+            try:
+                if self._source is None:
+                    self._connect()
+            finally:
+                self._lock.release()
+        return self._status
+
+    def close(self) -> None:
+        if self._source is not None:
+            self._source.close()
+            self._source = None

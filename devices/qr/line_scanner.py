@@ -1,0 +1,115 @@
+"""Line-mode scanners (serial or USB-serial): the scanner decodes, then sends one
+code per line (CR, LF or CRLF). The driver turns the bytes into text itself,
+UTF-8 then GB18030, and survives unplugging like the card reader's driver."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import serial
+
+from devices.qr.text import PayloadTextError, payload_text
+from devices.serialport import SERIAL_ERRORS, PortLocator, PortNotFound, SerialFactory, open_serial
+from devices.status import DeviceStatus, Level
+
+MAX_LINE = 4096  # longer without a line end: noise, dropped
+
+
+class SerialLineScanner:
+    def __init__(self, locator: PortLocator, *, baudrate: int = 9600,
+                 reconnect_s: float = 1.0, factory: SerialFactory = serial.Serial) -> None:
+        self.locator = locator
+        self.baudrate = baudrate
+        self.reconnect_s = reconnect_s
+        self._factory = factory
+        self._port: serial.Serial | None = None
+        self._buf = bytearray()
+        self._next_attempt = 0.0
+        self._lock = threading.Lock()
+        self._status = DeviceStatus(Level.WARNING, "connecting", locator.describe())
+        self.rejected = 0  # lines that were not text: counted for staff
+
+    def read(self, timeout: float) -> str | None:
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                if self._port is None and not self._connect():
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        return None
+                    time.sleep(min(left, self.reconnect_s))
+                    continue
+                line = self._next_line(deadline)
+                if line is not None:
+                    return line
+                if time.monotonic() >= deadline:
+                    return None
+
+    def _next_line(self, deadline: float) -> str | None:
+        assert self._port is not None
+        while True:
+            for end in (b"\r", b"\n"):
+                cut = self._buf.find(end)
+                if cut >= 0:
+                    raw = bytes(self._buf[:cut])
+                    del self._buf[:cut + 1]
+                    if not raw.strip():
+                        break  # the LF of a CRLF, or an empty line
+                    try:
+                        return payload_text(raw.strip())
+                    except PayloadTextError:
+                        self.rejected += 1
+                        break
+            else:
+                if time.monotonic() >= deadline:
+                    return None
+                try:
+                    chunk = self._port.read(max(1, self._port.in_waiting))
+                except SERIAL_ERRORS as exc:
+                    self._drop(str(exc))
+                    return None
+                self._buf += chunk
+                if len(self._buf) > MAX_LINE:
+                    self._buf.clear()
+                    self.rejected += 1
+
+    def _connect(self) -> bool:
+        if time.monotonic() < self._next_attempt:
+            return False
+        self._next_attempt = time.monotonic() + self.reconnect_s
+        try:
+            self._port = open_serial(self.locator, self.baudrate, 0.05, self._factory)
+        except (PortNotFound, *SERIAL_ERRORS) as exc:
+            self._status = DeviceStatus(Level.FAULT, "unplugged", f"{self.locator.describe()}: {exc}")
+            return False
+        self._buf.clear()
+        self._status = DeviceStatus.ready()
+        return True
+
+    def _drop(self, detail: str) -> None:
+        port, self._port = self._port, None
+        if port is not None:
+            try:
+                port.close()
+            except SERIAL_ERRORS:
+                pass
+        self._status = DeviceStatus(Level.FAULT, "unplugged", detail)
+        self._next_attempt = time.monotonic() + self.reconnect_s
+
+    def status(self) -> DeviceStatus:
+        return self._status
+
+    def check(self) -> DeviceStatus:
+        if self._lock.acquire(blocking=False):
+            try:
+                if self._port is None:
+                    self._connect()
+            finally:
+                self._lock.release()
+        return self._status
+
+    def close(self) -> None:
+        with self._lock:
+            if self._port is not None:
+                self._drop("closed")
