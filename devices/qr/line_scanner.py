@@ -49,18 +49,18 @@ class SerialLineScanner:
     def _next_line(self, deadline: float) -> str | None:
         assert self._port is not None
         while True:
-            for end in (b"\r", b"\n"):
-                cut = self._buf.find(end)
-                if cut >= 0:
-                    raw = bytes(self._buf[:cut])
-                    del self._buf[:cut + 1]
-                    if not raw.strip():
-                        break  # the LF of a CRLF, or an empty line
-                    try:
-                        return payload_text(raw.strip())
-                    except PayloadTextError:
-                        self.rejected += 1
-                        break
+            ends = [i for i in (self._buf.find(b"\r"), self._buf.find(b"\n")) if i >= 0]
+            if ends:
+                cut = min(ends)
+                raw = bytes(self._buf[:cut]).strip()
+                del self._buf[:cut + 1]
+                if not raw:
+                    continue  # the LF of a CRLF, or an empty line
+                try:
+                    return payload_text(raw)
+                except PayloadTextError:
+                    self.rejected += 1
+                    continue
             else:
                 if time.monotonic() >= deadline:
                     return None
