@@ -85,7 +85,7 @@ def main() -> None:
     print("| median of category medians, ms | " +
           " | ".join(f"{ms:.2f}" for _, _, ms in totals) + " |")
     overall = []
-    for name, decoder in decoders.items():
+    for decoder in decoders.values():
         times = []
         for sample in samples[:: max(1, len(samples) // 240)]:
             started = time.perf_counter()

@@ -164,6 +164,13 @@ class Catalog(_Strict):
                 return item
         raise KeyError(item_id)
 
+    def name_of(self, item_id: str, lang: str) -> str:
+        """The item's name; the id itself for an item this catalog does not have (yet)."""
+        try:
+            return self.get(item_id).name(lang)
+        except KeyError:
+            return item_id
+
     def hot(self, limit: int) -> list[Item]:
         ranked = [i for i in self.items if i.hot_rank is not None]
         return sorted(ranked, key=lambda i: i.hot_rank or 0)[:limit]

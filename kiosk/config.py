@@ -7,6 +7,7 @@ demo config works from any working directory. Command-line options
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 from typing import Literal
 
@@ -103,6 +104,20 @@ class PlatformSection(_Section):
     sync_interval_s: float = Field(default=10, gt=0, le=3600)
     timeout_s: float = Field(default=5, gt=0, le=120)
     batch_size: int = Field(default=50, ge=1, le=1000)
+    # The platform's public keys for pickup codes: key id -> base64 of the raw 32-byte
+    # Ed25519 key. The embedded platform's key is added by itself.
+    pickup_keys: dict[str, str] = {}
+
+    @model_validator(mode="after")
+    def _keys_shape(self) -> PlatformSection:
+        for kid, value in self.pickup_keys.items():
+            try:
+                raw = base64.b64decode(value, validate=True)
+            except ValueError as exc:
+                raise ValueError(f"pickup_keys.{kid} is not base64") from exc
+            if len(raw) != 32:
+                raise ValueError(f"pickup_keys.{kid} must be a 32-byte Ed25519 public key")
+        return self
 
     @model_validator(mode="after")
     def _url_shape(self) -> PlatformSection:

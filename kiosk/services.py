@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import base64
+
 import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from devices.hub import DeviceHub
 from kiosk.catalog import Catalog, load_catalog
@@ -41,6 +44,8 @@ class Services:
     sync: SyncEngine
     platform_url: str
     platform: EmbeddedPlatform | None = None
+    # Public keys pickup codes are checked against, by key id (offline: no request).
+    pickup_keys: dict[str, Ed25519PublicKey] = field(default_factory=dict)
     link: LinkState = field(default_factory=LinkState)
     _client: httpx.Client | None = None
 
@@ -63,9 +68,14 @@ def build_services(config: KioskConfig, clock: Clock | None = None) -> Services:
     platform = None
     url = config.platform.url
     if url == EMBEDDED:
-        platform = EmbeddedPlatform(f"sqlite:///{data_dir / 'platform.db'}")
+        platform = EmbeddedPlatform(f"sqlite:///{data_dir / 'platform.db'}",
+                                    data_dir / "platform-signing.key")
         url = platform.start()
     client = httpx.Client(base_url=url, timeout=config.platform.timeout_s)
+    keys = {kid: Ed25519PublicKey.from_public_bytes(base64.b64decode(value))
+            for kid, value in config.platform.pickup_keys.items()}
+    if platform is not None:
+        keys[platform.signer.kid] = platform.signer.public_key
     return Services(
         config=config,
         clock=clock,
@@ -75,5 +85,6 @@ def build_services(config: KioskConfig, clock: Clock | None = None) -> Services:
         sync=SyncEngine(outbox, client, config.platform.batch_size),
         platform_url=url,
         platform=platform,
+        pickup_keys=keys,
         _client=client,
     )

@@ -25,6 +25,14 @@ class State(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class CaseStatus:
+    item_id: str
+    state: State
+    reason: str  # the platform's reason when it refused the item for good
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
 class Transaction:
     id: str
     kiosk_id: str
@@ -115,6 +123,17 @@ class Outbox:
         if row is None:
             raise LookupError(tx_id)
         return State(row[0])
+
+    def case_status(self, reference: str) -> CaseStatus | None:
+        """Where an application made here stands, by its slip's reference (nothing personal)."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT item_id, state, last_error, created_at FROM outbox"
+                " WHERE reference = ? AND kind = 'application'", (reference,)).fetchone()
+        if row is None:
+            return None
+        reason = row["last_error"] if row["state"] == State.QUARANTINED else ""
+        return CaseStatus(row["item_id"], State(row["state"]), reason, row["created_at"])
 
     def _unseal(self, row: sqlite3.Row) -> Transaction:
         payload = json.loads(self._cipher.open(row["sealed"], row["id"].encode()))

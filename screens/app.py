@@ -139,8 +139,8 @@ class KioskApp(App[None], inherit_bindings=False):
 
     def idle_tick(self) -> None:
         """Called every second (tests call it after moving the fake clock)."""
-        if self.session.step is Step.ATTRACT and not isinstance(self.screen, StaffArea):
-            self.idle.touch()
+        if self.session.step is Step.ATTRACT and isinstance(self.screen, HomeScreen):
+            self.idle.touch()  # only the home screen waits for ever
             return
         status = self.idle.status()
         if status.state is IdleState.EXPIRED:

@@ -8,6 +8,8 @@ from textual.containers import Center, Grid, Horizontal, Vertical
 from textual.widgets import Button, Static
 
 from screens.base import KioskScreen
+from screens.lookup import LookupScreen
+from screens.pickup import PickupScreen
 
 HOT_COUNT = 6
 HOT_COUNT_ELDER = 4
@@ -32,6 +34,9 @@ class HomeScreen(KioskScreen):
                 yield Button(t("home.language_switch"), id="lang-toggle", classes="big")
             with Center():
                 yield Button(t("home.start"), id="start", variant="primary", classes="big")
+            with Horizontal(id="home-more"):
+                yield Button(t("home.pickup"), id="pickup", classes="big")
+                yield Button(t("home.lookup"), id="lookup", classes="big")
             yield Static(t("home.hot_heading"), classes="heading")
             with Center():
                 with Grid(id="hot"):
@@ -52,6 +57,10 @@ class HomeScreen(KioskScreen):
         elif button_id.startswith("hot-"):
             kiosk.session.choose(kiosk.services.catalog.get(button_id.removeprefix("hot-")))
             kiosk.show_step()
+        elif button_id == "pickup":
+            kiosk.switch_screen(PickupScreen())
+        elif button_id == "lookup":
+            kiosk.switch_screen(LookupScreen())
         elif button_id == "elder-toggle":
             kiosk.set_elder_mode(not kiosk.elder)
         elif button_id == "lang-toggle":

@@ -16,7 +16,8 @@ from textual.worker import get_current_worker
 from devices.idcard import CardProblem, ReaderEvent
 from devices.status import DeviceStatus, Level
 from kiosk.card_identity import card_problem, identity_from_card
-from kiosk.codes import CodeError, make_eid, parse_eid
+from kiosk.codes import CodeError, make_eid
+from kiosk.pickup_codes import PickupCode
 from kiosk.identity import (
     IdSource,
     Identity,
@@ -26,12 +27,8 @@ from kiosk.identity import (
     name_problem,
     normalise_id_number,
 )
-from screens.base import KioskScreen
 from screens.keypad import Keypad
-
-# How long a device read blocks before the worker checks for cancellation: leaving the
-# screen waits up to this long for its workers.
-POLL_S = 0.1
+from screens.qr_watch import POLL_S, QrRead, QrScreen
 
 
 class CardEvent(Message):
@@ -46,13 +43,7 @@ class ReaderStatusChanged(Message):
         self.status = status
 
 
-class QrRead(Message):
-    def __init__(self, payload: str) -> None:
-        super().__init__()
-        self.payload = payload
-
-
-class IdentifyScreen(KioskScreen):
+class IdentifyScreen(QrScreen):
     def __init__(self) -> None:
         super().__init__()
         self.identity: Identity | None = None
@@ -105,9 +96,9 @@ class IdentifyScreen(KioskScreen):
         yield from self.compose_status()
 
     def on_mount(self) -> None:
+        super().on_mount()
         self.query_one("#identified").display = False
         self.watch_card_reader()
-        self.watch_qr_scanner()
 
     # -- device workers -------------------------------------------------------
     @work(thread=True, exclusive=True, group="idcard")
@@ -122,15 +113,6 @@ class IdentifyScreen(KioskScreen):
             if (status := reader.status()) != shown:
                 shown = status
                 self.post_message(ReaderStatusChanged(status))
-
-    @work(thread=True, exclusive=True, group="qr")
-    def watch_qr_scanner(self) -> None:
-        worker = get_current_worker()
-        scanner = self.kiosk.services.hub.qr
-        while not worker.is_cancelled:
-            payload = scanner.read(timeout=POLL_S)
-            if payload is not None:
-                self.post_message(QrRead(payload))
 
     def on_card_event(self, message: CardEvent) -> None:
         self.switch_pane("card")
@@ -156,13 +138,15 @@ class IdentifyScreen(KioskScreen):
     def on_qr_read(self, message: QrRead) -> None:
         self.switch_pane("qr")
         status = self.query_one("#qr-status", Static)
-        try:
-            identity = parse_eid(message.payload, self.kiosk.services.clock.now().date())
-        except CodeError as exc:
-            status.update(self.t(exc.key))
-            return
-        status.update("")
-        self.identified(identity)
+        code = self.read_code(message.payload)
+        if isinstance(code, CodeError):
+            status.update(self.t(code.key))
+        elif isinstance(code, Identity):
+            status.update("")
+            self.identified(code)
+        else:  # a pickup code or a slip's reference: right code, wrong place
+            kind = "pickup" if isinstance(code, PickupCode) else "reference"
+            status.update(self.t(f"qr.wrong_place_{kind}"))
 
     # -- showing the result ---------------------------------------------------
     def identified(self, identity: Identity) -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import socket
 import threading
+from pathlib import Path
 
 import uvicorn
 
 from server.app import create_app
 from server.db import make_engine
+from server.signing import PickupSigner, load_signing_key
 
 
 class _Server(uvicorn.Server):
@@ -24,7 +26,9 @@ class _Server(uvicorn.Server):
 
 
 class EmbeddedPlatform:
-    def __init__(self, db_url: str, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, db_url: str, signing_key: Path, host: str = "127.0.0.1",
+                 port: int = 0) -> None:
+        self.signer = PickupSigner(load_signing_key(signing_key))
         self._engine = make_engine(db_url)
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -74,3 +74,26 @@ async def to_identify(pilot: Pilot[None], item_id: str) -> None:
     app.session.choose(app.services.catalog.get(item_id))  # type: ignore[attr-defined]
     app.show_step()  # type: ignore[attr-defined]
     await on_screen(pilot, IdentifyScreen)
+
+
+async def apply_to_done(app, pilot: Pilot[None], item_id: str, card: int) -> None:
+    """Identify with a demo card, take the first option of every choice, submit."""
+    from textual.widgets import Input, RadioSet
+
+    from screens.confirm import ConfirmScreen
+    from screens.done import DoneScreen
+    from screens.form import FormScreen
+
+    await to_identify(pilot, item_id)
+    await tap(pilot, f"#sim-card-{card}")
+    await until(lambda: app.screen.query_one("#identified").display)
+    await tap(pilot, "#continue")
+    await on_screen(pilot, FormScreen)
+    for radio in app.screen.query("#fields RadioSet").results(RadioSet):
+        radio.children[0].value = True
+    for phone in app.screen.query("#field-phone").results(Input):
+        phone.value = "13812341234"
+    await tap(pilot, "#next")
+    await on_screen(pilot, ConfirmScreen)
+    await tap(pilot, "#submit")
+    await on_screen(pilot, DoneScreen)

@@ -31,7 +31,7 @@ def outbox(tmp_path: Path) -> Outbox:
 @pytest.fixture
 def platform(tmp_path: Path) -> Iterator[tuple[str, str]]:
     db_url = f"sqlite:///{tmp_path / 'platform.db'}"
-    server = EmbeddedPlatform(db_url)
+    server = EmbeddedPlatform(db_url, tmp_path / "signing.key")
     url = server.start()
     yield url, db_url
     server.stop()

@@ -9,32 +9,14 @@ from kiosk.services import Services
 from screens.app import KioskApp
 from screens.catalog import CatalogScreen
 from screens.confirm import ConfirmScreen
-from screens.done import DoneScreen
 from screens.form import FormScreen
 from screens.home import HomeScreen
 from screens.rating import RatingScreen
-from tests.kiosk_driver import to_identify, on_screen, screen_text, slip_text, tap, until
+from tests.kiosk_driver import apply_to_done, to_identify, on_screen, screen_text, slip_text, tap, until
 
 
 def kiosk(services: Services) -> KioskApp:
     return KioskApp(services, sync_in_background=False)
-
-
-async def apply_to_done(app: KioskApp, pilot, item_id: str, card: int) -> None:
-    """Identify with a demo card, take the first option of every choice, submit."""
-    await to_identify(pilot, item_id)
-    await tap(pilot, f"#sim-card-{card}")
-    await until(lambda: app.screen.query_one("#identified").display)
-    await tap(pilot, "#continue")
-    await on_screen(pilot, FormScreen)
-    for radio in app.screen.query("#fields RadioSet").results(RadioSet):
-        radio.children[0].value = True
-    for phone in app.screen.query("#field-phone").results(Input):
-        phone.value = "13812341234"
-    await tap(pilot, "#next")
-    await on_screen(pilot, ConfirmScreen)
-    await tap(pilot, "#submit")
-    await on_screen(pilot, DoneScreen)
 
 
 async def test_home_offers_elder_mode_and_english(services: Services) -> None:
