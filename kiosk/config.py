@@ -74,6 +74,8 @@ class QrSection(_Section):
     # pipeline; camera: OpenCV; serial: a line-mode scanner that decodes by itself.
     kind: Literal["mock", "camera", "serial"] = "mock"
     source: str = "0"  # camera: a device index, a video file, or an image folder
+    # camera: the kiosk's pipeline, or one decoder alone (for comparison and diagnosis)
+    backend: Literal["pipeline", "zxing", "zbar", "opencv", "opencv_aruco"] = "pipeline"
     width: int = Field(default=1280, ge=160, le=3840)
     height: int = Field(default=720, ge=120, le=2160)
     port: str | None = None  # serial

@@ -7,7 +7,10 @@ tests exercise the code a branch runs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+
+import numpy as np
 
 from devices.hub import DeviceHub, Simulator
 from devices.idcard import DeckError, MockCardReader, SerialIdCardReader, load_deck
@@ -18,8 +21,11 @@ from devices.qr import (
     MockCamera,
     QrScanner,
     SerialLineScanner,
+    decode_frame,
     open_source,
 )
+from devices.qr.backends import BACKENDS
+from devices.qr.text import PayloadTextError, payload_text
 from devices.serialport import PathPort, locator_for
 from kiosk.config import IdCardSection, KioskConfig, QrSection
 from kiosk.errors import ConfigError, DataFileError
@@ -35,13 +41,31 @@ def build_hub(config: KioskConfig) -> DeviceHub:
     return DeviceHub(reader, scanner, sim.printer, simulator=sim)
 
 
+def _decoder(backend: str) -> Callable[[np.ndarray], list[str]]:
+    if backend == "pipeline":
+        return decode_frame
+    decoder = BACKENDS[backend]()
+    return lambda gray: [text for raw in decoder.decode(gray)
+                         if (text := _text_or_none(raw)) is not None]
+
+
+def _text_or_none(raw: bytes) -> str | None:
+    try:
+        return payload_text(raw)
+    except PayloadTextError:
+        return None
+
+
 def _qr(section: QrSection, data_dir: Path, sim: Simulator) -> QrScanner:
+    decode = _decoder(section.backend)
     if section.kind == "mock":
         camera = sim.qr = MockCamera(data_dir / "camera")
         camera.take_away()  # nothing is held up when the kiosk starts
-        return CameraScanner(lambda: FolderSource(camera.folder, section.width, section.height))
+        return CameraScanner(lambda: FolderSource(camera.folder, section.width, section.height),
+                             decode=decode)
     if section.kind == "camera":
-        return CameraScanner(lambda: open_source(section.source, section.width, section.height))
+        return CameraScanner(lambda: open_source(section.source, section.width, section.height),
+                             decode=decode)
     try:
         locator = locator_for(section.port, section.usb)
     except ValueError as exc:

@@ -152,3 +152,18 @@ def test_line_scanner_survives_unplug(line_scanner) -> None:
     mock.scan("BACK")
     assert read_within(scanner) == "BACK"
     assert scanner.status().level is Level.OK
+
+
+@pytest.mark.parametrize("backend", ["pipeline", "zxing", "zbar", "opencv", "opencv_aruco"])
+def test_each_backend_can_drive_the_kiosk_camera(tmp_path: Path, backend: str) -> None:
+    from kiosk.config import DEMO_CONFIG, load_config
+    from kiosk.hub_setup import build_hub
+
+    config = load_config(DEMO_CONFIG, data_dir=tmp_path)
+    config.devices.qr.backend = backend
+    hub = build_hub(config)
+    try:
+        hub.simulator.qr.show("取件码 XH-CCB-0001-000042")
+        assert read_within(hub.qr) == "取件码 XH-CCB-0001-000042"
+    finally:
+        hub.close()
