@@ -93,3 +93,13 @@ def open_serial(locator: PortLocator, baudrate: int, timeout: float,
     return factory(locator.locate(), baudrate=baudrate, bytesize=serial.EIGHTBITS,
                    parity=serial.PARITY_NONE, stopbits=serial.STOPBITS_ONE,
                    timeout=timeout, write_timeout=1.0, exclusive=True)
+
+
+def close_quietly(port: serial.Serial | None) -> None:
+    """Close a port whose device may be gone: there is nothing left to release then."""
+    if port is None:
+        return
+    try:
+        port.close()
+    except SERIAL_ERRORS:
+        pass

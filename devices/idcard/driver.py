@@ -22,7 +22,14 @@ from devices.idcard.frames import Command, Frame, FrameDecoder, FrameError, buil
 from devices.idcard.identity import Identity
 from devices.idcard.sw3 import Remedy, status_word
 from devices.idcard.text_block import TextBlockError, parse_appended_address, parse_identity
-from devices.serialport import SERIAL_ERRORS, PortLocator, PortNotFound, SerialFactory, open_serial
+from devices.serialport import (
+    SERIAL_ERRORS,
+    PortLocator,
+    PortNotFound,
+    SerialFactory,
+    close_quietly,
+    open_serial,
+)
 from devices.status import DeviceStatus, Level
 
 # pyserial's read slice: how often a blocked read looks at its deadline.
@@ -159,11 +166,7 @@ class SerialIdCardReader:
 
     def _drop_port(self, status: DeviceStatus) -> None:
         port, self._port = self._port, None
-        if port is not None:
-            try:
-                port.close()
-            except SERIAL_ERRORS:
-                pass  # closing a vanished device: nothing left to release
+        close_quietly(port)
         self._status = status
         self._next_attempt = self._now() + self.reconnect_s
 

@@ -10,7 +10,14 @@ import time
 import serial
 
 from devices.qr.text import PayloadTextError, payload_text
-from devices.serialport import SERIAL_ERRORS, PortLocator, PortNotFound, SerialFactory, open_serial
+from devices.serialport import (
+    SERIAL_ERRORS,
+    PortLocator,
+    PortNotFound,
+    SerialFactory,
+    close_quietly,
+    open_serial,
+)
 from devices.status import DeviceStatus, Level
 
 MAX_LINE = 4096  # longer without a line end: noise, dropped
@@ -89,11 +96,7 @@ class SerialLineScanner:
 
     def _drop(self, detail: str) -> None:
         port, self._port = self._port, None
-        if port is not None:
-            try:
-                port.close()
-            except SERIAL_ERRORS:
-                pass
+        close_quietly(port)
         self._status = DeviceStatus(Level.FAULT, "unplugged", detail)
         self._next_attempt = time.monotonic() + self.reconnect_s
 
