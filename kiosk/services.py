@@ -6,9 +6,8 @@ build it with a temporary data folder and a fake clock.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import base64
+from dataclasses import dataclass, field
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -63,8 +62,12 @@ def build_services(config: KioskConfig, clock: Clock | None = None) -> Services:
     data_dir.mkdir(parents=True, exist_ok=True)
     catalog = load_catalog(config.catalog.path)
     hub = build_hub(config)
-    outbox = Outbox(open_store(data_dir / "kiosk.db"), load_cipher(config.key_file), clock,
-                    config.kiosk.id)
+    try:
+        outbox = Outbox(open_store(data_dir / "kiosk.db"), load_cipher(config.key_file), clock,
+                        config.kiosk.id)
+    except BaseException:
+        hub.close()  # the mock devices' threads and ptys must not outlive a failed start
+        raise
     platform = None
     url = config.platform.url
     if url == EMBEDDED:

@@ -11,7 +11,6 @@ from kiosk.codes import CodeError
 from kiosk.identity import Identity
 from kiosk.pickup_codes import PickupCode
 from screens.qr_watch import QrRead, QrScreen
-from server.demo_codes import demo_pickup_codes
 
 SIM_CODES = ("genuine", "altered", "forged", "expired")
 
@@ -66,5 +65,5 @@ class PickupScreen(QrScreen):
         elif button_id.startswith("sim-pickup-"):
             sim, platform = services.hub.simulator, services.platform
             assert sim is not None and sim.qr is not None and platform is not None
-            codes = demo_pickup_codes(platform.signer, services.clock.now().astimezone())
+            codes = platform.demo_pickup_codes(services.clock.now().astimezone())
             sim.qr.show(codes[button_id.removeprefix("sim-pickup-")])

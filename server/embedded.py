@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import socket
 import threading
+from datetime import datetime
 from pathlib import Path
 
 import uvicorn
 
 from server.app import create_app
 from server.db import make_engine
+from server.demo_codes import demo_pickup_codes
 from server.signing import PickupSigner, load_signing_key
 
 
@@ -40,6 +42,10 @@ class EmbeddedPlatform:
             name="embedded-platform",
             daemon=True,
         )
+
+    def demo_pickup_codes(self, now: datetime) -> dict[str, str]:
+        """Field-test codes: genuine from this platform's key, altered, forged, expired."""
+        return demo_pickup_codes(self.signer, now)
 
     @property
     def url(self) -> str:

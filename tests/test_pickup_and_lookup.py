@@ -18,7 +18,6 @@ from screens.app import KioskApp
 from screens.home import HomeScreen
 from screens.lookup import LookupScreen
 from screens.pickup import PickupScreen
-from server.demo_codes import demo_pickup_codes
 from tests.kiosk_driver import apply_to_done, on_screen, screen_text, tap, to_identify, until
 
 CST = timezone(timedelta(hours=8))
@@ -94,7 +93,7 @@ async def test_an_eid_code_on_the_pickup_screen_is_the_wrong_code(services: Serv
 
 
 async def test_a_pickup_code_on_the_identify_screen_points_to_pickup(services: Services) -> None:
-    codes = demo_pickup_codes(services.platform.signer, services.clock.now().astimezone())
+    codes = services.platform.demo_pickup_codes(services.clock.now().astimezone())
     app = kiosk(services)
     async with app.run_test(size=(120, 40)) as pilot:
         await to_identify(pilot, "marriage-record-proof")
