@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from devices.idcard import IdCardReader, MockCardReader
-from devices.printer import MockPrinter, SlipPrinter
+from devices.printer import MockPrinterDevice, SlipPrinter
 from devices.qr import MockCamera, QrScanner
 from devices.status import DeviceStatus
 
@@ -16,7 +16,7 @@ class Simulator:
 
     idcard: MockCardReader | None = None
     qr: MockCamera | None = None
-    printer: MockPrinter | None = None
+    printer: MockPrinterDevice | None = None
 
 
 @dataclass
@@ -38,10 +38,13 @@ class DeviceHub:
         """Probe the devices that can be probed (blocking: call from a worker)."""
         self.idcard.check()
         self.qr.check()
+        self.printer.check()
         return self.statuses()
 
     def close(self) -> None:
         for device in (self.idcard, self.qr, self.printer):
             device.close()
-        if self.simulator is not None and self.simulator.idcard is not None:
-            self.simulator.idcard.close()
+        if self.simulator is not None:
+            for mock in (self.simulator.idcard, self.simulator.printer):
+                if mock is not None:
+                    mock.close()

@@ -90,8 +90,18 @@ class QrSection(_Section):
 
 
 class PrinterSection(_Section):
-    kind: Literal["mock"] = "mock"
+    # mock: a printer on loopback TCP that answers status queries like a real one, driven
+    # by the real driver. Otherwise the connection: net, serial, usb or file (docs/printing.md).
+    kind: Literal["mock", "net", "serial", "usb", "file"] = "mock"
+    target: str = ""  # net: "192.0.2.10:9100"; serial: "/dev/ttyUSB0@9600"; usb: "04b8:0202"
     paper_mm: Literal[58, 80] = 80
+    timeout_s: float = Field(default=2.0, gt=0, le=30)
+
+    @model_validator(mode="after")
+    def _needs_a_target(self) -> PrinterSection:
+        if self.kind != "mock" and not self.target:
+            raise ValueError(f"a {self.kind} printer needs a target")
+        return self
 
 
 class DevicesSection(_Section):

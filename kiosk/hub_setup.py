@@ -14,7 +14,7 @@ import numpy as np
 
 from devices.hub import DeviceHub, Simulator
 from devices.idcard import DeckError, MockCardReader, SerialIdCardReader, load_deck
-from devices.printer import MockPrinter
+from devices.printer import EscposSlipPrinter, MockPrinterDevice, PrinterSpec, SlipPrinter
 from devices.qr import (
     CameraScanner,
     FolderSource,
@@ -27,7 +27,7 @@ from devices.qr import (
 from devices.qr.backends import BACKENDS
 from devices.qr.text import PayloadTextError, payload_text
 from devices.serialport import PathPort, locator_for
-from kiosk.config import IdCardSection, KioskConfig, QrSection
+from kiosk.config import IdCardSection, KioskConfig, PrinterSection, QrSection
 from kiosk.errors import ConfigError, DataFileError
 
 
@@ -37,8 +37,22 @@ def build_hub(config: KioskConfig) -> DeviceHub:
     reader = _idcard(config.devices.idcard, data_dir, sim)
     scanner = _qr(config.devices.qr, data_dir, sim)
     scanner.check()  # start with a known status
-    sim.printer = MockPrinter(data_dir / "printer-jobs", config.devices.printer.paper_mm)
-    return DeviceHub(reader, scanner, sim.printer, simulator=sim)
+    printer = _printer(config.devices.printer, data_dir, sim)
+    printer.check()
+    return DeviceHub(reader, scanner, printer, simulator=sim)
+
+
+def _printer(section: PrinterSection, data_dir: Path, sim: Simulator) -> SlipPrinter:
+    if section.kind == "mock":
+        sim.printer = MockPrinterDevice(data_dir / "printer-jobs")
+        host, port = sim.printer.serve_tcp()
+        spec = PrinterSpec("net", host, port)
+    else:
+        try:
+            spec = PrinterSpec.parse(f"{section.kind}:{section.target}")
+        except ValueError as exc:
+            raise ConfigError(f"devices.printer: {exc}") from exc
+    return EscposSlipPrinter(spec, section.paper_mm, timeout_s=section.timeout_s)
 
 
 def _decoder(backend: str) -> Callable[[np.ndarray], list[str]]:

@@ -6,7 +6,8 @@ import threading
 
 import pytest
 
-from devices.printer import MockPrinter
+from devices.printer import SlipPrinter
+from devices.status import DeviceStatus
 from kiosk.clock import FakeClock
 from kiosk.idle import IdleMonitor, IdleState
 from kiosk.services import Services
@@ -106,18 +107,28 @@ async def test_the_warning_comes_at_least_30_s_before_reset(
         assert app.screen.seconds_left == 30
 
 
-class BlockingPrinter(MockPrinter):
-    """A printer that holds the job until the test lets it go."""
+class BlockingPrinter:
+    """The kiosk's printer, holding each job until the test lets it go."""
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, inner: SlipPrinter) -> None:
+        self.inner = inner
+        self.paper_mm = inner.paper_mm
         self.release = threading.Event()
         self.started = threading.Event()
 
     def print_job(self, data: bytes) -> None:
         self.started.set()
         self.release.wait(10)
-        super().print_job(data)
+        self.inner.print_job(data)
+
+    def status(self) -> DeviceStatus:
+        return self.inner.status()
+
+    def check(self) -> DeviceStatus:
+        return self.inner.check()
+
+    def close(self) -> None:
+        self.inner.close()
 
 
 async def submit_while_printer_holds(
@@ -131,7 +142,7 @@ async def submit_while_printer_holds(
 
 
 async def test_no_reset_while_the_slip_prints(services: Services, clock: FakeClock) -> None:
-    printer = BlockingPrinter(services.hub.printer.jobs_dir, 80)
+    printer = BlockingPrinter(services.hub.printer)
     services.hub.printer = printer
     app = KioskApp(services, sync_in_background=False)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -153,7 +164,7 @@ async def test_no_reset_while_the_slip_prints(services: Services, clock: FakeClo
 async def test_moving_on_while_the_slip_prints_still_releases_the_timer(
     services: Services, clock: FakeClock
 ) -> None:
-    printer = BlockingPrinter(services.hub.printer.jobs_dir, 80)
+    printer = BlockingPrinter(services.hub.printer)
     services.hub.printer = printer
     app = KioskApp(services, sync_in_background=False)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -163,7 +174,7 @@ async def test_moving_on_while_the_slip_prints_still_releases_the_timer(
         assert app.idle.paused
         printer.release.set()
         await until(lambda: not app.idle.paused)
-        assert len(printer.jobs()) == 1
+        assert len(services.hub.simulator.printer.jobs()) == 1
         clock.advance(services.config.idle.timeout_s + 1)
         app.idle_tick()
         await on_screen(pilot, HomeScreen)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Button, Input, RadioSet
 
-from devices.status import DeviceStatus, Level
+from devices.printer import PrinterState
 from kiosk.services import Services
 from screens.app import KioskApp
 from screens.catalog import CatalogScreen
@@ -140,13 +140,13 @@ async def test_refusal_says_why_on_screen_and_slip(services: Services) -> None:
 
 
 async def test_paper_out_keeps_the_reference_and_tells_the_person(services: Services) -> None:
-    services.hub.simulator.printer.set_status(DeviceStatus(Level.FAULT, "paper_out"))
+    services.hub.simulator.printer.set_state(PrinterState.PAPER_OUT)
     app = kiosk(services)
     async with app.run_test(size=(120, 40)) as pilot:
         await apply_to_done(app, pilot, "marriage-record-proof", 0)
         await until(lambda: "凭条未能打印（缺纸）" in screen_text(app))
         assert "XH-CCB-0001-000001" in screen_text(app)
-        assert "✖ 打印机 缺纸" in screen_text(app)  # the status bar, by symbol and word
+        await until(lambda: "✖ 打印机 缺纸" in screen_text(app))  # the status bar: symbol, word
         assert services.hub.simulator.printer.jobs() == []
         assert services.outbox.summary().pending == 1  # the application itself is safe
 

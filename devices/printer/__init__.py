@@ -1,8 +1,11 @@
-"""ESC/POS slip printing."""
+"""ESC/POS slip printing: the renderer, the real driver with status checks, the mock printer."""
 
-from devices.printer.mock import MockPrinter
+from devices.printer.driver import EscposSlipPrinter, PrinterSpec
+from devices.printer.mock_device import MockPrinterDevice
 from devices.printer.printer import PrintError, SlipPrinter
 from devices.printer.render import render_slip
 from devices.printer.slip import Slip
+from devices.printer.status import PrinterState
 
-__all__ = ["MockPrinter", "PrintError", "Slip", "SlipPrinter", "render_slip"]
+__all__ = ["EscposSlipPrinter", "MockPrinterDevice", "PrintError", "PrinterSpec", "PrinterState",
+           "Slip", "SlipPrinter", "render_slip"]

@@ -23,4 +23,7 @@ class SlipPrinter(Protocol):
 
     def status(self) -> DeviceStatus: ...
 
+    def check(self) -> DeviceStatus:
+        """Ask the printer (between jobs; reconnects one that came back)."""
+
     def close(self) -> None: ...
