@@ -4,6 +4,7 @@
     python main.py serve           run the reference platform server
     python main.py mock-reader     a protocol-faithful ID card reader on a pseudo-terminal
     python main.py staff-pin       make the hash of a staff PIN for the config
+    python main.py test-print --printer KIND:TARGET   print the demo pickup slip
 """
 
 from __future__ import annotations
@@ -40,6 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
     mock.add_argument("--baudrate", type=int, default=115200)
     mock.add_argument("--no-pace", action="store_true", help="answer at once, not at line speed")
     sub.add_parser("staff-pin", help="print the pin_hash line for a staff PIN read from stdin")
+    test_print = sub.add_parser("test-print", help="print the demo pickup slip")
+    test_print.add_argument("--printer", required=True,
+                            help="KIND:TARGET, e.g. file:/tmp/slip.bin, serial:/dev/ttyUSB0, "
+                                 "net:192.0.2.10:9100, usb:04b8:0202")
+    test_print.add_argument("--paper", type=int, choices=(58, 80), default=80)
     return parser
 
 
@@ -102,6 +108,28 @@ def staff_pin() -> int:
     return 0
 
 
+def test_print(args: argparse.Namespace) -> int:
+    from devices.printer import EscposSlipPrinter, PrintError, PrinterSpec, render_slip
+    from kiosk.slips import demo_slip
+
+    try:
+        spec = PrinterSpec.parse(args.printer)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    printer = EscposSlipPrinter(spec, args.paper)
+    data = render_slip(demo_slip(), args.paper)
+    try:
+        printer.print_job(data)
+    except PrintError as exc:
+        print(f"error: {spec.describe()}: not printed: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        printer.close()
+    print(f"printed the demo slip on {spec.describe()} ({len(data)} bytes, {args.paper} mm)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -111,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
             return mock_reader(args)
         if args.command == "staff-pin":
             return staff_pin()
+        if args.command == "test-print":
+            return test_print(args)
         return run_kiosk(args)
     except KioskError as exc:
         print(f"error: {exc}", file=sys.stderr)

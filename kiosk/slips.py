@@ -34,3 +34,19 @@ def application_slip(session: Session, t: Translator, branch: str, now: datetime
         qr_payload=f"REF:{sub.reference}",
         marker=t("slip.offline") if sub.offline else "",
     )
+
+
+def demo_slip() -> Slip:
+    """The demo pickup slip `main.py test-print` prints: fictitious and already masked."""
+    t = Translator("zh-CN")
+    return Slip(
+        title=t("slip.title"),
+        branch="建设银行上海徐汇支行",
+        printed_at="2026-11-23 10:00",
+        reference_label=t("slip.reference"),
+        reference="XH-CCB-0001-000042",
+        rows=((t("slip.item"), "口罩预约登记"), (t("slip.name"), mask_name("张伟")),
+              (t("slip.id_number"), mask_id_number("310104198506121230"))),
+        notes=(t("slip.outcome.registered"), t("slip.lookup_hint")),
+        qr_payload="REF:XH-CCB-0001-000042",
+    )

@@ -142,7 +142,7 @@ class EscposSlipPrinter:
                 self._device = self._connect()
             except _IO_ERRORS as exc:
                 self._device = None
-                self._error = str(exc)
+                self._error = " ".join(str(exc).split())
                 return PrinterState.UNPLUGGED
         if self.spec.kind == "file":
             return PrinterState.READY  # a file has nothing to say
