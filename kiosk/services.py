@@ -19,6 +19,7 @@ from kiosk.config import EMBEDDED, KioskConfig
 from kiosk.hub_setup import build_hub
 from kiosk.security import load_cipher
 from offline_cache.outbox import Outbox, QueueSummary
+from offline_cache.slip_journal import SlipJournal
 from offline_cache.store import open_store
 from offline_cache.sync import SyncEngine
 from server.embedded import EmbeddedPlatform
@@ -40,6 +41,7 @@ class Services:
     catalog: Catalog
     hub: DeviceHub
     outbox: Outbox
+    journal: SlipJournal
     sync: SyncEngine
     platform_url: str
     platform: EmbeddedPlatform | None = None
@@ -65,6 +67,7 @@ def build_services(config: KioskConfig, clock: Clock | None = None) -> Services:
     try:
         outbox = Outbox(open_store(data_dir / "kiosk.db"), load_cipher(config.key_file), clock,
                         config.kiosk.id)
+        journal = SlipJournal(open_store(data_dir / "kiosk.db"), clock)  # its own connection
     except BaseException:
         hub.close()  # the mock devices' threads and ptys must not outlive a failed start
         raise
@@ -85,6 +88,7 @@ def build_services(config: KioskConfig, clock: Clock | None = None) -> Services:
         catalog=catalog,
         hub=hub,
         outbox=outbox,
+        journal=journal,
         sync=SyncEngine(outbox, client, config.platform.batch_size),
         platform_url=url,
         platform=platform,

@@ -29,6 +29,19 @@ _SCHEMA = [
     );
     INSERT INTO sync_log (id) VALUES (1);
     """,
+    # version 2: every slip the kiosk tried to print (masked content only), for reprints
+    """
+    CREATE TABLE slip_journal (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        reference   TEXT NOT NULL,
+        kind        TEXT NOT NULL DEFAULT 'slip',  -- slip | copy | test
+        slip        TEXT NOT NULL,             -- the Slip as JSON: already masked
+        state       TEXT NOT NULL DEFAULT 'printing',  -- printing | printed | failed
+        copies      INTEGER NOT NULL DEFAULT 0, -- reprints, each marked COPY
+        created_at  TEXT NOT NULL,
+        last_error  TEXT NOT NULL DEFAULT ''
+    );
+    """,
 ]
 
 

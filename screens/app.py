@@ -19,8 +19,10 @@ from kiosk.i18n import Translator
 from kiosk.idle import IdleMonitor, IdleState
 from kiosk.services import Services
 from kiosk.session import Session, Step
+from kiosk.slips import demo_slip
 from kiosk.staff import PinGate
 from offline_cache.outbox import QueueSummary
+from offline_cache.slip_journal import JobKind
 from offline_cache.sync import SyncReport
 from screens.base import StaffArea
 from screens.catalog import CatalogScreen
@@ -31,6 +33,7 @@ from screens.home import HomeScreen
 from screens.identify import IdentifyScreen
 from screens.idle_warning import IdleWarning
 from screens.rating import RatingScreen
+from screens.staff import StaffScreen
 from screens.staff_login import StaffLoginScreen
 
 _STEP_SCREENS = {
@@ -56,6 +59,15 @@ class SyncFinished(Message):
         super().__init__()
         self.report = report
         self.queue = queue
+
+
+class StaffPrintFinished(Message):
+    """A reprint or test print started from the staff screen has ended."""
+
+    def __init__(self, what: str, problem: DeviceStatus | None) -> None:
+        super().__init__()
+        self.what = what
+        self.problem = problem
 
 
 class PrintFinished(Message):
@@ -162,13 +174,42 @@ class KioskApp(App[None], inherit_bindings=False):
 
     @work(thread=True, group="print")
     def print_job(self, slip: Slip) -> None:
+        journal = self.services.journal
+        entry = journal.record(slip)  # kept before it prints: a failed job can be reprinted
+        self.post_message(PrintFinished(self._send(entry, slip)))
+
+    def _send(self, entry: int, slip: Slip) -> DeviceStatus | None:
+        """Render and print one journalled slip (worker thread); the problem, or None."""
         printer = self.services.hub.printer
         try:
             printer.print_job(render_slip(slip, printer.paper_mm))
         except PrintError as exc:
-            self.post_message(PrintFinished(exc.status))
+            self.services.journal.finished(entry, exc.status.code)
+            return exc.status
+        self.services.journal.finished(entry)
+        return None
+
+    @work(thread=True, exclusive=True, group="print")
+    def reprint_last(self) -> None:
+        """Staff: the last slip again, marked COPY and counted."""
+        journal = self.services.journal
+        last = journal.last()
+        if last is None:
+            self.post_message(StaffPrintFinished("nothing", None))
             return
-        self.post_message(PrintFinished(None))
+        entry, copy = journal.copy_of(last.id, self.t("slip.copy"))
+        self.post_message(StaffPrintFinished(copy.reference, self._send(entry, copy)))
+
+    @work(thread=True, exclusive=True, group="print")
+    def test_print(self) -> None:
+        """Staff, after loading paper: the demo slip, journalled like any other."""
+        slip = demo_slip()
+        entry = self.services.journal.record(slip, JobKind.TEST)
+        self.post_message(StaffPrintFinished("test", self._send(entry, slip)))
+
+    def on_staff_print_finished(self, message: StaffPrintFinished) -> None:
+        if isinstance(self.screen, StaffScreen):
+            self.screen.show_print_result(message.what, message.problem)
 
     def on_print_finished(self, message: PrintFinished) -> None:
         self.idle.resume()

@@ -3,11 +3,13 @@ ID card reader is mocked, the field-test controls that drive it."""
 
 from __future__ import annotations
 
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Static
 
 from devices.idcard import SerialIdCardReader
+from devices.status import DeviceStatus
 from screens.base import StaffArea
 from screens.idcard_test_panel import IdCardTestPanel
 from screens.status_bar import SYMBOLS
@@ -20,14 +22,22 @@ class StaffScreen(StaffArea):
         with VerticalScroll(id="staff"):
             yield Static(t("staff.title"), classes="title")
             yield Static("", id="device-table")
+            yield Static(t("staff.print_heading"), classes="subtitle")
+            yield Static(t("staff.paper_steps"), id="paper-steps")
+            yield Static("", id="journal")
+            with Horizontal(id="print-actions"):
+                yield Button(t("staff.test_print"), id="staff-test-print", variant="primary")
+                yield Button(t("staff.reprint"), id="staff-reprint")
+            yield Static("", id="print-result")
             if hub.simulator is not None and hub.simulator.idcard is not None:
                 yield IdCardTestPanel(hub.simulator.idcard, id="idcard-panel")
-            with Horizontal(classes="nav-row"):
-                yield Button(t("staff.leave"), id="staff-leave", classes="nav")
+        with Horizontal(classes="nav-row"):  # outside the scroll: always on screen
+            yield Button(t("staff.leave"), id="staff-leave", classes="nav")
         yield from self.compose_status()
 
     def on_mount(self) -> None:
         self.refresh_devices()
+        self.refresh_journal()
         self.set_interval(0.5, self.refresh_devices)
 
     def refresh_devices(self) -> None:
@@ -47,6 +57,33 @@ class StaffScreen(StaffArea):
         for panel in self.query(IdCardTestPanel):
             panel.refresh_state()
 
+    @work(thread=True, exclusive=True, group="journal")
+    def refresh_journal(self) -> None:
+        journal = self.kiosk.services.journal
+        last, waiting = journal.last(), len(journal.not_printed())
+        t = self.t
+        text = t("staff.journal_none") if last is None else t(
+            "staff.journal_last", reference=last.reference, copies=last.copies,
+            state=t(f"staff.slip_{last.state}"))
+        text += "\n" + t("staff.not_printed", count=waiting)
+        self.app.call_from_thread(self.query_one("#journal", Static).update, text)
+
+    def show_print_result(self, what: str, problem: DeviceStatus | None) -> None:
+        t = self.t
+        label = t("staff.test_page") if what == "test" else what
+        if what == "nothing":
+            text = t("staff.journal_none")
+        elif problem is None:
+            text = t("staff.print_ok", what=label)
+        else:
+            text = t("staff.print_failed", what=label, problem=t(f"device.{problem.code}"))
+        self.query_one("#print-result", Static).update(text)
+        self.refresh_journal()
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "staff-leave":
             self.kiosk.reset_session()
+        elif event.button.id == "staff-reprint":
+            self.kiosk.reprint_last()
+        elif event.button.id == "staff-test-print":
+            self.kiosk.test_print()

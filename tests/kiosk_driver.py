@@ -59,7 +59,8 @@ async def tap(pilot: Pilot[None], selector: str) -> None:
     """
     button = pilot.app.screen.query_one(selector)
     await until(lambda: not button.has_class("-active"))
-    # Let a layout change that just showed the button settle: a person taps what is drawn.
+    # Scroll it into view and let the layout settle: a person taps what is drawn.
+    button.scroll_visible(animate=False)
     await pilot.pause()
     assert await pilot.click(selector), f"{selector} was not hit"
 

@@ -1,0 +1,112 @@
+"""The slip journal: every slip the kiosk tried to print, kept until staff no longer
+need it. A slip that may not have printed stays ``failed`` (or ``printing``, if the
+power went during the job) so staff can reprint it; every reprint is counted."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sqlite3
+import threading
+from dataclasses import dataclass
+from enum import StrEnum
+
+from devices.printer import Slip
+from kiosk.clock import Clock
+
+
+class JobKind(StrEnum):
+    SLIP = "slip"  # a citizen's slip
+    COPY = "copy"  # a reprint by staff, marked COPY
+    TEST = "test"  # a test page after loading paper
+
+
+class SlipState(StrEnum):
+    PRINTING = "printing"  # sent, no answer yet (or the kiosk stopped during the job)
+    PRINTED = "printed"
+    FAILED = "failed"  # the printer refused or failed: may not have printed
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    id: int
+    reference: str
+    slip: Slip
+    state: SlipState
+    copies: int
+    created_at: str
+    last_error: str
+
+
+def _to_json(slip: Slip) -> str:
+    return json.dumps(dataclasses.asdict(slip), ensure_ascii=False)
+
+
+def _from_json(text: str) -> Slip:
+    data = json.loads(text)
+    data["rows"] = tuple(tuple(row) for row in data["rows"])
+    data["notes"] = tuple(data["notes"])
+    return Slip(**data)
+
+
+class SlipJournal:
+    def __init__(self, db: sqlite3.Connection, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+        self._lock = threading.Lock()
+
+    def record(self, slip: Slip, kind: JobKind = JobKind.SLIP) -> int:
+        """Before the job goes to the printer (durable: the journal survives a power cut)."""
+        with self._lock:
+            cursor = self._db.execute(
+                "INSERT INTO slip_journal (reference, kind, slip, created_at) VALUES (?, ?, ?, ?)",
+                (slip.reference, kind, _to_json(slip),
+                 self._clock.now().isoformat(timespec="seconds")))
+            return int(cursor.lastrowid or 0)
+
+    def finished(self, entry_id: int, error: str = "") -> None:
+        state = SlipState.FAILED if error else SlipState.PRINTED
+        with self._lock:
+            self._db.execute("UPDATE slip_journal SET state = ?, last_error = ? WHERE id = ?",
+                             (state, error, entry_id))
+
+    def last(self) -> JournalEntry | None:
+        """The last citizen's slip (copies and test pages are not what staff reprint)."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT * FROM slip_journal WHERE kind = ? ORDER BY id DESC LIMIT 1",
+                (JobKind.SLIP,)).fetchone()
+        return self._entry(row) if row else None
+
+    def not_printed(self) -> list[JournalEntry]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT * FROM slip_journal WHERE state != ? AND kind = ? ORDER BY id",
+                (SlipState.PRINTED, JobKind.SLIP)).fetchall()
+        return [self._entry(row) for row in rows]
+
+    def copy_of(self, entry_id: int, label: str) -> tuple[int, Slip]:
+        """The slip again, marked as a copy (``label`` gets the copy's number), counted;
+        the copy is journalled as a job of its own."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            row = self._db.execute("SELECT * FROM slip_journal WHERE id = ?",
+                                   (entry_id,)).fetchone()
+            if row is None:
+                self._db.execute("ROLLBACK")
+                raise LookupError(entry_id)
+            copies = row["copies"] + 1
+            self._db.execute("UPDATE slip_journal SET copies = ? WHERE id = ?",
+                             (copies, entry_id))
+            self._db.execute("COMMIT")
+        original = _from_json(row["slip"])
+        marker = label.format(n=copies)
+        if original.marker:
+            marker = f"{marker} · {original.marker}"
+        copy = dataclasses.replace(original, marker=marker)
+        return self.record(copy, JobKind.COPY), copy
+
+    def _entry(self, row: sqlite3.Row) -> JournalEntry:
+        return JournalEntry(row["id"], row["reference"], _from_json(row["slip"]),
+                            SlipState(row["state"]), row["copies"], row["created_at"],
+                            row["last_error"])
