@@ -5,6 +5,7 @@
     python main.py mock-reader     a protocol-faithful ID card reader on a pseudo-terminal
     python main.py staff-pin       make the hash of a staff PIN for the config
     python main.py test-print --printer KIND:TARGET   print the demo pickup slip
+    python main.py preview JOB.bin --out slip.png     a picture of a printed slip
 """
 
 from __future__ import annotations
@@ -46,6 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
                             help="KIND:TARGET, e.g. file:/tmp/slip.bin, serial:/dev/ttyUSB0, "
                                  "net:192.0.2.10:9100, usb:04b8:0202")
     test_print.add_argument("--paper", type=int, choices=(58, 80), default=80)
+    preview = sub.add_parser("preview", help="turn a slip's ESC/POS bytes into a PNG picture")
+    preview.add_argument("job", type=Path, help="an ESC/POS file (printer-jobs/job-NNNNNN.bin)")
+    preview.add_argument("--out", type=Path, required=True, help="the PNG to write")
+    preview.add_argument("--paper", type=int, choices=(58, 80), default=80)
     return parser
 
 
@@ -130,6 +135,19 @@ def test_print(args: argparse.Namespace) -> int:
     return 0
 
 
+def preview(args: argparse.Namespace) -> int:
+    from devices.printer.preview import PreviewError, preview_slip
+
+    try:
+        image = preview_slip(args.job.read_bytes(), args.paper)
+    except (OSError, PreviewError) as exc:
+        print(f"error: {args.job}: {exc}", file=sys.stderr)
+        return 2
+    image.save(args.out)
+    print(f"{args.out}: {image.width}x{image.height}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -141,6 +159,8 @@ def main(argv: list[str] | None = None) -> int:
             return staff_pin()
         if args.command == "test-print":
             return test_print(args)
+        if args.command == "preview":
+            return preview(args)
         return run_kiosk(args)
     except KioskError as exc:
         print(f"error: {exc}", file=sys.stderr)

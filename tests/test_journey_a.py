@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 
+import numpy as np
+import zxingcpp
 from textual.widgets import RadioSet
+
+from devices.printer.preview import preview_slip
 
 from kiosk.services import Services
 from offline_cache.outbox import State
@@ -78,6 +82,9 @@ async def test_journey_a_by_keyboard(services: Services) -> None:
         assert "张*".encode("gb18030") in slip and b"310***********1230" in slip
         assert FULL_ID.encode() not in slip and "张伟".encode("gb18030") not in slip
         assert b"\x1d(k" in slip and slip.endswith(b"\x1dV\x00")
+        # The picture of what was printed carries the slip's QR code back to the reference.
+        picture = np.array(preview_slip(slip, 80))
+        assert [c.text for c in zxingcpp.read_barcodes(picture)] == [f"REF:{reference}"]
 
         await pilot.press("enter")  # to rating
         await on_screen(pilot, RatingScreen)
