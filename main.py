@@ -47,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
                             help="KIND:TARGET, e.g. file:/tmp/slip.bin, serial:/dev/ttyUSB0, "
                                  "net:192.0.2.10:9100, usb:04b8:0202")
     test_print.add_argument("--paper", type=int, choices=(58, 80), default=80)
+    test_print.add_argument("--image-qr", action="store_true",
+                            help="send the QR code as an image (a printer without GS ( k)")
     preview = sub.add_parser("preview", help="turn a slip's ESC/POS bytes into a PNG picture")
     preview.add_argument("job", type=Path, help="an ESC/POS file (printer-jobs/job-NNNNNN.bin)")
     preview.add_argument("--out", type=Path, required=True, help="the PNG to write")
@@ -122,8 +124,8 @@ def test_print(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    printer = EscposSlipPrinter(spec, args.paper)
-    data = render_slip(demo_slip(), args.paper)
+    printer = EscposSlipPrinter(spec, args.paper, native_qr=not args.image_qr)
+    data = render_slip(demo_slip(), args.paper, printer.native_qr)
     try:
         printer.print_job(data)
     except PrintError as exc:

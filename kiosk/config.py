@@ -96,6 +96,7 @@ class PrinterSection(_Section):
     target: str = ""  # net: "192.0.2.10:9100"; serial: "/dev/ttyUSB0@9600"; usb: "04b8:0202"
     paper_mm: Literal[58, 80] = 80
     timeout_s: float = Field(default=2.0, gt=0, le=30)
+    native_qr: bool = True  # false for a printer without GS ( k: QR codes go as images
 
     @model_validator(mode="after")
     def _needs_a_target(self) -> PrinterSection:

@@ -52,7 +52,8 @@ def _printer(section: PrinterSection, data_dir: Path, sim: Simulator) -> SlipPri
             spec = PrinterSpec.parse(f"{section.kind}:{section.target}")
         except ValueError as exc:
             raise ConfigError(f"devices.printer: {exc}") from exc
-    return EscposSlipPrinter(spec, section.paper_mm, timeout_s=section.timeout_s)
+    return EscposSlipPrinter(spec, section.paper_mm, timeout_s=section.timeout_s,
+                             native_qr=section.native_qr)
 
 
 def _decoder(backend: str) -> Callable[[np.ndarray], list[str]]:

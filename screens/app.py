@@ -182,7 +182,7 @@ class KioskApp(App[None], inherit_bindings=False):
         """Render and print one journalled slip (worker thread); the problem, or None."""
         printer = self.services.hub.printer
         try:
-            printer.print_job(render_slip(slip, printer.paper_mm))
+            printer.print_job(render_slip(slip, printer.paper_mm, printer.native_qr))
         except PrintError as exc:
             self.services.journal.finished(entry, exc.status.code)
             return exc.status

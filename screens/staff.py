@@ -12,6 +12,7 @@ from devices.idcard import SerialIdCardReader
 from devices.status import DeviceStatus
 from screens.base import StaffArea
 from screens.idcard_test_panel import IdCardTestPanel
+from screens.printer_test_panel import PrinterTestPanel
 from screens.status_bar import SYMBOLS
 
 
@@ -29,6 +30,8 @@ class StaffScreen(StaffArea):
                 yield Button(t("staff.test_print"), id="staff-test-print", variant="primary")
                 yield Button(t("staff.reprint"), id="staff-reprint")
             yield Static("", id="print-result")
+            if hub.simulator is not None and hub.simulator.printer is not None:
+                yield PrinterTestPanel(hub.simulator.printer, id="printer-panel")
             if hub.simulator is not None and hub.simulator.idcard is not None:
                 yield IdCardTestPanel(hub.simulator.idcard, id="idcard-panel")
         with Horizontal(classes="nav-row"):  # outside the scroll: always on screen

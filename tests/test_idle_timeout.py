@@ -113,6 +113,7 @@ class BlockingPrinter:
     def __init__(self, inner: SlipPrinter) -> None:
         self.inner = inner
         self.paper_mm = inner.paper_mm
+        self.native_qr = inner.native_qr
         self.release = threading.Event()
         self.started = threading.Event()
 

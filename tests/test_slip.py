@@ -61,3 +61,13 @@ def test_wrap_keeps_every_character_within_width(text: str, columns: int) -> Non
     lines = wrap(text, columns)
     assert all(display_width(line) <= columns for line in lines)
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+
+
+def test_a_printer_without_native_qr_gets_the_code_as_an_image() -> None:
+    from kiosk.slips import demo_slip
+
+    native = render_slip(demo_slip(), 80)
+    image = render_slip(demo_slip(), 80, native_qr=False)
+    assert b"\x1d(k" in native and b"\x1d(k" not in image
+    assert b"\x1dv0" in image  # GS v 0: a raster image
+    assert len(image) > len(native)

@@ -101,3 +101,19 @@ async def test_reprint_says_when_the_printer_cannot(services: Services) -> None:
         printer.set_state(PrinterState.COVER_OPEN)
         await tap(pilot, "#staff-reprint")
         await until(lambda: "未能打印（纸仓盖未关）" in screen_text(app))
+
+
+async def test_staff_drive_the_mock_printer(services: Services) -> None:
+    printer = services.hub.simulator.printer
+    app = KioskApp(services, sync_in_background=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await on_screen(pilot, HomeScreen)
+        await sign_in(pilot)
+        await tap(pilot, "#printer-cover_open")
+        assert printer.state is PrinterState.COVER_OPEN
+        await until(lambda: "✖ 打印机：纸仓盖未关" in screen_text(app))
+        await tap(pilot, "#printer-load")
+        await until(lambda: "● 打印机：正常" in screen_text(app))
+        await tap(pilot, "#printer-run-out")
+        await tap(pilot, "#staff-test-print")
+        await until(lambda: "测试页：未能打印（缺纸）" in screen_text(app))

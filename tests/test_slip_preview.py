@@ -59,3 +59,8 @@ def test_preview_command(tmp_path: Path) -> None:
                            "--out", str(out)], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert out.read_bytes().startswith(b"\x89PNG")
+
+
+def test_an_image_qr_previews_and_decodes_too() -> None:
+    image = preview_slip(render_slip(demo_slip(), 80, native_qr=False), 80)
+    assert qr_texts(image) == ["REF:XH-CCB-0001-000042"]

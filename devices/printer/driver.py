@@ -82,9 +82,10 @@ class PrinterSpec:
 
 class EscposSlipPrinter:
     def __init__(self, spec: PrinterSpec, paper_mm: int = 80, *, timeout_s: float = 2.0,
-                 connect: Callable[[], Any] | None = None) -> None:
+                 native_qr: bool = True, connect: Callable[[], Any] | None = None) -> None:
         self.spec = spec
         self.paper_mm = paper_mm
+        self.native_qr = native_qr
         self.timeout_s = timeout_s
         self._connect = connect or (lambda: spec.connect(timeout_s))
         self._device: Any = None

@@ -3,6 +3,7 @@
 It interprets the commands the renderer uses, as a 203 dpi thermal printer
 would: ``ESC @``, ``ESC a`` (alignment), ``GS !`` (character size), ``FS &`` /
 ``FS .`` (GB18030 Chinese mode), ``GS ( k`` (store and print a QR code),
+``GS v 0`` (a raster image: the QR code of a printer without native QR),
 ``ESC d`` (feed), ``GS V`` (cut), and text. A half-width character is 12x24
 dots and a Han character 24x24: 48 columns on 80 mm paper (576 dots), 32 on
 58 mm (384). Anything else is a PreviewError: the preview is for our slips.
@@ -104,6 +105,14 @@ class _Canvas:
         row.paste(image, (max(0, x), 0))
         self.rows.append(row)
 
+    def raster(self, bits: bytes, row_bytes: int, rows: int, align: int) -> None:
+        image = Image.frombytes("1", (row_bytes * 8, rows), bits)  # 1 bits are ink
+        image = image.point(lambda v: 0 if v else 255).convert("L")
+        row = Image.new("L", (self.width, rows), 255)
+        x = {0: 0, 1: (self.width - image.width) // 2, 2: self.width - image.width}.get(align, 0)
+        row.paste(image, (max(0, x), 0))
+        self.rows.append(row)
+
     def feed(self, lines: int) -> None:
         if lines:
             self.rows.append(Image.new("L", (self.width, CELL_H * lines), 255))
@@ -164,6 +173,8 @@ def preview_slip(data: bytes, paper_mm: int = 80, font: Path | None = None) -> I
                 flush_text()
                 chinese = False
                 i += 2
+            elif data.startswith(b"\x1b\x74", i):  # ESC t n: code table (we send GB18030)
+                i += 3
             elif data.startswith(b"\x1b\x64", i):  # ESC d n
                 canvas.feed(data[i + 2])
                 i += 3
@@ -184,6 +195,14 @@ def preview_slip(data: bytes, paper_mm: int = 80, font: Path | None = None) -> I
                 elif fn == 0x51:  # print the stored code
                     canvas.qr(qr_data, qr_module, qr_ec, align)
                 i += 5 + size
+            elif data.startswith(b"\x1d\x76\x30", i):  # GS v 0 m xL xH yL yH: raster image
+                row_bytes = data[i + 4] | data[i + 5] << 8
+                rows = data[i + 6] | data[i + 7] << 8
+                bits = data[i + 8:i + 8 + row_bytes * rows]
+                if len(bits) < row_bytes * rows:
+                    raise PreviewError(f"raster image cut short at byte {i}")
+                canvas.raster(bits, row_bytes, rows, align)
+                i += 8 + row_bytes * rows
             elif byte in (0x1B, 0x1C, 0x1D, 0x10):
                 raise PreviewError(f"command {data[i:i + 3].hex(' ')} at byte {i} is not one "
                                    "our slips use")

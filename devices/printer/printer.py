@@ -17,6 +17,7 @@ class PrintError(Exception):
 
 class SlipPrinter(Protocol):
     paper_mm: int
+    native_qr: bool  # False: the printer has no GS ( k; QR codes go as images
 
     def print_job(self, data: bytes) -> None:
         """Send one job; raises PrintError when the printer is not ready or fails."""

@@ -2,10 +2,13 @@
 
 Han text goes out as GB18030 between ``FS &`` and ``FS .`` (python-escpos
 encodes but does not switch the printer into Chinese mode); sizes with
-``GS !``; the QR code with the printer's native ``GS ( k``.
+``GS !``; the QR code with the printer's native ``GS ( k`` (or as an image where the
+printer has none).
 """
 
 from __future__ import annotations
+
+import copy
 
 from escpos.printer import Dummy
 
@@ -17,8 +20,13 @@ FS_CHINESE_OFF = b"\x1c\x2e"
 
 
 class _Writer:
-    def __init__(self) -> None:
+    def __init__(self, paper_mm: int) -> None:
         self.p = Dummy()
+        # An image QR needs the paper's width in dots (python-escpos prints a warning to
+        # stdout without it); the profile's data is shared, so change a copy.
+        data = copy.deepcopy(self.p.profile.profile_data)
+        data["media"]["width"]["pixels"] = {58: 384, 80: 576}[paper_mm]
+        self.p.profile.profile_data = data
 
     def text(self, line: str) -> None:
         self.p._raw(FS_CHINESE_ON + line.encode("gb18030") + b"\n" + FS_CHINESE_OFF)
@@ -28,9 +36,11 @@ class _Writer:
         self.p._raw(b"\x1d\x21" + bytes([(width - 1) << 4 | (height - 1)]))
 
 
-def render_slip(slip: Slip, paper_mm: int = 80) -> bytes:
+def render_slip(slip: Slip, paper_mm: int = 80, native_qr: bool = True) -> bytes:
+    """The slip's ESC/POS bytes. ``native_qr=False`` sends the QR code as a raster image,
+    for a printer profile without ``GS ( k``."""
     columns = COLUMNS[paper_mm]
-    w = _Writer()
+    w = _Writer(paper_mm)
     p = w.p
     p.hw("INIT")  # ESC @
     p.set(align="center")
@@ -60,7 +70,7 @@ def render_slip(slip: Slip, paper_mm: int = 80) -> bytes:
                 w.text(line)
     if slip.qr_payload:
         p.set(align="center")
-        p.qr(slip.qr_payload, native=True, size=6, ec=1)
+        p.qr(slip.qr_payload, native=native_qr, size=6, ec=1)
     p.set(align="center")
     w.text(slip.printed_at)
     p.cut()
