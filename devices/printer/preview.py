@@ -85,7 +85,7 @@ class _Canvas:
         row = Image.new("L", (self.width, height), 255)
         draw = ImageDraw.Draw(row)
         total = sum(display_width(t) * CELL_W * w for t, w, _ in line.pieces)
-        x = {0: 0, 1: (self.width - total) // 2, 2: self.width - total}.get(line.align, 0)
+        x = self._left(total, line.align)
         for text, w, h in line.pieces:
             for ch in text:
                 wide = display_width(ch) == 2
@@ -100,17 +100,19 @@ class _Canvas:
         code.add_data(data)
         code.make(fit=True)
         image = code.make_image().convert("L")
-        row = Image.new("L", (self.width, image.height), 255)
-        x = {0: 0, 1: (self.width - image.width) // 2, 2: self.width - image.width}.get(align, 0)
-        row.paste(image, (max(0, x), 0))
-        self.rows.append(row)
+        self._place(image, align)
 
     def raster(self, bits: bytes, row_bytes: int, rows: int, align: int) -> None:
         image = Image.frombytes("1", (row_bytes * 8, rows), bits)  # 1 bits are ink
-        image = image.point(lambda v: 0 if v else 255).convert("L")
-        row = Image.new("L", (self.width, rows), 255)
-        x = {0: 0, 1: (self.width - image.width) // 2, 2: self.width - image.width}.get(align, 0)
-        row.paste(image, (max(0, x), 0))
+        self._place(image.point(lambda v: 0 if v else 255).convert("L"), align)
+
+    def _left(self, width: int, align: int) -> int:
+        """Where a line or picture ``width`` dots wide starts: left, centre or right."""
+        return max(0, {0: 0, 1: (self.width - width) // 2, 2: self.width - width}.get(align, 0))
+
+    def _place(self, image: Image.Image, align: int) -> None:
+        row = Image.new("L", (self.width, image.height), 255)
+        row.paste(image, (self._left(image.width, align), 0))
         self.rows.append(row)
 
     def feed(self, lines: int) -> None:
