@@ -225,3 +225,25 @@ def test_test_print_to_the_mock_printer(tmp_path: Path, kind: str) -> None:
 def test_test_print_explains_a_bad_target() -> None:
     done = run_test_print("laser:x")
     assert done.returncode == 2 and "not net, serial, usb or file" in done.stderr
+
+
+def test_a_usb_printer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import usb.core
+
+    from main import main
+
+    mock = MockPrinterDevice(tmp_path / "jobs")
+    found: list[dict] = []
+
+    def find(**kwargs):  # type: ignore[no-untyped-def]
+        found.append(kwargs)
+        return mock.as_usb() if (kwargs["idVendor"], kwargs["idProduct"]) == (0x04B8, 0x0202) \
+            else None
+
+    monkeypatch.setattr(usb.core, "find", find)
+    assert main(["test-print", "--printer", "usb:04b8:0202"]) == 0
+    assert [job.read_bytes() for job in mock.jobs()] == [JOB]
+    mock.set_state(PrinterState.PAPER_OUT)
+    assert main(["test-print", "--printer", "usb:04b8:0202"]) == 1
+    assert main(["test-print", "--printer", "usb:1a86:7584"]) == 1  # not plugged in
+    assert found[0] == {"idVendor": 0x04B8, "idProduct": 0x0202}

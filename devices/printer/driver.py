@@ -29,6 +29,11 @@ from devices.printer.status import (
 )
 from devices.status import DeviceStatus
 
+try:  # pyusb reports a read with nothing to read as its own timeout
+    from usb.core import USBTimeoutError
+except ImportError:  # pragma: no cover - pyusb is a dependency
+    USBTimeoutError = TimeoutError  # type: ignore[misc,assignment]
+
 PRINTABLE = (PrinterState.READY, PrinterState.PAPER_NEAR_END)
 _IO_ERRORS = (OSError, serial.SerialException, EscposError, AttributeError, AssertionError)
 
@@ -168,7 +173,7 @@ class EscposSlipPrinter:
         while time.monotonic() < deadline:
             try:
                 data = self._device._read()
-            except TimeoutError:
+            except (TimeoutError, USBTimeoutError):
                 return None
             if data:
                 return data[-1]  # the newest answer; older bytes are stale

@@ -59,6 +59,11 @@ class MockPrinterDevice:
         self._spawn(self._fd_loop, master)
         return str(link)
 
+    def as_usb(self) -> _UsbPrinter:
+        """The printer as pyusb would hand it to python-escpos (tests put it behind
+        ``usb.core.find``): writes go to the printer, reads return its answers."""
+        return _UsbPrinter(self)
+
     def close(self) -> None:
         self._stop.set()
         for thread in self._threads:
@@ -184,3 +189,33 @@ class MockPrinterDevice:
         tmp.write_bytes(bytes(self._job))
         tmp.replace(target)
         self._job.clear()
+
+
+class _UsbPrinter:
+    """Just what python-escpos's Usb printer calls on a pyusb device."""
+
+    class backend:  # noqa: N801 - a module-like name: not libusb1, so no kernel driver to detach
+        pass
+    _ctx = type("Context", (), {"dispose": lambda self, device: None})()
+
+    def __init__(self, device: MockPrinterDevice) -> None:
+        self._device = device
+        self._answers = bytearray()
+
+    def set_configuration(self) -> None:
+        pass
+
+    def reset(self) -> None:
+        pass
+
+    def write(self, endpoint: int, data: bytes, timeout: int | None = None) -> int:
+        self._answers += self._device.feed(bytes(data))
+        return len(data)
+
+    def read(self, endpoint: int, size: int, timeout: int | None = None) -> bytes:
+        from usb.core import USBTimeoutError
+
+        if not self._answers:
+            raise USBTimeoutError("Operation timed out", 110, 110)
+        answer, self._answers = bytes(self._answers[:size]), self._answers[size:]
+        return answer
