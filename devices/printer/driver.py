@@ -35,6 +35,8 @@ except ImportError:  # pragma: no cover - pyusb is a dependency
     USBTimeoutError = TimeoutError  # type: ignore[misc,assignment]
 
 PRINTABLE = (PrinterState.READY, PrinterState.PAPER_NEAR_END)
+# What a connection raises when the printer goes away. python-escpos also asserts that its
+# device is open (AssertionError) and touches attributes of a closed one (AttributeError).
 _IO_ERRORS = (OSError, serial.SerialException, EscposError, AttributeError, AssertionError)
 
 
