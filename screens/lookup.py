@@ -4,13 +4,14 @@ the slip may look."""
 
 from __future__ import annotations
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Static
 
 from kiosk.codes import CodeError
 from kiosk.scanned_codes import ReferenceCode, reference_problem
+from offline_cache.outbox import CaseStatus
 from screens.qr_watch import QrRead, QrScreen
 
 
@@ -49,14 +50,19 @@ class LookupScreen(QrScreen):
             return
         self.show(reference)
 
+    @work(thread=True, exclusive=True, group="lookup")
     def show(self, reference: str) -> None:
-        t, services = self.t, self.kiosk.services
-        case = services.outbox.case_status(reference)
+        """Look the case up off the UI thread (a read of the outbox), then show it."""
+        case = self.kiosk.services.outbox.case_status(reference)
+        self.app.call_from_thread(self.show_case, reference, case)
+
+    def show_case(self, reference: str, case: CaseStatus | None) -> None:
+        t = self.t
         result = self.query_one("#lookup-result", Static)
         if case is None:
             result.update(t("lookup.not_here", reference=reference))
             return
-        item = services.catalog.name_of(case.item_id, t.lang)
+        item = self.kiosk.services.catalog.name_of(case.item_id, t.lang)
         result.update(t("lookup.found", reference=reference, item=item,
                         when=case.created_at[:16].replace("T", " "),
                         state=t(f"lookup.state_{case.state}", reason=case.reason)))

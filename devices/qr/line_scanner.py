@@ -35,7 +35,7 @@ class SerialLineScanner:
         self._next_attempt = 0.0
         self._lock = threading.Lock()
         self._status = DeviceStatus(Level.WARNING, "connecting", locator.describe())
-        self.rejected = 0  # lines that were not text: counted for staff
+        self.rejected = 0  # lines dropped as not text, or as over-long noise
 
     def read(self, timeout: float) -> str | None:
         deadline = time.monotonic() + timeout
