@@ -2,6 +2,9 @@
 
     python main.py                 run the kiosk (demo config: mock devices, embedded platform)
     python main.py serve           run the reference platform server
+    python main.py sync [--once]   push the outbox to the platform (staff, headless)
+    python main.py queue [--json]  where every queued transaction stands
+    python main.py simulate --transactions N   enqueue synthetic transactions (field tests)
     python main.py mock-reader     a protocol-faithful ID card reader on a pseudo-terminal
     python main.py staff-pin       make the hash of a staff PIN for the config
     python main.py test-print --printer KIND:TARGET   print the demo pickup slip
@@ -14,7 +17,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from kiosk.config import DEMO_CONFIG, load_config
+from kiosk.config import DEMO_CONFIG, KioskConfig, load_config
 from kiosk.errors import KioskError
 
 
@@ -35,6 +38,18 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--db", default="sqlite:///platform.db", help="SQLAlchemy database URL")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8700)
+    serve.add_argument("--signing-key", type=Path, default=Path("platform-signing.key"),
+                       help="Ed25519 key for pickup codes (made 0600 on first use)")
+    sync = sub.add_parser("sync", help="push the outbox to the platform")
+    sync.add_argument("--once", action="store_true",
+                      help="drain what can be drained now, then exit (0: nothing left to upload)")
+    queue = sub.add_parser("queue", help="show where every queued transaction stands")
+    queue.add_argument("--json", action="store_true", help="machine-readable output")
+    simulate = sub.add_parser("simulate", help="enqueue synthetic transactions")
+    simulate.add_argument("--transactions", type=int, required=True, metavar="N")
+    simulate.add_argument("--seed", type=int, help="make the made-up people repeatable")
+    simulate.add_argument("--echo", action="store_true",
+                          help="print each transaction id as soon as it is durable")
     mock = sub.add_parser("mock-reader", help="run a mock ID card reader on a pseudo-terminal")
     mock.add_argument("--link", type=Path, required=True,
                       help="symlink to create for the reader's tty (point the kiosk's port here)")
@@ -73,7 +88,96 @@ def run_kiosk(args: argparse.Namespace) -> int:
 def serve(args: argparse.Namespace) -> int:
     from server.__main__ import main as serve_main
 
-    return serve_main(["--db", args.db, "--host", args.host, "--port", str(args.port)])
+    return serve_main(["--db", args.db, "--host", args.host, "--port", str(args.port),
+                       "--signing-key", str(args.signing_key)])
+
+
+def sync(args: argparse.Namespace) -> int:
+    from kiosk.clock import SystemClock
+    from kiosk.sync_setup import connect_platform, open_kiosk_store, sync_loop
+    from offline_cache.sync import SyncReport
+
+    config = _config(args)
+    clock = SystemClock()
+    store = open_kiosk_store(config, clock, "main.py sync")
+    link = connect_platform(config, clock, store)
+
+    def show(report: SyncReport) -> None:
+        queue = store.outbox.summary()
+        state = "online" if report.online else f"{report.link}: {report.error}"
+        print(f"{clock.now():%H:%M:%S} accepted {report.acknowledged},"
+              f" quarantined {report.quarantined}, {queue.pending} still to upload;"
+              f" platform {state}", flush=True)
+
+    try:
+        if args.once:
+            report = link.sync.sync_once()
+            show(report)
+            return 0 if report.online and store.outbox.summary().pending == 0 else 1
+        loop = sync_loop(config, link, show)
+        try:
+            loop.run()
+        except KeyboardInterrupt:
+            pass
+        return 0
+    finally:
+        link.close()
+        store.close()
+
+
+def queue(args: argparse.Namespace) -> int:
+    import json
+
+    from kiosk.clock import SystemClock
+    from offline_cache.queue_report import format_queue, queue_report
+    from offline_cache.store import open_store_readonly
+
+    config = _config(args)
+    db = open_store_readonly(config.data_dir / "kiosk.db")
+    try:
+        report = queue_report(db, SystemClock().now(), config.platform.max_clock_drift_s)
+    finally:
+        db.close()
+    print(json.dumps(report, ensure_ascii=False, indent=2) if args.json
+          else format_queue(report))
+    return 0
+
+
+def simulate(args: argparse.Namespace) -> int:
+    import random
+    import time
+
+    from kiosk.clock import SystemClock
+    from kiosk.sync_setup import open_kiosk_store
+    from kiosk.synthetic import synthetic_application
+
+    if args.transactions < 1:
+        print("error: --transactions must be at least 1", file=sys.stderr)
+        return 2
+    config = _config(args)
+    store = open_kiosk_store(config, SystemClock(), "main.py simulate")
+    rng = random.Random(args.seed)
+    latencies = []
+    try:
+        for _ in range(args.transactions):
+            item_id, payload = synthetic_application(rng)
+            start = time.perf_counter()
+            tx = store.outbox.enqueue("application", item_id, payload)
+            latencies.append(time.perf_counter() - start)
+            if args.echo:
+                print(tx.id, flush=True)
+    finally:
+        store.close()
+    latencies.sort()
+    p50, p99 = latencies[len(latencies) // 2], latencies[int(len(latencies) * 0.99)]
+    print(f"enqueued {len(latencies)} synthetic applications in {sum(latencies):.2f} s;"
+          f" durable enqueue p50 {p50 * 1000:.2f} ms, p99 {p99 * 1000:.2f} ms",
+          file=sys.stderr if args.echo else sys.stdout)
+    return 0
+
+
+def _config(args: argparse.Namespace) -> KioskConfig:
+    return load_config(args.config, data_dir=args.data_dir, platform_url=args.platform_url)
 
 
 def mock_reader(args: argparse.Namespace) -> int:
@@ -155,6 +259,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "serve":
             return serve(args)
+        if args.command == "sync":
+            return sync(args)
+        if args.command == "queue":
+            return queue(args)
+        if args.command == "simulate":
+            return simulate(args)
         if args.command == "mock-reader":
             return mock_reader(args)
         if args.command == "staff-pin":

@@ -43,6 +43,21 @@ class PickupCode:
     kid: str
 
 
+def public_keys_from_b64(keys: dict[str, str]) -> dict[str, Ed25519PublicKey]:
+    """Key id -> base64 of a raw 32-byte Ed25519 public key, as the config and the
+    platform give them; ValueError naming the first bad one."""
+    out = {}
+    for kid, value in keys.items():
+        try:
+            raw = base64.b64decode(value, validate=True)
+        except ValueError as exc:
+            raise ValueError(f"key {kid!r} is not base64") from exc
+        if len(raw) != 32:
+            raise ValueError(f"key {kid!r} is not a raw 32-byte Ed25519 public key")
+        out[kid] = Ed25519PublicKey.from_public_bytes(raw)
+    return out
+
+
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
 

@@ -1,7 +1,14 @@
 """The outbox: every transaction is here, durable, before the citizen is told "submitted".
 
-Rows are never deleted before the server acknowledged them. Personal data is
-sealed (AES-GCM) with the row's id bound in.
+A row moves pending -> sending -> acknowledged -> purged. "sending" is written
+before a batch leaves, so a row found "sending" at start-up belonged to a pass
+that died mid-flight: it goes back to pending and is sent again (the platform
+deduplicates by the row's UUID). Rows are never removed before the platform
+acknowledged them; after the retention period the personal data is erased and a
+tombstone (reference, state, times) stays for staff and progress lookup.
+An item the platform refuses for good is quarantined with its reason.
+
+Personal data is sealed (AES-GCM) with the row's id bound in.
 """
 
 from __future__ import annotations
@@ -10,18 +17,27 @@ import json
 import sqlite3
 import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from kiosk.clock import Clock
-from kiosk.security import DataCipher
+from kiosk.security import DataCipher, SealError
 
 
 class State(StrEnum):
     PENDING = "pending"
+    SENDING = "sending"
     ACKNOWLEDGED = "acknowledged"
     QUARANTINED = "quarantined"
+    PURGED = "purged"
+
+
+# Not yet accepted by the platform: what the status bar counts as "to upload".
+UNSENT = (State.PENDING, State.SENDING)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,12 +74,58 @@ class Transaction:
 
 
 @dataclass(frozen=True, slots=True)
+class QuarantinedItem:
+    """A refused item as staff see it: nothing personal, the slip's reference to act on."""
+
+    reference: str
+    kind: str
+    item_id: str
+    created_at: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class QueueSummary:
-    pending: int
+    pending: int  # not yet accepted by the platform (pending or sending)
     quarantined: int
-    oldest_pending: str | None
+    acknowledged: int  # accepted, personal data still held (within retention)
+    purged: int
+    oldest_pending: str | None  # kiosk clock
     last_success: str | None
     last_error: str
+    clock_offset_s: float | None  # kiosk minus platform at the last check
+    clock_checked_at: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__}
+
+
+def summarize(db: sqlite3.Connection) -> QueueSummary:
+    """The queue's state from any connection (the kiosk's, or a read-only staff tool's)."""
+    counts = dict(db.execute("SELECT state, COUNT(*) FROM outbox GROUP BY state").fetchall())
+    oldest = db.execute(
+        "SELECT MIN(created_at) FROM outbox WHERE state IN (?, ?)", UNSENT
+    ).fetchone()[0]
+    log = db.execute("SELECT * FROM sync_log").fetchone()
+    return QueueSummary(
+        pending=counts.get(State.PENDING, 0) + counts.get(State.SENDING, 0),
+        quarantined=counts.get(State.QUARANTINED, 0),
+        acknowledged=counts.get(State.ACKNOWLEDGED, 0),
+        purged=counts.get(State.PURGED, 0),
+        oldest_pending=oldest,
+        last_success=log["last_success"],
+        last_error=log["last_error"],
+        clock_offset_s=log["clock_offset_s"],
+        clock_checked_at=log["clock_checked_at"],
+    )
+
+
+def quarantined_items(db: sqlite3.Connection) -> list[QuarantinedItem]:
+    rows = db.execute(
+        "SELECT reference, kind, item_id, created_at, last_error FROM outbox"
+        " WHERE state = ? ORDER BY seq", (State.QUARANTINED,)).fetchall()
+    return [QuarantinedItem(r["reference"], r["kind"], r["item_id"], r["created_at"],
+                            r["last_error"]) for r in rows]
 
 
 class Outbox:
@@ -74,42 +136,113 @@ class Outbox:
         self.kiosk_id = kiosk_id
         self._lock = threading.Lock()  # one writer at a time on the shared connection
 
-    def enqueue(self, kind: str, item_id: str, payload: dict[str, Any]) -> Transaction:
-        """Write durably and return the transaction (with its sequence and reference)."""
-        tx_id = str(uuid.uuid4())
-        created = self._clock.now().isoformat(timespec="seconds")
-        sealed = self._cipher.seal(json.dumps(payload, ensure_ascii=False).encode(), tx_id.encode())
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: all of it reaches the disk, or none of it."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                seq = self._next_seq()
-                reference = f"{self.kiosk_id}-{seq:06d}"
-                self._db.execute(
-                    "INSERT INTO outbox (id, kiosk_id, seq, kind, item_id, reference, sealed,"
-                    " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (tx_id, self.kiosk_id, seq, kind, item_id, reference, sealed, created),
-                )
-                self._db.execute("COMMIT")
+                yield self._db
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+            self._db.execute("COMMIT")
+
+    def _stamp(self) -> str:
+        return self._clock.now().isoformat(timespec="seconds")
+
+    def _utc_stamp(self, delta: timedelta = timedelta(0)) -> str:
+        """For comparisons in SQL: one offset, so the strings order like the times."""
+        return (self._clock.now() - delta).astimezone(UTC).isoformat(timespec="seconds")
+
+    # -- writing ----------------------------------------------------------------
+    def enqueue(self, kind: str, item_id: str, payload: dict[str, Any]) -> Transaction:
+        """Write durably and return the transaction (with its sequence and reference)."""
+        tx_id = str(uuid.uuid4())
+        created = self._stamp()
+        sealed = self._cipher.seal(json.dumps(payload, ensure_ascii=False).encode(), tx_id.encode())
+        with self._write() as db:
+            seq = int(db.execute(
+                "INSERT INTO counters (name, value) VALUES ('seq', 1)"
+                " ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value"
+            ).fetchone()[0])
+            reference = f"{self.kiosk_id}-{seq:06d}"
+            db.execute(
+                "INSERT INTO outbox (id, kiosk_id, seq, kind, item_id, reference, sealed,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (tx_id, self.kiosk_id, seq, kind, item_id, reference, sealed, created),
+            )
         return Transaction(tx_id, self.kiosk_id, seq, kind, item_id, reference, created, payload)
 
-    def _next_seq(self) -> int:
-        row = self._db.execute(
-            "INSERT INTO counters (name, value) VALUES ('seq', 1)"
-            " ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value"
-        ).fetchone()
-        return int(row[0])
+    def recover(self) -> int:
+        """At start-up, under the instance lock: a pass that died mid-flight is resent."""
+        with self._write() as db:
+            return db.execute("UPDATE outbox SET state = ? WHERE state = ?",
+                              (State.PENDING, State.SENDING)).rowcount
 
-    def pending(self, limit: int) -> list[Transaction]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT * FROM outbox WHERE state = ? ORDER BY seq LIMIT ?",
-                (State.PENDING, limit),
-            ).fetchall()
-        return [self._unseal(r) for r in rows]
+    def claim(self, limit: int) -> list[Transaction]:
+        """The oldest pending rows, marked sending before they leave.
 
+        A row this kiosk's keys cannot open (its key was lost) is quarantined here,
+        so it cannot hold up the rest.
+        """
+        with self._write() as db:
+            rows = db.execute("SELECT * FROM outbox WHERE state = ? ORDER BY seq LIMIT ?",
+                              (State.PENDING, limit)).fetchall()
+            db.executemany("UPDATE outbox SET state = ?, attempts = attempts + 1 WHERE id = ?",
+                           [(State.SENDING, r["id"]) for r in rows])
+        batch = []
+        for row in rows:
+            try:
+                batch.append(self._unseal(row))
+            except SealError as exc:
+                self.quarantine(row["id"], f"kiosk: {exc}")
+        return batch
+
+    def acknowledge(self, ids: list[str], received_at: str | None = None) -> None:
+        with self._write() as db:
+            db.executemany(
+                "UPDATE outbox SET state = ?, last_error = '', acknowledged_at = ?,"
+                " received_at = ? WHERE id = ? AND state = ?",
+                [(State.ACKNOWLEDGED, self._utc_stamp(), received_at, i, State.SENDING)
+                 for i in ids])
+
+    def quarantine(self, tx_id: str, reason: str) -> None:
+        with self._write() as db:
+            db.execute("UPDATE outbox SET state = ?, last_error = ? WHERE id = ?",
+                       (State.QUARANTINED, reason, tx_id))
+
+    def release(self, ids: list[str], error: str) -> None:
+        """Sending failed or went unanswered: back to pending, the error kept for staff."""
+        with self._write() as db:
+            db.executemany(
+                "UPDATE outbox SET state = ?, last_error = ? WHERE id = ? AND state = ?",
+                [(State.PENDING, error, i, State.SENDING) for i in ids])
+
+    def purge(self, retention: timedelta) -> int:
+        """Erase the personal data of rows acknowledged longer than ``retention`` ago."""
+        cutoff = self._utc_stamp(retention)
+        with self._write() as db:
+            return db.execute(
+                "UPDATE outbox SET state = ?, sealed = x'' WHERE state = ?"
+                " AND acknowledged_at <= ?", (State.PURGED, State.ACKNOWLEDGED, cutoff)).rowcount
+
+    def note_sync(self, success: bool, error: str = "") -> None:
+        now = self._stamp()
+        with self._write() as db:
+            if success:
+                db.execute("UPDATE sync_log SET last_success = ?, last_attempt = ?,"
+                           " last_error = '' WHERE id = 1", (now, now))
+            else:
+                db.execute("UPDATE sync_log SET last_attempt = ?, last_error = ? WHERE id = 1",
+                           (now, error))
+
+    def note_clock(self, offset_s: float, checked_at: datetime) -> None:
+        with self._write() as db:
+            db.execute("UPDATE sync_log SET clock_offset_s = ?, clock_checked_at = ?"
+                       " WHERE id = 1", (offset_s, checked_at.isoformat(timespec="seconds")))
+
+    # -- reading ----------------------------------------------------------------
     def get(self, tx_id: str) -> Transaction:
         with self._lock:
             row = self._db.execute("SELECT * FROM outbox WHERE id = ?", (tx_id,)).fetchone()
@@ -135,63 +268,19 @@ class Outbox:
         reason = row["last_error"] if row["state"] == State.QUARANTINED else ""
         return CaseStatus(row["item_id"], State(row["state"]), reason, row["created_at"])
 
+    def summary(self) -> QueueSummary:
+        with self._lock:
+            return summarize(self._db)
+
+    def quarantined(self) -> list[QuarantinedItem]:
+        with self._lock:
+            return quarantined_items(self._db)
+
     def _unseal(self, row: sqlite3.Row) -> Transaction:
+        if row["state"] == State.PURGED:
+            raise SealError("purged after the retention period")
         payload = json.loads(self._cipher.open(row["sealed"], row["id"].encode()))
         return Transaction(
             row["id"], row["kiosk_id"], row["seq"], row["kind"], row["item_id"],
             row["reference"], row["created_at"], payload,
-        )
-
-    def mark_acknowledged(self, ids: list[str]) -> None:
-        self._set_state(ids, State.ACKNOWLEDGED, "")
-
-    def quarantine(self, tx_id: str, reason: str) -> None:
-        self._set_state([tx_id], State.QUARANTINED, reason)
-
-    def record_failure(self, ids: list[str], error: str) -> None:
-        with self._lock:
-            self._db.executemany(
-                "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?",
-                [(error, i) for i in ids],
-            )
-
-    def _set_state(self, ids: list[str], state: State, error: str) -> None:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            self._db.executemany(
-                "UPDATE outbox SET state = ?, last_error = ?, attempts = attempts + 1 WHERE id = ?",
-                [(state, error, i) for i in ids],
-            )
-            self._db.execute("COMMIT")
-
-    def note_sync(self, success: bool, error: str = "") -> None:
-        now = self._clock.now().isoformat(timespec="seconds")
-        with self._lock:
-            if success:
-                self._db.execute(
-                    "UPDATE sync_log SET last_success = ?, last_attempt = ?, last_error = ''"
-                    " WHERE id = 1",
-                    (now, now),
-                )
-            else:
-                self._db.execute(
-                    "UPDATE sync_log SET last_attempt = ?, last_error = ? WHERE id = 1",
-                    (now, error),
-                )
-
-    def summary(self) -> QueueSummary:
-        with self._lock:
-            counts = dict(
-                self._db.execute("SELECT state, COUNT(*) FROM outbox GROUP BY state").fetchall()
-            )
-            oldest = self._db.execute(
-                "SELECT MIN(created_at) FROM outbox WHERE state = ?", (State.PENDING,)
-            ).fetchone()[0]
-            log = self._db.execute("SELECT last_success, last_error FROM sync_log").fetchone()
-        return QueueSummary(
-            pending=counts.get(State.PENDING, 0),
-            quarantined=counts.get(State.QUARANTINED, 0),
-            oldest_pending=oldest,
-            last_success=log["last_success"],
-            last_error=log["last_error"],
         )

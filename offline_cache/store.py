@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from kiosk.errors import KioskError
+
 _SCHEMA = [
     # version 1
     """
@@ -42,7 +44,28 @@ _SCHEMA = [
         last_error  TEXT NOT NULL DEFAULT ''
     );
     """,
+    # version 3: the outbox's later states, the platform's clock, cached reference data
+    """
+    ALTER TABLE outbox ADD COLUMN acknowledged_at TEXT;    -- kiosk clock: starts retention
+    ALTER TABLE outbox ADD COLUMN received_at TEXT;        -- the platform's receipt stamp
+    CREATE INDEX outbox_reference ON outbox(reference);
+    ALTER TABLE sync_log ADD COLUMN clock_offset_s REAL;   -- kiosk minus platform, seconds
+    ALTER TABLE sync_log ADD COLUMN clock_checked_at TEXT;
+    CREATE TABLE reference_cache (
+        name        TEXT PRIMARY KEY,          -- catalog | pharmacies | platform_keys
+        version     TEXT NOT NULL,
+        body        TEXT NOT NULL,             -- JSON, validated before it was stored
+        fetched_at  TEXT NOT NULL
+    );
+    """,
 ]
+
+
+SCHEMA_VERSION = len(_SCHEMA)
+
+
+class StoreError(KioskError):
+    """The store cannot be read: missing, or written by a newer kiosk."""
 
 
 def open_store(path: Path) -> sqlite3.Connection:
@@ -53,7 +76,28 @@ def open_store(path: Path) -> sqlite3.Connection:
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=FULL")
     db.execute("PRAGMA foreign_keys=ON")
+    # Purged personal data is overwritten, not left in free pages.
+    db.execute("PRAGMA secure_delete=ON")
     version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        db.close()
+        raise StoreError(f"{path} was written by a newer kiosk (schema {version}, this one"
+                         f" reads up to {SCHEMA_VERSION})")
     for number, script in enumerate(_SCHEMA[version:], start=version + 1):
         db.executescript(f"BEGIN IMMEDIATE; {script}; PRAGMA user_version={number}; COMMIT;")
+    return db
+
+
+def open_store_readonly(path: Path) -> sqlite3.Connection:
+    """A read-only view for staff tools: never creates, migrates or locks the store."""
+    if not path.exists():
+        raise StoreError(f"no kiosk store at {path}")
+    db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=10,
+                         check_same_thread=False)
+    db.row_factory = sqlite3.Row
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version != SCHEMA_VERSION:
+        db.close()
+        raise StoreError(f"{path} has schema {version}; this tool reads {SCHEMA_VERSION}"
+                         " (start the kiosk once to migrate it)")
     return db

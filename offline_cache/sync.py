@@ -1,76 +1,193 @@
-"""Pushing the outbox to the platform.
+"""One sync pass: push the outbox to the platform, learn its clock, refresh reference data.
 
-Each pass sends pending transactions in batches; the server answers per item,
-so an accepted or duplicate item is acknowledged, a refused one quarantined
-with the server's reason, and the rest stay pending for the next pass.
-Nothing is deleted here.
+Each batch is marked "sending" before it leaves. The platform answers per
+item: accepted or duplicate is acknowledged, refused is quarantined with the
+platform's reason, and anything unanswered goes back to pending. A failed
+request puts its batch back to pending. Nothing is deleted here but personal
+data past its retention (``Outbox.purge``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
 
 import httpx
 
-from offline_cache.outbox import Outbox
+from kiosk.clock import Clock
+from offline_cache.outbox import Outbox, Transaction
+from offline_cache.reference_cache import ReferenceCache
+
+
+class Link(StrEnum):
+    ONLINE = "online"  # the platform answered as it should
+    SERVER_ERROR = "server_error"  # reached, but it failed (5xx, a malformed answer)
+    UNREACHABLE = "unreachable"  # no connection, or no answer in time
 
 
 @dataclass(frozen=True, slots=True)
 class SyncReport:
-    online: bool
+    link: Link
     acknowledged: int = 0
     quarantined: int = 0
     error: str = ""
+    reference_updated: tuple[str, ...] = ()
+    purged: int = 0
+
+    @property
+    def online(self) -> bool:
+        return self.link is Link.ONLINE
+
+
+@dataclass(frozen=True, slots=True)
+class SyncSettings:
+    batch_size: int = 50
+    retention: timedelta = timedelta(days=7)
+    # How often reference data is checked for new versions (a cheap request).
+    reference_interval_s: float = 300.0
+
+
+class _Failed(Exception):
+    def __init__(self, link: Link, error: str) -> None:
+        super().__init__(error)
+        self.link = link
+        self.error = error
+
+
+@dataclass
+class _Pass:
+    acknowledged: int = 0
+    quarantined: int = 0
+    sent: int = 0
 
 
 class SyncEngine:
-    def __init__(self, outbox: Outbox, client: httpx.Client, batch_size: int) -> None:
+    def __init__(self, outbox: Outbox, client: httpx.Client, clock: Clock,
+                 settings: SyncSettings, references: ReferenceCache | None = None) -> None:
         self._outbox = outbox
         self._client = client
-        self._batch_size = batch_size
+        self._clock = clock
+        self._settings = settings
+        self._references = references
+        self._next_reference_check: float | None = None  # monotonic; None: check on the first pass
 
     def sync_once(self) -> SyncReport:
         """Drain what can be drained now; never raises for network or server trouble."""
-        acknowledged = quarantined = 0
-        while batch := self._outbox.pending(self._batch_size):
-            ids = [tx.id for tx in batch]
-            try:
-                response = self._client.post(
-                    "/api/v1/transactions/batch",
-                    json={"transactions": [tx.wire() for tx in batch]},
-                )
-                response.raise_for_status()
-                results = response.json()["results"]
-            except (httpx.HTTPError, ValueError, KeyError) as exc:
-                error = _describe(exc)
-                self._outbox.record_failure(ids, error)
-                self._outbox.note_sync(False, error)
-                return SyncReport(False, acknowledged, quarantined, error)
-            done, refused = [], 0
-            for result in results:
-                if result["id"] not in ids:
-                    continue  # not ours: never act on an id we did not send
-                if result["status"] in ("accepted", "duplicate"):
-                    done.append(result["id"])
-                else:
-                    self._outbox.quarantine(result["id"], result.get("reason", "refused"))
-                    refused += 1
-            self._outbox.mark_acknowledged(done)
-            acknowledged += len(done)
-            quarantined += refused
-            if len(done) + refused < len(batch):
-                break  # the server left some unanswered: they stay pending for the next pass
+        done = _Pass()
+        try:
+            self._push(done)
+            if done.sent == 0:
+                self._probe()  # nothing to send: still learn the link and the clock
+            updated = self._refresh_references()
+        except _Failed as failed:
+            self._outbox.note_sync(False, failed.error)
+            return SyncReport(failed.link, done.acknowledged, done.quarantined, failed.error)
         self._outbox.note_sync(True)
-        return SyncReport(True, acknowledged, quarantined)
+        purged = self._outbox.purge(self._settings.retention)
+        return SyncReport(Link.ONLINE, done.acknowledged, done.quarantined,
+                          reference_updated=updated, purged=purged)
+
+    def probe(self) -> Link:
+        """The connectivity monitor's question: is the platform there? (Learns its clock too.)"""
+        try:
+            self._probe()
+        except _Failed as failed:
+            return failed.link
+        return Link.ONLINE
+
+    # -- the parts of a pass ----------------------------------------------------
+    def _push(self, done: _Pass) -> None:
+        while batch := self._outbox.claim(self._settings.batch_size):
+            done.sent += len(batch)
+            try:
+                answer = self._request("POST", "/api/v1/transactions/batch",
+                                       json={"transactions": [tx.wire() for tx in batch]})
+                unanswered = self._settle(batch, answer, done)
+            except BaseException as exc:  # also a kill of the thread: the batch goes back
+                error = exc.error if isinstance(exc, _Failed) else f"kiosk: {exc!r}"
+                self._outbox.release([tx.id for tx in batch], error)
+                raise
+            if unanswered:
+                return  # the platform left some unanswered: they wait for the next pass
+
+    def _settle(self, batch: list[Transaction], answer: dict[str, Any], done: _Pass) -> int:
+        try:
+            results = answer["results"]
+            received_at = str(answer.get("received_at", "")) or None
+            outcome = {str(r["id"]): (str(r["status"]), str(r.get("reason", "")))
+                       for r in results}
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise _Failed(Link.SERVER_ERROR, _MALFORMED) from exc
+        accepted, unanswered = [], []
+        for tx in batch:  # only ids we sent: an answer about any other id is ignored
+            status, reason = outcome.get(tx.id, ("", ""))
+            if status in ("accepted", "duplicate"):
+                accepted.append(tx.id)
+            elif status == "refused":
+                self._outbox.quarantine(tx.id, reason or "refused by the platform")
+                done.quarantined += 1
+            else:
+                unanswered.append(tx.id)
+        self._outbox.acknowledge(accepted, received_at)
+        done.acknowledged += len(accepted)
+        if unanswered:
+            self._outbox.release(unanswered, "the platform did not answer for this item")
+        return len(unanswered)
+
+    def _probe(self) -> None:
+        self._request("GET", "/api/v1/health")
+
+    def _refresh_references(self) -> tuple[str, ...]:
+        now = self._clock.monotonic()
+        if self._references is None or (self._next_reference_check is not None
+                                        and now < self._next_reference_check):
+            return ()
+        try:
+            report = self._references.refresh(self._client)
+        except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+            raise _Failed(*_classify(exc)) from exc
+        self._next_reference_check = now + self._settings.reference_interval_s
+        return report.updated
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        """One request; the platform's clock is read off its answer (``time`` or
+        ``received_at``) and the kiosk's offset from it recorded, half the round trip
+        allowed for."""
+        sent_at, start = self._clock.now(), self._clock.monotonic()
+        try:
+            response = self._client.request(method, path, **kwargs)
+            response.raise_for_status()
+            answer = response.json()
+            if not isinstance(answer, dict):
+                raise ValueError("not an object")
+        except (httpx.HTTPError, ValueError) as exc:
+            raise _Failed(*_classify(exc)) from exc
+        half_trip = timedelta(seconds=(self._clock.monotonic() - start) / 2)
+        stamp = answer.get("time") or answer.get("received_at")
+        if isinstance(stamp, str):
+            try:
+                platform_time = datetime.fromisoformat(stamp)
+            except ValueError:
+                platform_time = None
+            if platform_time is not None and platform_time.tzinfo is not None:
+                offset = (sent_at + half_trip - platform_time).total_seconds()
+                self._outbox.note_clock(offset, sent_at)
+        return answer
 
 
-def _describe(exc: Exception) -> str:
+_MALFORMED = "the platform answered with something that is not a batch result"
+
+
+def _classify(exc: Exception) -> tuple[Link, str]:
     if isinstance(exc, httpx.HTTPStatusError):
-        return f"server answered {exc.response.status_code}"
+        return Link.SERVER_ERROR, f"the platform answered {exc.response.status_code}"
     if isinstance(exc, httpx.TimeoutException):
-        return "server did not answer in time"
+        return Link.UNREACHABLE, "the platform did not answer in time"
     if isinstance(exc, httpx.ConnectError):
-        return "cannot reach the platform"
+        return Link.UNREACHABLE, "cannot reach the platform"
     if isinstance(exc, httpx.HTTPError):
-        return f"network error: {type(exc).__name__}"
-    return "server answered with something that is not a batch result"
+        # A connection dropped mid-answer (RemoteProtocolError, ReadError...).
+        return Link.UNREACHABLE, f"the connection failed: {type(exc).__name__}"
+    return Link.SERVER_ERROR, _MALFORMED

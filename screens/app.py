@@ -21,9 +21,11 @@ from kiosk.services import Services
 from kiosk.session import Session, Step
 from kiosk.slips import demo_slip
 from kiosk.staff import PinGate
+from kiosk.sync_setup import sync_loop
 from offline_cache.outbox import QueueSummary
 from offline_cache.slip_journal import JobKind
 from offline_cache.sync import SyncReport
+from offline_cache.sync_loop import SyncLoop
 from screens.base import StaffArea
 from screens.catalog import CatalogScreen
 from screens.confirm import ConfirmScreen
@@ -86,6 +88,7 @@ class KioskApp(App[None], inherit_bindings=False):
     def __init__(self, services: Services, *, sync_in_background: bool = True) -> None:
         super().__init__()
         self.services = services
+        self.sync_loop: SyncLoop | None = None
         self.session = Session()
         self.t = Translator(services.config.kiosk.language)
         self.elder = False
@@ -100,8 +103,15 @@ class KioskApp(App[None], inherit_bindings=False):
         self.set_interval(1.0, self.idle_tick, name="idle")
         self.set_interval(DEVICE_CHECK_S, self.check_devices, name="devices")
         if self.sync_in_background:
-            self.run_sync()
-            self.set_interval(self.services.config.platform.sync_interval_s, self.run_sync)
+            self.sync_loop = sync_loop(self.services.config, self.services.link_to_platform,
+                                       self._sync_reported)
+            self.sync_forever()
+
+    def on_unmount(self) -> None:
+        if self.sync_loop is not None:
+            # The store closes after the app: let a request in flight finish first.
+            self.sync_loop.stop()
+            self.sync_loop.join(self.services.config.platform.timeout_s + 1)
 
     # -- navigation -----------------------------------------------------------
     def show_step(self) -> None:
@@ -219,16 +229,34 @@ class KioskApp(App[None], inherit_bindings=False):
     # -- sync -----------------------------------------------------------------
     def sync_soon(self) -> None:
         """A new record is waiting: push it now rather than at the next interval."""
-        if self.sync_in_background:
-            self.run_sync()
+        if self.sync_loop is not None:
+            self.sync_loop.wake()
+
+    def sync_now(self) -> None:
+        """Staff's "sync now": wake the background loop, or run one pass without it."""
+        if self.sync_loop is not None:
+            self.sync_loop.wake()
+        else:
+            self.sync_pass()
 
     @work(thread=True, exclusive=True, group="devices")
     def check_devices(self) -> None:
         self.services.hub.check()
 
     @work(thread=True, exclusive=True, group="sync")
-    def run_sync(self) -> None:
-        report = self.services.sync.sync_once()
+    def sync_forever(self) -> None:
+        """The background sync: passes, backoff and the connectivity monitor, until unmount."""
+        assert self.sync_loop is not None
+        self.sync_loop.run()
+
+    @work(thread=True, exclusive=True, group="sync")
+    def sync_pass(self) -> None:
+        self._sync_reported(self.services.sync.sync_once())
+
+    def _sync_reported(self, report: SyncReport) -> None:
+        """On the sync thread: take up new reference data, then tell the UI."""
+        if report.reference_updated:
+            self.services.apply_reference()
         self.post_message(SyncFinished(report, self.services.outbox.summary()))
 
     def on_sync_finished(self, message: SyncFinished) -> None:

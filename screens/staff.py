@@ -13,6 +13,7 @@ from devices.status import DeviceStatus
 from screens.base import StaffArea
 from screens.idcard_test_panel import IdCardTestPanel
 from screens.printer_test_panel import PrinterTestPanel
+from screens.queue_panel import QueuePanel
 from screens.status_bar import SYMBOLS
 
 
@@ -30,6 +31,7 @@ class StaffScreen(StaffArea):
                 yield Button(t("staff.test_print"), id="staff-test-print", variant="primary")
                 yield Button(t("staff.reprint"), id="staff-reprint")
             yield Static("", id="print-result")
+            yield QueuePanel(id="queue-panel")
             if hub.simulator is not None and hub.simulator.printer is not None:
                 yield PrinterTestPanel(hub.simulator.printer, id="printer-panel")
             if hub.simulator is not None and hub.simulator.idcard is not None:

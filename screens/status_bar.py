@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, cast
 from textual.widgets import Static
 
 from devices.status import Level
+from offline_cache.queue_report import drift_exceeds
 
 if TYPE_CHECKING:
     from screens.app import KioskApp
@@ -39,6 +40,8 @@ class StatusBar(Static):
             parts.append(t("status.queue", count=queue.pending))
             if queue.last_success:
                 parts.append(t("status.last_sync", time=queue.last_success[11:16]))
+            if drift_exceeds(queue, services.config.platform.max_clock_drift_s):
+                parts.append(t("status.clock"))  # for staff: the details are on their screen
         for name, status in services.hub.statuses().items():
             parts.append(f"{SYMBOLS[status.level]} {t('device.' + name)} {t('device.' + status.code)}")
         self.set_class(online is False, "-offline")

@@ -13,6 +13,7 @@ os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 from kiosk.clock import FakeClock  # noqa: E402
 from kiosk.config import DEMO_CONFIG, KioskConfig, load_config  # noqa: E402
 from kiosk.services import Services, build_services  # noqa: E402
+from server.embedded import EmbeddedPlatform  # noqa: E402
 
 
 @pytest.fixture
@@ -30,3 +31,12 @@ def services(config: KioskConfig, clock: FakeClock) -> Iterator[Services]:
     built = build_services(config, clock)
     yield built
     built.close()
+
+
+@pytest.fixture
+def platform_server(tmp_path: Path) -> Iterator[EmbeddedPlatform]:
+    """A real platform on loopback (SQLite), started; stopped after the test."""
+    server = EmbeddedPlatform(f"sqlite:///{tmp_path / 'platform.db'}", tmp_path / "sign.key")
+    server.start()
+    yield server
+    server.stop()

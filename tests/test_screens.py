@@ -179,7 +179,7 @@ async def test_a_bad_review_needs_a_reason(services: Services) -> None:
         await tap(pilot, "#submit")
         await on_screen(pilot, HomeScreen)
         await until(lambda: services.outbox.summary().pending == 2)
-        rows = services.outbox.pending(10)
+        rows = services.outbox.claim(10)
         assert rows[1].payload["score"] == 1 and rows[1].payload["reason"] == "complicated"
 
 

@@ -1,0 +1,33 @@
+"""Synthetic applications for field tests and benchmarks (``main.py simulate``).
+
+Shaped like a real submission (identity, answers, decision) with made-up
+people whose ID numbers carry a valid check digit, so the platform's
+validation sees what it would see from a real kiosk.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from typing import Any
+
+from kiosk.identity import check_digit
+
+_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+_GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂"
+_REGIONS = ("310104", "350203", "350206", "320102", "110105", "440304")
+ITEM_ID = "synthetic-field-test"
+
+
+def synthetic_application(rng: random.Random) -> tuple[str, dict[str, Any]]:
+    """(item id, payload) for one made-up application."""
+    born = date(1940, 1, 1) + timedelta(days=rng.randrange(0, 365 * 65))
+    first17 = f"{rng.choice(_REGIONS)}{born:%Y%m%d}{rng.randrange(1000):03d}"
+    name = rng.choice(_SURNAMES) + "".join(rng.choice(_GIVEN) for _ in range(rng.randint(1, 2)))
+    phone = f"13{rng.randrange(10)}{rng.randrange(10**8):08d}"
+    return ITEM_ID, {
+        "identity": {"name": name, "id_number": first17 + check_digit(first17),
+                     "born": born.isoformat(), "source": "synthetic"},
+        "answers": {"phone": phone},
+        "decision": {"outcome": "review", "reason": ""},
+    }

@@ -1,0 +1,82 @@
+"""The background sync: a pass every interval while online; backoff while not.
+
+While the platform is unreachable, the connectivity monitor probes it every
+``probe_interval_s`` (a cheap health request) and ends the backoff as soon as
+it answers, so the queue drains within seconds of the link returning rather
+than at the end of a long backoff. A platform that answers with errors is not
+probed: it gets the full backoff. ``wake()`` (a new transaction, staff's
+"sync now") starts a pass at once.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from offline_cache.backoff import Backoff
+from offline_cache.sync import Link, SyncEngine, SyncReport
+
+
+@dataclass(frozen=True, slots=True)
+class LoopTiming:
+    interval_s: float = 10.0  # between passes while online
+    probe_interval_s: float = 5.0  # connectivity probes while unreachable
+
+
+class SyncLoop:
+    def __init__(self, engine: SyncEngine, backoff: Backoff, timing: LoopTiming,
+                 on_report: Callable[[SyncReport], None],
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._engine = engine
+        self._backoff = backoff
+        self._timing = timing
+        self._on_report = on_report
+        self._monotonic = monotonic
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._ended = threading.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+
+    @property
+    def stopped(self) -> bool:
+        return self._stop.is_set()
+
+    def join(self, timeout: float) -> bool:
+        """After ``stop()``: wait until ``run()`` has returned (its request may be in
+        flight), so the store can be closed under it safely. False if it has not."""
+        return self._ended.wait(timeout)
+
+    def run(self) -> None:
+        """Pass after pass until ``stop()``; run it in a thread of its own."""
+        try:
+            while not self._stop.is_set():
+                self._wake.clear()
+                report = self._engine.sync_once()
+                self._on_report(report)
+                if report.online:
+                    self._backoff.succeeded()
+                    self._rest(self._timing.interval_s, probe=False)
+                else:
+                    self._rest(self._backoff.failed(), probe=report.link is Link.UNREACHABLE)
+        finally:
+            self._ended.set()
+
+    def _rest(self, seconds: float, probe: bool) -> None:
+        deadline = self._monotonic() + seconds
+        while not self._stop.is_set():
+            remaining = deadline - self._monotonic()
+            if remaining <= 0:
+                return
+            step = min(remaining, self._timing.probe_interval_s) if probe else remaining
+            if self._wake.wait(step):
+                return
+            if probe and self._engine.probe() is Link.ONLINE:
+                return  # the link is back: drain now
