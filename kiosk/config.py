@@ -7,7 +7,6 @@ demo config works from any working directory. Command-line options
 
 from __future__ import annotations
 
-import base64
 from pathlib import Path
 from typing import Literal
 
@@ -16,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from kiosk.datafile import read_toml, validate
 from kiosk.errors import ConfigError
+from kiosk.pickup_codes import public_keys_from_b64
 from kiosk.staff import pin_hash_problem
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -117,19 +117,35 @@ class PlatformSection(_Section):
     sync_interval_s: float = Field(default=10, gt=0, le=3600)
     timeout_s: float = Field(default=5, gt=0, le=120)
     batch_size: int = Field(default=50, ge=1, le=1000)
+    # After a failure: wait 2, 4, 8 ... s up to the cap, each with jitter.
+    backoff_base_s: float = Field(default=2, gt=0, le=600)
+    backoff_cap_s: float = Field(default=300, gt=0, le=3600)
+    # While unreachable, ask the platform this often whether it is back.
+    probe_interval_s: float = Field(default=5, gt=0, le=600)
+    # How often to check for new reference data (catalog, pharmacies, keys).
+    reference_interval_s: float = Field(default=300, gt=0, le=86400)
+    # Warn staff when the kiosk's clock is further than this from the platform's.
+    max_clock_drift_s: float = Field(default=120, gt=0)
     # The platform's public keys for pickup codes: key id -> base64 of the raw 32-byte
     # Ed25519 key. The embedded platform's key is added by itself.
     pickup_keys: dict[str, str] = {}
+    # This kiosk's platform credential (docs/deploy.md, "Enrolling a kiosk"). Empty:
+    # <data_dir>/platform.token. KIOSK_PLATFORM_TOKEN wins over both. The embedded
+    # platform enrols the kiosk itself and needs neither.
+    credential_file: Path | None = None
 
     @model_validator(mode="after")
     def _keys_shape(self) -> PlatformSection:
-        for kid, value in self.pickup_keys.items():
-            try:
-                raw = base64.b64decode(value, validate=True)
-            except ValueError as exc:
-                raise ValueError(f"pickup_keys.{kid} is not base64") from exc
-            if len(raw) != 32:
-                raise ValueError(f"pickup_keys.{kid} must be a 32-byte Ed25519 public key")
+        try:
+            public_keys_from_b64(self.pickup_keys)
+        except ValueError as exc:
+            raise ValueError(f"pickup_keys: {exc}") from exc
+        return self
+
+    @model_validator(mode="after")
+    def _backoff_order(self) -> PlatformSection:
+        if self.backoff_base_s > self.backoff_cap_s:
+            raise ValueError("backoff_base_s must not exceed backoff_cap_s")
         return self
 
     @model_validator(mode="after")
@@ -137,6 +153,12 @@ class PlatformSection(_Section):
         if self.url != EMBEDDED and not self.url.startswith(("http://", "https://")):
             raise ValueError(f"url must be {EMBEDDED!r} or start with http:// or https://")
         return self
+
+
+class OutboxSection(_Section):
+    # Personal data of acknowledged transactions is erased this long after the
+    # platform accepted them; a tombstone (reference, state) stays.
+    retention_days: float = Field(default=7, ge=0, le=3650)
 
 
 class SecuritySection(_Section):
@@ -161,6 +183,7 @@ class KioskConfig(_Section):
     catalog: CatalogSection
     devices: DevicesSection = DevicesSection()
     platform: PlatformSection = PlatformSection()
+    outbox: OutboxSection = OutboxSection()
     security: SecuritySection = SecuritySection()
     staff: StaffSection = StaffSection()
 
@@ -171,6 +194,10 @@ class KioskConfig(_Section):
     @property
     def key_file(self) -> Path:
         return self.security.key_file or self.data_dir / "kiosk.key"
+
+    @property
+    def credential_file(self) -> Path:
+        return self.platform.credential_file or self.data_dir / "platform.token"
 
 
 def _anchor(path: Path | None, base: Path) -> Path | None:
@@ -197,6 +224,7 @@ def load_config(
     config.catalog.path = _anchor(config.catalog.path, base) or config.catalog.path
     config.devices.idcard.deck = _anchor(config.devices.idcard.deck, base) or DEMO_DECK
     config.security.key_file = _anchor(config.security.key_file, base)
+    config.platform.credential_file = _anchor(config.platform.credential_file, base)
     if mock:
         config.devices = DevicesSection(
             idcard=IdCardSection(deck=config.devices.idcard.deck),

@@ -1,23 +1,171 @@
-"""``python -m server --db URL --port N``: run the reference platform."""
+"""The reference platform.
+
+    python -m server --db URL --port N      serve the HTTP API (SQLite file by default)
+    python -m server stats --db URL [--json]
+                                            per-kiosk transaction counts, distinct ids
+    python -m server verify-draw DRAW.json  reproduce a published lottery draw: exit 0 if
+                                            it matches, 1 if not, 2 if unreadable
+    python -m server enrol --db URL ROLE ID [--out FILE]
+                                            a credential for a kiosk, staff or admin
+    python -m server revoke --db URL ROLE ID
+    python -m server round --db URL ROUND.toml
+                                            configure a reservation round
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import sys
+from pathlib import Path
 
-import uvicorn
+DEFAULT_DB = "sqlite:///platform.db"
 
-from server.app import create_app
-from server.db import make_engine
+
+def serve(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m server", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", default=DEFAULT_DB, help="SQLAlchemy database URL")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8700)
+    parser.add_argument("--signing-key", type=Path, default=Path("platform-signing.key"),
+                        help="Ed25519 key for pickup codes (made 0600 on first use)")
+    args = parser.parse_args(argv)
+
+    import uvicorn
+
+    from server.platform import build_platform
+
+    platform = build_platform(args.db, args.signing_key)
+    uvicorn.run(platform.app, host=args.host, port=args.port)
+    return 0
+
+
+def stats(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m server stats")
+    parser.add_argument("--db", default=DEFAULT_DB, help="SQLAlchemy database URL")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    args = parser.parse_args(argv)
+
+    from server.db import make_engine
+    from server.stats import format_stats, platform_stats
+
+    engine = make_engine(args.db)
+    try:
+        result = platform_stats(engine)
+    finally:
+        engine.dispose()
+    print(json.dumps(result, ensure_ascii=False, indent=2) if args.json
+          else format_stats(result))
+    return 0
+
+
+def verify_draw(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m server verify-draw")
+    parser.add_argument("record", type=Path, help="the published draw record (JSON)")
+    args = parser.parse_args(argv)
+
+    from server.lottery import parse_draw, verify
+
+    try:
+        raw = json.loads(args.record.read_text(encoding="utf-8"))
+        if isinstance(raw, dict) and "record" in raw and "format" not in raw:
+            raw = raw["record"]  # as GET /api/v1/rounds/{id}/draws/{n} answers
+        published = parse_draw(raw)
+    except (OSError, ValueError) as exc:  # DrawError and JSONDecodeError are ValueErrors
+        print(f"error: {args.record}: {exc}", file=sys.stderr)
+        return 2
+    problems = verify(published)
+    if problems:
+        print(f"MISMATCH: round {published.round_id}")
+        for problem in problems:
+            print(f"  {problem}")
+        return 1
+    print(f"MATCH: round {published.round_id}: commitment {published.commitment[:16]}..."
+          f" reproduced from {len(published.entrants)} entrants and seed"
+          f" {published.seed_name!r}; all {len(published.winners)} winners redrawn in order")
+    return 0
+
+
+def enrol_command(argv: list[str], revoking: bool = False) -> int:
+    name = "revoke" if revoking else "enrol"
+    parser = argparse.ArgumentParser(prog=f"python -m server {name}")
+    parser.add_argument("--db", default=DEFAULT_DB, help="SQLAlchemy database URL")
+    parser.add_argument("role", choices=["kiosk", "staff", "admin"])
+    parser.add_argument("id", help="the kiosk id, or the person's login name")
+    if not revoking:
+        parser.add_argument("--out", type=Path,
+                            help="write the token to this file (mode 0600) instead of printing")
+    args = parser.parse_args(argv)
+
+    from datetime import UTC, datetime
+
+    from server.credentials import CredentialError, enrol, revoke
+    from server.db import make_engine
+
+    engine = make_engine(args.db)
+    try:
+        if revoking:
+            done = revoke(engine, args.role, args.id, datetime.now(UTC))
+            print(f"{args.role} {args.id}: " + ("revoked" if done else "had no live credential"))
+            return 0 if done else 1
+        token = enrol(engine, args.role, args.id, datetime.now(UTC))
+    except CredentialError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    if args.out is None:
+        print(token)
+    else:
+        fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(token + "\n")
+        print(f"{args.role} {args.id}: token written to {args.out}")
+    return 0
+
+
+def round_command(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m server round")
+    parser.add_argument("--db", default=DEFAULT_DB, help="SQLAlchemy database URL")
+    parser.add_argument("file", type=Path, help="the round's rules (TOML)")
+    args = parser.parse_args(argv)
+
+    from datetime import UTC, datetime
+
+    from pydantic import ValidationError
+
+    from server.db import make_engine
+    from server.rounds import RoundExists, create_round, read_round_file
+
+    try:
+        config = read_round_file(args.file)
+    except (OSError, ValueError) as exc:  # tomllib and pydantic errors are ValueErrors
+        detail = exc if not isinstance(exc, ValidationError) else "; ".join(
+            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        print(f"error: {args.file}: {detail}", file=sys.stderr)
+        return 2
+    engine = make_engine(args.db)
+    try:
+        create_round(engine, config, datetime.now(UTC))
+    except RoundExists as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print(f"round {config.id}: {config.mode}, {len(config.quotas)} slots,"
+          f" {sum(config.quotas.values())} places, {config.opens_at} to {config.closes_at}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m server", description=__doc__)
-    parser.add_argument("--db", default="sqlite:///platform.db", help="SQLAlchemy database URL")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8700)
-    args = parser.parse_args(argv)
-    uvicorn.run(create_app(make_engine(args.db)), host=args.host, port=args.port)
-    return 0
+    argv = sys.argv[1:] if argv is None else argv
+    commands = {"stats": stats, "verify-draw": verify_draw, "enrol": enrol_command,
+                "revoke": lambda a: enrol_command(a, revoking=True), "round": round_command}
+    if argv[:1] and argv[0] in commands:
+        return commands[argv[0]](argv[1:])
+    return serve(argv)
 
 
 if __name__ == "__main__":

@@ -1,84 +1,344 @@
-"""The reference platform's HTTP API (FastAPI over SQLAlchemy Core)."""
+"""The reference platform's HTTP API (FastAPI over SQLAlchemy Core).
+
+Every route needs a credential (``server.http_auth``). The OpenAPI schema is at
+``/openapi.json``; docs/platform-api.md walks through it.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any, Literal
+import json
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
-from fastapi import FastAPI
-from pydantic import BaseModel, Field, ValidationError
-from sqlalchemy import select
+from fastapi import Depends, FastAPI, HTTPException, Path, Request, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 
-from server.db import transactions
+from kiosk.clock import Clock
+from kiosk.pharmacies import Pharmacies
+from kiosk.reference_data import PHARMACIES
+from server import cases as case_store
+from server import draws as draw_store
+from server.credentials import CredentialError, Principal, Role, enrol, revoke
+from server.draws import DrawStateError
+from server.http_auth import requires
+from server.ingest import ItemResult, ingest_batch
+from server.lottery import DrawError
+from server.persons import DocumentType, person_of
+from server.pickups import Attempt, Redemption, attempts, issue, redeem
+from server.reference import ReferenceDoc
+from server.registry import register_insured
+from server.reservations import EntryOutcome, EntryRequest, EntryView, enter, entries_of
+from server.rounds import RoundConfig, RoundExists, create_round, list_rounds
+from server.signing import PickupSigner
+from server.wire import Day, Ident
+
+_Strict = ConfigDict(extra="forbid")
+DrawNumber = Annotated[int, Path(ge=1, le=1_000_000)]
 
 
-class IncomingTransaction(BaseModel):
-    id: str = Field(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-    kiosk_id: str = Field(min_length=1, max_length=32)
-    seq: int = Field(ge=1)
-    kind: Literal["application", "rating"]
-    item_id: str = Field(min_length=1, max_length=64)
-    reference: str = Field(min_length=1, max_length=64)
-    created_at: str = Field(max_length=40)
-    payload: dict[str, Any]
+class Health(BaseModel):
+    status: str
+    time: datetime  # the platform's clock: kiosks measure their drift against it
+    caller: str  # who the platform thinks is asking
 
 
 class Batch(BaseModel):
     # Items are validated one by one, so one malformed item cannot sink the batch.
-    transactions: list[dict[str, Any]] = Field(max_length=1000)
-
-
-class ItemResult(BaseModel):
-    id: str
-    status: Literal["accepted", "duplicate", "refused"]
-    reason: str = ""
+    transactions: list[Any] = Field(max_length=1000)
 
 
 class BatchResult(BaseModel):
     results: list[ItemResult]
-    received_at: datetime
+    received_at: datetime  # the platform's receipt stamp for every item in the batch
 
 
-def create_app(engine: Engine) -> FastAPI:
-    app = FastAPI(title="Government-service platform (reference)", version="0.1.0")
+class Versions(BaseModel):
+    versions: dict[str, str]
 
-    @app.get("/api/v1/health")
-    def health() -> dict[str, str]:
-        return {"status": "ok", "time": datetime.now(UTC).isoformat()}
 
-    @app.post("/api/v1/transactions/batch")
-    def ingest(batch: Batch) -> BatchResult:
-        now = datetime.now(UTC)
-        return BatchResult(results=[_ingest_one(engine, raw, now) for raw in batch.transactions],
+class ReferenceBody(BaseModel):
+    name: str
+    version: str
+    body: dict[str, Any]
+
+
+class Document(BaseModel):
+    model_config = _Strict
+    document_type: DocumentType = DocumentType.RESIDENT_ID
+    document_number: str = Field(min_length=1, max_length=32)
+
+
+class CaseQuery(BaseModel):
+    """By reference (a kiosk: its own cases), or by the citizen's document (any kiosk's
+    cases of that person: the card on the reader is the proof), or both. Neither: the
+    latest cases a kiosk sent (staff: of every kiosk)."""
+
+    model_config = _Strict
+    reference: str | None = Field(default=None, min_length=1, max_length=64)
+    document: Document | None = None
+
+
+class CaseList(BaseModel):
+    cases: list[case_store.CaseView]
+
+
+class StatusChange(BaseModel):
+    model_config = _Strict
+    status: Literal["reviewing", "approved", "refused", "ready_for_pickup"]
+    reason: str = Field(default="", max_length=500)
+    site: str = Field(default="", max_length=120)  # ready_for_pickup: where to collect
+    window: str = Field(default="", max_length=60)  # ready_for_pickup: when
+
+
+class EntryQuery(BaseModel):
+    model_config = _Strict
+    document: Document
+    round_id: str | None = Field(default=None, max_length=64)
+
+
+class EntryList(BaseModel):
+    entries: list[EntryView]
+
+
+class RedeemRequest(BaseModel):
+    model_config = _Strict
+    code: str = Field(min_length=1, max_length=2048)
+
+
+class AttemptList(BaseModel):
+    attempts: list[Attempt]
+
+
+class CredentialRequest(BaseModel):
+    model_config = _Strict
+    role: Role
+    id: Ident
+
+
+class Credential(BaseModel):
+    role: Role
+    id: str
+    token: str  # shown once; the platform keeps only its hash
+
+
+class Revoked(BaseModel):
+    revoked: bool
+
+
+class RoundList(BaseModel):
+    rounds: list[RoundConfig]
+
+
+class CommitRequest(BaseModel):
+    model_config = _Strict
+    # A value nobody knows yet: a public randomness beacon's future round, say.
+    seed_name: str = Field(min_length=1, max_length=200)
+
+
+class SeedReveal(BaseModel):
+    model_config = _Strict
+    seed_value: str = Field(min_length=1, max_length=500)
+
+
+class PublishedDraw(BaseModel):
+    number: int
+    record: dict[str, Any]  # the lottery record verify-draw reads
+
+
+class InsuredList(BaseModel):
+    model_config = _Strict
+    document_type: DocumentType = DocumentType.RESIDENT_ID
+    document_numbers: list[str] = Field(min_length=1, max_length=10_000)
+    since: Day
+
+
+class Registered(BaseModel):
+    added: int
+
+
+def describer(reference: dict[str, ReferenceDoc]) -> Any:
+    """slot -> (site, window) in the words a pickup code and a slip use."""
+    stores = {p.id: p for p in Pharmacies.model_validate(reference[PHARMACIES].body).pharmacies}
+
+    def describe(slot: str) -> tuple[str, str]:
+        pharmacy_id, window_id, *kind = slot.split("/")
+        store = stores.get(pharmacy_id)
+        if store is None:
+            return pharmacy_id, "/".join([window_id, *kind])
+        label = next((w.label for w in store.windows if w.id == window_id), window_id)
+        return f"{store.name} {store.address}", " ".join([label, *kind])
+
+    return describe
+
+
+def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: PickupSigner,
+               key: bytes, clock: Clock) -> FastAPI:
+    app = FastAPI(title="Government-service platform (reference)", version="0.3.0")
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, exc: RequestValidationError) -> Response:
+        # FastAPI's own answer echoes the input: an ID number would travel back in
+        # error logs, and a lone surrogate in it cannot even be encoded (a 500).
+        detail = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]}
+                  for e in exc.errors()]
+        return Response(json.dumps({"detail": detail}, ensure_ascii=True), status_code=422,
+                        media_type="application/json")
+    anyone = requires(engine)
+    kiosk = requires(engine, "kiosk")
+    counter = requires(engine, "kiosk", "staff", "admin")
+    staff = requires(engine, "staff", "admin")
+    admin = requires(engine, "admin")
+    describe = describer(reference)
+    errors: dict[int | str, dict[str, Any]] = {
+        400: {"description": "the body is not JSON"},
+        401: {"description": "no credential, or an unknown or revoked one"},
+        403: {"description": "this role cannot use this endpoint"}}
+
+    def get(path: str, **kw: Any) -> Any:
+        return app.get(path, responses={**errors, **kw.pop("responses", {})}, **kw)
+
+    def post(path: str, **kw: Any) -> Any:
+        return app.post(path, responses={**errors, **kw.pop("responses", {})}, **kw)
+
+    # -- any credential -------------------------------------------------------------
+    @get("/api/v1/health")
+    def health(who: Principal = Depends(anyone)) -> Health:
+        return Health(status="ok", time=clock.now(), caller=who.tag)
+
+    @get("/api/v1/reference")
+    def reference_versions(_: Principal = Depends(anyone)) -> Versions:
+        return Versions(versions={name: doc.version for name, doc in reference.items()})
+
+    @get("/api/v1/reference/{name}", responses={404: {"description": "no such document"}})
+    def reference_document(name: str, _: Principal = Depends(anyone)) -> ReferenceBody:
+        doc = reference.get(name)
+        if doc is None:
+            raise HTTPException(404, f"no reference document {name!r}")
+        return ReferenceBody(name=name, version=doc.version, body=doc.body)
+
+    @get("/api/v1/rounds")
+    def rounds(_: Principal = Depends(anyone)) -> RoundList:
+        return RoundList(rounds=list_rounds(engine))
+
+    @get("/api/v1/rounds/{round_id}/draws/{number}",
+         responses={404: {"description": "no such draw"}})
+    def draw_record(round_id: str, number: DrawNumber,
+                    _: Principal = Depends(anyone)) -> PublishedDraw:
+        try:
+            return PublishedDraw(number=number,
+                                 record=draw_store.published(engine, round_id, number))
+        except LookupError as exc:
+            raise HTTPException(404, str(exc)) from exc
+
+    # -- kiosks ---------------------------------------------------------------------
+    @post("/api/v1/transactions/batch")
+    def ingest(batch: Batch, who: Principal = Depends(kiosk)) -> BatchResult:
+        now = clock.now()
+        return BatchResult(results=ingest_batch(engine, batch.transactions, now, who.id, key),
                            received_at=now)
 
+    @post("/api/v1/reservations")
+    def reserve(request: EntryRequest, who: Principal = Depends(kiosk)) -> EntryOutcome:
+        return enter(engine, key, signer, describe, request, who.id, clock.now())
+
+    # -- kiosks and the counter -------------------------------------------------------
+    @post("/api/v1/cases/lookup")
+    def case_lookup(query: CaseQuery, who: Principal = Depends(counter)) -> CaseList:
+        person = None if query.document is None else person_of(
+            key, query.document.document_type, query.document.document_number)
+        scope = who.id if who.role == "kiosk" else None
+        return CaseList(cases=case_store.lookup(engine, scope, query.reference, person))
+
+    @post("/api/v1/reservations/lookup")
+    def reservation_lookup(query: EntryQuery, _: Principal = Depends(counter)) -> EntryList:
+        person = person_of(key, query.document.document_type, query.document.document_number)
+        return EntryList(entries=entries_of(engine, person, query.round_id))
+
+    @post("/api/v1/pickups/redeem")
+    def redeem_code(request: RedeemRequest, who: Principal = Depends(counter)) -> Redemption:
+        return redeem(engine, signer, request.code.strip(), who.tag, clock.now())
+
+    # -- staff ----------------------------------------------------------------------
+    @post("/api/v1/staff/cases/{reference}/status",
+          responses={404: {"description": "no such case"},
+                     409: {"description": "not a move this case can make"}})
+    def case_status(reference: str, change: StatusChange,
+                    who: Principal = Depends(staff)) -> case_store.CaseView:
+        def issue_code(conn: Any, ref: str, expires: datetime) -> None:
+            site, window = change.site or "办事窗口", change.window or "工作日 9:00-17:00"
+            item = case_store.view(conn, ref)
+            issue(conn, signer, ref=ref, kind="case", item=item.item_id if item else "",
+                  site=site, window=window, slot="counter", expires=expires, now=clock.now())
+
+        try:
+            return case_store.set_status(engine, reference, change.status, change.reason,
+                                         who.tag, clock.now(), issue_code=issue_code)
+        except LookupError as exc:
+            raise HTTPException(404, str(exc)) from exc
+        except case_store.CaseError as exc:
+            raise HTTPException(409, str(exc)) from exc
+
+    @get("/api/v1/staff/pickups/{ref}/attempts")
+    def pickup_attempts(ref: str, _: Principal = Depends(staff)) -> AttemptList:
+        return AttemptList(attempts=attempts(engine, ref))
+
+    # -- administrators -------------------------------------------------------------
+    @post("/api/v1/admin/credentials", responses={422: {"description": "bad id"}})
+    def enrol_credential(request: CredentialRequest,
+                         _: Principal = Depends(admin)) -> Credential:
+        try:
+            token = enrol(engine, request.role, request.id, clock.now())
+        except CredentialError as exc:
+            raise HTTPException(422, str(exc)) from exc
+        return Credential(role=request.role, id=request.id, token=token)
+
+    @app.delete("/api/v1/admin/credentials/{role}/{ident}", responses=errors)
+    def revoke_credential(role: Role, ident: str, _: Principal = Depends(admin)) -> Revoked:
+        return Revoked(revoked=revoke(engine, role, ident, clock.now()))
+
+    @post("/api/v1/admin/rounds", status_code=201,
+          responses={409: {"description": "a round with this id exists"}})
+    def new_round(config: RoundConfig, _: Principal = Depends(admin)) -> RoundConfig:
+        try:
+            create_round(engine, config, clock.now())
+        except RoundExists as exc:
+            raise HTTPException(409, str(exc)) from exc
+        return config
+
+    @post("/api/v1/admin/rounds/{round_id}/draws", status_code=201,
+          responses={404: {"description": "no such round"},
+                     409: {"description": "a draw waits for its seed, or not a lottery"}})
+    def commit_draw(round_id: str, request: CommitRequest,
+                    _: Principal = Depends(admin)) -> PublishedDraw:
+        try:
+            number, committed = draw_store.commit_draw(engine, round_id, request.seed_name,
+                                                       clock.now())
+        except LookupError as exc:
+            raise HTTPException(404, str(exc)) from exc
+        except (DrawStateError, DrawError) as exc:
+            raise HTTPException(409, str(exc)) from exc
+        return PublishedDraw(number=number, record=committed.to_json())
+
+    @post("/api/v1/admin/rounds/{round_id}/draws/{number}/seed",
+          responses={404: {"description": "no such draw"},
+                     409: {"description": "drawn already"}})
+    def reveal_seed(round_id: str, number: DrawNumber, request: SeedReveal,
+                    _: Principal = Depends(admin)) -> PublishedDraw:
+        try:
+            result = draw_store.run_draw(engine, signer, describe, round_id, number,
+                                         request.seed_value, clock.now())
+        except LookupError as exc:
+            raise HTTPException(404, str(exc)) from exc
+        except (DrawStateError, DrawError) as exc:
+            raise HTTPException(409, str(exc)) from exc
+        return PublishedDraw(number=number, record=result.to_json())
+
+    @post("/api/v1/admin/insured")
+    def add_insured(request: InsuredList, _: Principal = Depends(admin)) -> Registered:
+        added = register_insured(engine, key, request.document_type, request.document_numbers,
+                                 request.since)
+        return Registered(added=added)
+
     return app
-
-
-def _ingest_one(engine: Engine, raw: dict[str, Any], now: datetime) -> ItemResult:
-    tx_id = str(raw.get("id", ""))
-    try:
-        tx = IncomingTransaction.model_validate(raw)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
-        return ItemResult(id=tx_id, status="refused", reason=f"{where}: {err['msg']}")
-    row = tx.model_dump()
-    row["client_created_at"] = row.pop("created_at")
-    try:
-        with engine.begin() as conn:
-            conn.execute(transactions.insert().values(**row, received_at=now))
-    except IntegrityError:
-        with engine.connect() as conn:
-            existing = conn.execute(
-                select(transactions.c.id).where(transactions.c.id == tx.id)
-            ).first()
-        if existing is not None:
-            return ItemResult(id=tx.id, status="duplicate")
-        return ItemResult(
-            id=tx.id, status="refused",
-            reason=f"kiosk {tx.kiosk_id} already sent sequence {tx.seq} under another id",
-        )
-    return ItemResult(id=tx.id, status="accepted")

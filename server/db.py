@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
+    Date,
     DateTime,
+    ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
+    Text,
     UniqueConstraint,
     create_engine,
     event,
@@ -17,6 +24,25 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 
 metadata = MetaData()
+
+# Secrets the platform makes for itself on first start (the pseudonym key).
+settings = Table(
+    "settings",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", LargeBinary, nullable=False),
+)
+
+# One row per credential: a kiosk, a staff member or an administrator.
+credentials = Table(
+    "credentials",
+    metadata,
+    Column("role", String(8), primary_key=True),  # kiosk | staff | admin
+    Column("id", String(64), primary_key=True),  # the kiosk id, or a person's login name
+    Column("token_hash", String(64), nullable=False),  # SHA-256 of the secret part
+    Column("enrolled_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+)
 
 transactions = Table(
     "transactions",
@@ -35,16 +61,163 @@ transactions = Table(
     UniqueConstraint("kiosk_id", "seq", name="uq_kiosk_seq"),
 )
 
+# A case: one application, from the transaction that brought it.
+cases = Table(
+    "cases",
+    metadata,
+    Column("reference", String(64), primary_key=True),
+    Column("transaction_id", String(36), nullable=False, unique=True),
+    Column("kiosk_id", String(32), nullable=False, index=True),
+    Column("item_id", String(64), nullable=False),
+    Column("person", String(64), nullable=False, index=True),  # pseudonym of the applicant
+    Column("status", String(20), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+)
+
+# The timeline shown in progress lookup, oldest first.
+case_events = Table(
+    "case_events",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("reference", String(64), ForeignKey("cases.reference"), nullable=False, index=True),
+    Column("status", String(20), nullable=False),
+    Column("reason", Text, nullable=False, default=""),
+    Column("by", String(80), nullable=False),  # "kiosk:ID", "staff:NAME", "platform"
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+# 好差评: the unique reference is the "one rating per case" rule.
+ratings = Table(
+    "ratings",
+    metadata,
+    Column("reference", String(64), primary_key=True),
+    Column("transaction_id", String(36), nullable=False),
+    Column("kiosk_id", String(32), nullable=False),
+    Column("score", Integer, nullable=False),
+    Column("reason", String(32), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+# A reservation round: its rules as configuration (server.rounds.RoundConfig).
+rounds = Table(
+    "rounds",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("item_id", String(64), nullable=False, index=True),
+    Column("config", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# Places left per slot (pharmacy/window[/type]) in a first-come round. Taking one is
+# a single conditional UPDATE, so concurrent requests can never oversell.
+round_stock = Table(
+    "round_stock",
+    metadata,
+    Column("round_id", String(64), ForeignKey("rounds.id"), primary_key=True),
+    Column("slot", String(160), primary_key=True),
+    Column("remaining", Integer, nullable=False),
+)
+
+entries = Table(
+    "entries",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("request_id", String(36), nullable=False, unique=True),  # the client's UUID
+    Column("round_id", String(64), ForeignKey("rounds.id"), nullable=False),
+    Column("item_id", String(64), nullable=False),
+    Column("person", String(64), nullable=False, index=True),
+    Column("reference", String(64), nullable=False, unique=True),
+    Column("kiosk_id", String(32), nullable=False),
+    Column("document_type", String(32), nullable=False),
+    Column("choices", JSON, nullable=False),  # slots in order of preference
+    Column("auto_entry", Boolean, nullable=False),  # 65+: stays in every draw until won
+    # entered | won | refused | updated (a changed choice) | expired (replaced)
+    Column("status", String(12), nullable=False),
+    Column("reason", String(40), nullable=False, default=""),  # refused: the rule's code
+    Column("detail", Text, nullable=False, default=""),  # refused: the rule in words
+    Column("slot", String(160)),  # where a winner collects
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True)),  # None: auto entry, or refused
+    Column("won_at", DateTime(timezone=True)),
+    # One live entry per person per round: the pseudonym while the entry lives; other
+    # rows (refused, updated, expired) carry a tag of their own request instead.
+    Column("person_slot", String(80), nullable=False),
+    UniqueConstraint("round_id", "person_slot", name="uq_entry_person"),
+)
+
+draws = Table(
+    "draws",
+    metadata,
+    Column("round_id", String(64), ForeignKey("rounds.id"), primary_key=True),
+    Column("number", Integer, primary_key=True),
+    Column("record", JSON, nullable=False),  # server.lottery.Draw.to_json()
+    Column("committed_at", DateTime(timezone=True), nullable=False),
+    Column("drawn_at", DateTime(timezone=True)),
+)
+
+# Signed pickup codes the platform issued; redeemed_at set once, atomically.
+pickups = Table(
+    "pickups",
+    metadata,
+    Column("ref", String(64), primary_key=True),  # the code's "ref" claim
+    Column("kind", String(12), nullable=False),  # reservation | case
+    Column("code", Text, nullable=False),
+    Column("slot", String(160), nullable=False),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("redeemed_at", DateTime(timezone=True)),
+    Column("redeemed_by", String(80)),
+)
+
+# Every redemption attempt, refused ones included: what staff audit.
+pickup_attempts = Table(
+    "pickup_attempts",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("ref", String(64), nullable=False, index=True),
+    Column("by", String(80), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("outcome", String(12), nullable=False),  # redeemed | refused
+    Column("reason", String(80), nullable=False),
+)
+
+# The social-security registry's answer, as pseudonyms: who is insured locally.
+insured = Table(
+    "insured",
+    metadata,
+    Column("person", String(64), primary_key=True),
+    Column("since", Date, nullable=False),
+)
+
+
+def aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything here is stored in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
 
 def make_engine(url: str) -> Engine:
-    engine = create_engine(url)
+    if url.startswith("postgresql"):
+        engine = create_engine(url, pool_size=20, max_overflow=20)
+    else:
+        # SQLite has one writer at a time. Threads queue for the one connection in
+        # order, instead of each polling the file lock through busy_timeout's sleeps,
+        # which under load adds up to seconds (bench/reservation_load.py).
+        engine = create_engine(url, pool_size=1, max_overflow=0, pool_timeout=120)
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(conn, _record) -> None:  # type: ignore[no-untyped-def]
+            conn.isolation_level = None  # SQLAlchemy's "begin" event below opens transactions
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA busy_timeout=10000")
+            conn.execute("PRAGMA foreign_keys=ON")
+
+        @event.listens_for(engine, "begin")
+        def _begin_immediate(conn) -> None:  # type: ignore[no-untyped-def]
+            # Take the write lock up front: a deferred transaction that reads and then
+            # writes can fail at once with "database is locked" instead of waiting.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     metadata.create_all(engine)
     return engine

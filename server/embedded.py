@@ -9,10 +9,10 @@ from pathlib import Path
 
 import uvicorn
 
-from server.app import create_app
-from server.db import make_engine
+from kiosk.clock import Clock
+from server.credentials import Role
 from server.demo_codes import demo_pickup_codes
-from server.signing import PickupSigner, load_signing_key
+from server.platform import build_platform
 
 
 class _Server(uvicorn.Server):
@@ -29,19 +29,25 @@ class _Server(uvicorn.Server):
 
 class EmbeddedPlatform:
     def __init__(self, db_url: str, signing_key: Path, host: str = "127.0.0.1",
-                 port: int = 0) -> None:
-        self.signer = PickupSigner(load_signing_key(signing_key))
-        self._engine = make_engine(db_url)
+                 port: int = 0, clock: Clock | None = None) -> None:
+        platform = build_platform(db_url, signing_key, clock)
+        self.platform = platform
+        self.signer = platform.signer
+        self.engine = platform.engine
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind((host, port))
-        config = uvicorn.Config(create_app(self._engine), log_level="warning", access_log=False)
+        config = uvicorn.Config(platform.app, log_level="warning", access_log=False)
         self._server = _Server(config)
         self._thread = threading.Thread(
             target=lambda: self._server.run(sockets=[self._sock]),
             name="embedded-platform",
             daemon=True,
         )
+
+    def enrol(self, role: Role, ident: str) -> str:
+        """A credential for ``ident`` (demo mode enrols its own kiosk this way)."""
+        return self.platform.enrol(role, ident)
 
     def demo_pickup_codes(self, now: datetime) -> dict[str, str]:
         """Field-test codes: genuine from this platform's key, altered, forged, expired."""
@@ -60,6 +66,7 @@ class EmbeddedPlatform:
 
     def stop(self) -> None:
         self._server.should_exit = True
-        self._thread.join(timeout=5)
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
         self._sock.close()
-        self._engine.dispose()
+        self.engine.dispose()

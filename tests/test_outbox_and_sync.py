@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -15,10 +14,12 @@ from kiosk.clock import FakeClock
 from kiosk.security import DataCipher
 from offline_cache.outbox import Outbox, State
 from offline_cache.store import open_store
-from offline_cache.sync import SyncEngine
+from offline_cache.sync import Link, SyncEngine, SyncSettings
 from server.db import make_engine, transactions
 from server.embedded import EmbeddedPlatform
+from tests.platform_access import bearer
 
+Served = tuple[str, str, dict[str, str]]  # url, database URL, the kiosk's auth header
 PERSON = {"identity": {"name": "张伟", "id_number": "310104198506121230"}, "answers": {}}
 
 
@@ -29,12 +30,14 @@ def outbox(tmp_path: Path) -> Outbox:
 
 
 @pytest.fixture
-def platform(tmp_path: Path) -> Iterator[tuple[str, str]]:
-    db_url = f"sqlite:///{tmp_path / 'platform.db'}"
-    server = EmbeddedPlatform(db_url, tmp_path / "signing.key")
-    url = server.start()
-    yield url, db_url
-    server.stop()
+def platform(platform_server: EmbeddedPlatform) -> Served:
+    auth = bearer(platform_server.enrol("kiosk", "K-1"))
+    return platform_server.url, str(platform_server.engine.url), auth
+
+
+def engine(outbox: Outbox, client: httpx.Client, batch_size: int = 10,
+           clock: FakeClock | None = None) -> SyncEngine:
+    return SyncEngine(outbox, client, clock or FakeClock(), SyncSettings(batch_size=batch_size))
 
 
 def server_count(db_url: str) -> tuple[int, int]:
@@ -76,42 +79,42 @@ def test_sequence_survives_reopening(tmp_path: Path) -> None:
     assert b.enqueue("application", "x", PERSON).seq == 2
 
 
-def test_sync_delivers_each_transaction_once(outbox: Outbox, platform: tuple[str, str]) -> None:
-    url, db_url = platform
+def test_sync_delivers_each_transaction_once(outbox: Outbox, platform: Served) -> None:
+    url, db_url, auth = platform
     sent = [outbox.enqueue("application", "item-a", PERSON).id for _ in range(7)]
-    with httpx.Client(base_url=url, timeout=5) as client:
-        engine = SyncEngine(outbox, client, batch_size=3)
-        report = engine.sync_once()
+    with httpx.Client(base_url=url, timeout=5, headers=auth) as client:
+        sync = engine(outbox, client, batch_size=3)
+        report = sync.sync_once()
         assert report.online and report.acknowledged == 7
         assert all(outbox.state_of(i) is State.ACKNOWLEDGED for i in sent)
-        assert engine.sync_once().acknowledged == 0  # nothing left
+        assert sync.sync_once().acknowledged == 0  # nothing left
     assert server_count(db_url) == (7, 7)
     summary = outbox.summary()
     assert summary.pending == 0 and summary.last_success is not None
 
 
 def test_a_resent_batch_is_acknowledged_not_duplicated(
-    outbox: Outbox, platform: tuple[str, str]
+    outbox: Outbox, platform: Served
 ) -> None:
     """The server stored the batch but the answer was lost: the retry must not double it."""
-    url, db_url = platform
+    url, db_url, auth = platform
     tx = outbox.enqueue("application", "item-a", PERSON)
-    with httpx.Client(base_url=url, timeout=5) as client:
+    with httpx.Client(base_url=url, timeout=5, headers=auth) as client:
         client.post("/api/v1/transactions/batch", json={"transactions": [tx.wire()]})
-        assert SyncEngine(outbox, client, 10).sync_once().acknowledged == 1
+        assert engine(outbox, client).sync_once().acknowledged == 1
     assert outbox.state_of(tx.id) is State.ACKNOWLEDGED
     assert server_count(db_url) == (1, 1)
 
 
 def test_a_refused_item_is_quarantined_and_does_not_block_the_rest(
-    outbox: Outbox, platform: tuple[str, str]
+    outbox: Outbox, platform: Served
 ) -> None:
-    url, db_url = platform
+    url, db_url, auth = platform
     good = outbox.enqueue("application", "item-a", PERSON)
     bad = outbox.enqueue("application", "x" * 80, PERSON)  # longer than the server allows
     later = outbox.enqueue("application", "item-a", PERSON)
-    with httpx.Client(base_url=url, timeout=5) as client:
-        report = SyncEngine(outbox, client, 10).sync_once()
+    with httpx.Client(base_url=url, timeout=5, headers=auth) as client:
+        report = engine(outbox, client).sync_once()
     assert (report.acknowledged, report.quarantined) == (2, 1)
     assert outbox.state_of(good.id) is State.ACKNOWLEDGED
     assert outbox.state_of(later.id) is State.ACKNOWLEDGED
@@ -123,8 +126,8 @@ def test_a_refused_item_is_quarantined_and_does_not_block_the_rest(
 def test_server_down_loses_nothing(outbox: Outbox, tmp_path: Path) -> None:
     tx = outbox.enqueue("application", "item-a", PERSON)
     with httpx.Client(base_url="http://127.0.0.1:9", timeout=1) as client:
-        report = SyncEngine(outbox, client, 10).sync_once()
-    assert not report.online and report.error == "cannot reach the platform"
+        report = engine(outbox, client).sync_once()
+    assert report.link is Link.UNREACHABLE and report.error == "cannot reach the platform"
     assert outbox.state_of(tx.id) is State.PENDING
     summary = outbox.summary()
     assert summary.pending == 1 and summary.last_error == "cannot reach the platform"
@@ -134,8 +137,8 @@ def test_server_error_keeps_items_pending(outbox: Outbox) -> None:
     tx = outbox.enqueue("application", "item-a", PERSON)
     transport = httpx.MockTransport(lambda request: httpx.Response(500))
     with httpx.Client(base_url="http://platform", transport=transport) as client:
-        report = SyncEngine(outbox, client, 10).sync_once()
-    assert not report.online and report.error == "server answered 500"
+        report = engine(outbox, client).sync_once()
+    assert report.link is Link.SERVER_ERROR and report.error == "the platform answered 500"
     assert outbox.state_of(tx.id) is State.PENDING
 
 
@@ -144,6 +147,6 @@ def test_an_answer_about_ids_we_never_sent_is_ignored(outbox: Outbox) -> None:
     stranger = {"results": [{"id": str(uuid.uuid4()), "status": "accepted"}]}
     transport = httpx.MockTransport(lambda request: httpx.Response(200, json=stranger))
     with httpx.Client(base_url="http://platform", transport=transport) as client:
-        report = SyncEngine(outbox, client, 10).sync_once()
+        report = engine(outbox, client).sync_once()
     assert report.acknowledged == 0
     assert outbox.state_of(tx.id) is State.PENDING

@@ -1,0 +1,160 @@
+"""Cases and their timeline (progress lookup, like parcel tracking), and ratings.
+
+A case is born when a kiosk's application transaction arrives: "received",
+then the kiosk's instant decision if it made one (approved, or refused with its
+reason). Staff move it on: reviewing -> approved or refused (a reason is
+required) -> ready for pickup (a signed pickup code is issued) -> collected,
+which only a redemption of that code sets.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from pydantic import BaseModel
+from sqlalchemy import select, update
+from sqlalchemy.engine import Connection, Engine
+
+from server.db import aware, case_events, cases, pickups, ratings
+
+Status = Literal["received", "reviewing", "approved", "refused", "ready_for_pickup",
+                 "collected"]
+# What staff may move a case to from each status; "collected" comes from a redemption.
+NEXT: dict[str, frozenset[str]] = {
+    "received": frozenset({"reviewing", "approved", "refused"}),
+    "reviewing": frozenset({"approved", "refused"}),
+    "approved": frozenset({"ready_for_pickup"}),
+    "ready_for_pickup": frozenset(),
+    "refused": frozenset(),
+    "collected": frozenset(),
+}
+BAD_REVIEW_REASONS = frozenset({"slow", "complicated", "unclear", "device_fault", "attitude",
+                                "other"})
+
+
+class Event(BaseModel):
+    status: str
+    reason: str
+    at: datetime
+
+
+class CaseView(BaseModel):
+    reference: str
+    item_id: str
+    status: str
+    received_at: datetime
+    timeline: list[Event]
+    rated: bool
+    pickup_code: str = ""  # while ready for pickup
+
+
+class CaseError(ValueError):
+    """A status change staff may not make; the message says why."""
+
+
+def add_event(conn: Connection, reference: str, status: str, reason: str, by: str,
+              now: datetime) -> None:
+    conn.execute(case_events.insert().values(reference=reference, status=status, reason=reason,
+                                             by=by, at=now))
+    conn.execute(update(cases).where(cases.c.reference == reference).values(status=status))
+
+
+def document_type_of(number: str) -> str:
+    """The document a kiosk identity carries: ID card, HMT permit or foreigner's card."""
+    if len(number) == 18:
+        return "hmt_residence_permit" if number[:2] in ("81", "82", "83") else "resident_id"
+    return "foreign_permanent"
+
+
+def record_application(conn: Connection, tx: Any, person: str, now: datetime) -> None:
+    """A new case from an application transaction (inside the ingest transaction)."""
+    by = f"kiosk:{tx.kiosk_id}"
+    conn.execute(cases.insert().values(reference=tx.reference, transaction_id=tx.id,
+                                       kiosk_id=tx.kiosk_id, item_id=tx.item_id, person=person,
+                                       status="received", received_at=now))
+    add_event(conn, tx.reference, "received", "", by, now)
+    decision = tx.payload.get("decision")
+    outcome = decision.get("outcome") if isinstance(decision, dict) else None
+    if outcome == "approved":
+        add_event(conn, tx.reference, "approved", "", by, now)
+    elif outcome == "refused":
+        add_event(conn, tx.reference, "refused", str(decision.get("reason", ""))[:500], by, now)
+
+
+def rating_problem(conn: Connection, tx: Any, now: datetime) -> str | None:
+    """Record a rating; or say why it cannot be (the one-per-case rule among them)."""
+    p = tx.payload
+    score, reason, case_id = p.get("score"), p.get("reason", ""), p.get("case")
+    if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
+        return "payload.score: a whole number from 1 to 5"
+    if not isinstance(reason, str) or (score <= 2 and reason not in BAD_REVIEW_REASONS):
+        return "payload.reason: a bad review (1 or 2) needs one of the listed reasons"
+    case = conn.execute(select(cases.c.reference, cases.c.kiosk_id)
+                        .where(cases.c.transaction_id == str(case_id))).first()
+    if case is None or case.kiosk_id != tx.kiosk_id:
+        return f"payload.case: no case {case_id!r} from this kiosk"
+    if conn.execute(select(ratings.c.at).where(ratings.c.reference == case.reference)).first():
+        return f"case {case.reference} is already rated: one rating per case"
+    conn.execute(ratings.insert().values(reference=case.reference, transaction_id=tx.id,
+                                         kiosk_id=tx.kiosk_id, score=score, reason=reason,
+                                         at=now))
+    return None
+
+
+def view(conn: Connection, reference: str) -> CaseView | None:
+    case = conn.execute(select(cases).where(cases.c.reference == reference)).first()
+    if case is None:
+        return None
+    events = conn.execute(select(case_events).where(case_events.c.reference == reference)
+                          .order_by(case_events.c.pk)).all()
+    rated = conn.execute(select(ratings.c.at).where(ratings.c.reference == reference)
+                         ).first() is not None
+    code = ""
+    if case.status == "ready_for_pickup":
+        code = conn.execute(select(pickups.c.code).where(pickups.c.ref == reference)
+                            ).scalar() or ""
+    return CaseView(reference=reference, item_id=case.item_id, status=case.status,
+                    received_at=aware(case.received_at),
+                    timeline=[Event(status=e.status, reason=e.reason, at=aware(e.at))
+                              for e in events], rated=rated, pickup_code=code)
+
+
+def lookup(engine: Engine, kiosk_id: str | None, reference: str | None,
+           person: str | None) -> list[CaseView]:
+    """Cases a caller may see. A kiosk sees its own cases by reference; with the
+    citizen's document (the card on the reader) it sees that person's cases from
+    any kiosk. Staff (``kiosk_id`` None) see any case."""
+    query = select(cases.c.reference)
+    if reference is not None:
+        query = query.where(cases.c.reference == reference)
+    if person is not None:
+        query = query.where(cases.c.person == person)
+    elif kiosk_id is not None:
+        query = query.where(cases.c.kiosk_id == kiosk_id)
+    with engine.connect() as conn:
+        refs = conn.execute(query.order_by(cases.c.received_at).limit(50)).scalars().all()
+        return [v for ref in refs if (v := view(conn, ref)) is not None]
+
+
+def set_status(engine: Engine, reference: str, status: str, reason: str, by: str,
+               now: datetime, pickup: dict[str, str] | None = None,
+               issue_code: Any = None) -> CaseView:
+    """Staff move a case on. ``issue_code(conn, ref, expires)`` signs the pickup code
+    when the case becomes ready for pickup."""
+    with engine.begin() as conn:
+        current = conn.execute(select(cases.c.status).where(cases.c.reference == reference)
+                               .with_for_update()).scalar()
+        if current is None:
+            raise LookupError(f"no case {reference}")
+        if status not in NEXT[current]:
+            allowed = ", ".join(sorted(NEXT[current])) or "nothing (final)"
+            raise CaseError(f"a {current} case can move to {allowed}, not {status}")
+        if status == "refused" and not reason.strip():
+            raise CaseError("a refusal needs a reason the citizen can act on")
+        add_event(conn, reference, status, reason.strip()[:500], by, now)
+        if status == "ready_for_pickup":
+            issue_code(conn, reference, now + timedelta(days=14))
+        result = view(conn, reference)
+    assert result is not None
+    return result

@@ -1,0 +1,37 @@
+"""Who is calling: the bearer token on every request, and what each role may do.
+
+Kiosks reach the kiosk endpoints, staff the ``/staff`` ones, administrators
+the ``/admin`` ones (and the staff ones). Reference data, health and published
+draws are open to any credential; nothing is open without one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import Depends, HTTPException
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.engine import Engine
+
+from server.credentials import Principal, Role, authenticate
+
+_bearer = HTTPBearer(auto_error=False, description="gk.<role>.<id>.<secret>")
+
+
+def requires(engine: Engine, *roles: Role) -> Callable[..., Principal]:
+    """A FastAPI dependency: the caller, if their credential is valid and their role
+    one of ``roles`` (any role when none are named)."""
+
+    def dependency(creds: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> Principal:
+        if creds is None:
+            raise HTTPException(401, "a credential is required: Authorization: Bearer gk....",
+                                headers={"WWW-Authenticate": "Bearer"})
+        who = authenticate(engine, creds.credentials)
+        if who is None:
+            raise HTTPException(401, "unknown or revoked credential",
+                                headers={"WWW-Authenticate": "Bearer"})
+        if roles and who.role not in roles:
+            raise HTTPException(403, f"{who.role} credentials cannot use this endpoint")
+        return who
+
+    return dependency

@@ -1,0 +1,135 @@
+"""Batch ingest of kiosk transactions: idempotent by the client's UUID, one result per item.
+
+The database's unique constraint on the UUID is what makes a resend harmless;
+the lookup before the insert only saves work. A batch is written in one
+transaction; if that hits a constraint (a concurrent resend, a reused
+sequence) each item is retried on its own so one bad item sinks nothing else.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy import select
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+
+from server.cases import document_type_of, rating_problem, record_application
+from server.db import transactions
+from server.persons import person_of
+
+UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+
+
+class IncomingTransaction(BaseModel):
+    id: str = Field(pattern=UUID_PATTERN)
+    kiosk_id: str = Field(min_length=1, max_length=32)
+    seq: int = Field(ge=1, le=2**62)
+    kind: Literal["application", "rating"]
+    item_id: str = Field(min_length=1, max_length=64)
+    reference: str = Field(min_length=1, max_length=64)
+    created_at: str = Field(max_length=40)
+    payload: dict[str, Any]
+
+
+class ItemResult(BaseModel):
+    id: str
+    status: Literal["accepted", "duplicate", "refused"]
+    reason: str = ""
+
+
+def ingest_batch(engine: Engine, raws: list[Any], now: datetime, kiosk_id: str | None,
+                 key: bytes) -> list[ItemResult]:
+    """Store what is new, one result per item in order. ``kiosk_id``: the authenticated
+    kiosk, which may send only its own transactions (None: no such check, for tools)."""
+    results: dict[int, ItemResult] = {}
+    valid: list[tuple[int, IncomingTransaction]] = []
+    for index, raw in enumerate(raws):
+        if not isinstance(raw, dict):
+            results[index] = ItemResult(id="", status="refused", reason="not an object")
+            continue
+        try:
+            tx = IncomingTransaction.model_validate(raw)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            where = ".".join(str(p) for p in err["loc"])
+            results[index] = ItemResult(id=str(raw.get("id", ""))[:36], status="refused",
+                                        reason=f"{where}: {err['msg']}")
+            continue
+        if kiosk_id is not None and tx.kiosk_id != kiosk_id:
+            results[index] = ItemResult(id=tx.id, status="refused",
+                                        reason=f"kiosk {kiosk_id} cannot send for {tx.kiosk_id}")
+            continue
+        valid.append((index, tx))
+    with engine.connect() as conn:
+        stored = _existing(conn, [tx.id for _, tx in valid])
+    new: list[tuple[int, IncomingTransaction]] = []
+    for index, tx in valid:
+        if tx.id in stored:
+            results[index] = ItemResult(id=tx.id, status="duplicate")
+        else:
+            stored.add(tx.id)  # the same id twice in one batch: the second is a duplicate
+            new.append((index, tx))
+    try:
+        with engine.begin() as conn:
+            outcomes = [(index, _apply(conn, tx, now, key)) for index, tx in new]
+        results.update(outcomes)
+    except IntegrityError:
+        for index, tx in new:
+            results[index] = _ingest_one(engine, tx, now, key)
+    return [results[i] for i in range(len(raws))]
+
+
+def _apply(conn: Connection, tx: IncomingTransaction, now: datetime, key: bytes) -> ItemResult:
+    """Write one transaction and what it means (a case, a rating), or refuse it."""
+    if tx.kind == "application":
+        identity = tx.payload.get("identity")
+        number = identity.get("id_number") if isinstance(identity, dict) else None
+        if not isinstance(number, str) or not number.strip():
+            return ItemResult(id=tx.id, status="refused",
+                              reason="payload.identity.id_number: missing")
+        conn.execute(transactions.insert().values(**_row(tx, now)))
+        person = person_of(key, document_type_of(number.strip().upper()), number)
+        record_application(conn, tx, person, now)
+    else:
+        problem = rating_problem(conn, tx, now)
+        if problem is not None:
+            return ItemResult(id=tx.id, status="refused", reason=problem)
+        conn.execute(transactions.insert().values(**_row(tx, now)))
+    return ItemResult(id=tx.id, status="accepted")
+
+
+def _existing(conn: Connection, ids: list[str]) -> set[str]:
+    if not ids:
+        return set()
+    return set(conn.execute(select(transactions.c.id).where(transactions.c.id.in_(ids)))
+               .scalars())
+
+
+def _row(tx: IncomingTransaction, now: datetime) -> dict[str, Any]:
+    row = tx.model_dump()
+    row["client_created_at"] = row.pop("created_at")
+    row["received_at"] = now
+    return row
+
+
+def _ingest_one(engine: Engine, tx: IncomingTransaction, now: datetime,
+                key: bytes) -> ItemResult:
+    try:
+        with engine.begin() as conn:
+            if _existing(conn, [tx.id]):
+                return ItemResult(id=tx.id, status="duplicate")
+            return _apply(conn, tx, now, key)
+    except IntegrityError:
+        with engine.connect() as conn:
+            if _existing(conn, [tx.id]):
+                return ItemResult(id=tx.id, status="duplicate")
+            reused = conn.execute(select(transactions.c.id).where(
+                transactions.c.kiosk_id == tx.kiosk_id, transactions.c.seq == tx.seq)).first()
+        if reused is not None:
+            return ItemResult(id=tx.id, status="refused", reason=(
+                f"kiosk {tx.kiosk_id} already sent sequence {tx.seq} under another id"))
+        return ItemResult(id=tx.id, status="refused",
+                          reason=f"reference {tx.reference} is already another case's")

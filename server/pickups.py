@@ -1,0 +1,101 @@
+"""Pickup codes: issued signed (Ed25519) and expiring, redeemed once.
+
+Redemption is one conditional UPDATE (``redeemed_at IS NULL``), so two kiosks
+scanning the same code at the same moment cannot both hand out the goods.
+Every attempt is written to ``pickup_attempts``, refusals included, for staff.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel
+from sqlalchemy import select, update
+from sqlalchemy.engine import Connection, Engine
+
+from kiosk.codes import CodeError
+from kiosk.pickup_codes import verify_pickup_code
+from server.cases import add_event
+from server.db import aware, cases, pickup_attempts, pickups
+from server.signing import PickupSigner
+
+
+class Redemption(BaseModel):
+    status: Literal["redeemed", "refused"]
+    ref: str = ""
+    # refused: forged | altered | expired | damaged | not_issued | already_redeemed
+    reason: str = ""
+    detail: str = ""
+    item: str = ""
+    site: str = ""
+    window: str = ""
+    redeemed_at: datetime | None = None
+    redeemed_by: str = ""
+
+
+def issue(conn: Connection, signer: PickupSigner, *, ref: str, kind: str, item: str, site: str,
+          window: str, slot: str, expires: datetime, now: datetime) -> str:
+    """Sign a code and record it, inside the caller's transaction."""
+    code = signer.issue(ref=ref, item=item, site=site, window=window, expires=expires)
+    conn.execute(pickups.insert().values(ref=ref, kind=kind, code=code, slot=slot,
+                                         issued_at=now, expires_at=expires))
+    return code
+
+
+def redeem(engine: Engine, signer: PickupSigner, code: str, by: str,
+           now: datetime) -> Redemption:
+    try:
+        claims = verify_pickup_code(code, {signer.kid: signer.public_key}, now)
+    except CodeError as exc:
+        reason = exc.key.removeprefix("qr.").removesuffix("_code")
+        reason = "damaged" if reason == "unknown" else reason
+        return _refused(engine, "", by, now, reason, f"the code is {reason}")
+    with engine.begin() as conn:
+        taken = conn.execute(
+            update(pickups).where(pickups.c.ref == claims.ref, pickups.c.code == code,
+                                  pickups.c.redeemed_at.is_(None))
+            .values(redeemed_at=now, redeemed_by=by)).rowcount
+        if taken:
+            conn.execute(pickup_attempts.insert().values(ref=claims.ref, by=by, at=now,
+                                                         outcome="redeemed", reason=""))
+            kind = conn.execute(select(pickups.c.kind).where(pickups.c.ref == claims.ref)
+                                ).scalar()
+            if kind == "case" and conn.execute(
+                    select(cases.c.reference).where(cases.c.reference == claims.ref)).first():
+                add_event(conn, claims.ref, "collected", "", by, now)
+            return Redemption(status="redeemed", ref=claims.ref, item=claims.item,
+                              site=claims.site, window=claims.window, redeemed_at=now,
+                              redeemed_by=by)
+        row = conn.execute(select(pickups.c.redeemed_at, pickups.c.redeemed_by,
+                                  pickups.c.code).where(pickups.c.ref == claims.ref)).first()
+    if row is None or row.code != code:
+        return _refused(engine, claims.ref, by, now, "not_issued",
+                        "the platform has no record of issuing this code")
+    when = aware(row.redeemed_at)
+    return _refused(engine, claims.ref, by, now, "already_redeemed",
+                    f"already collected at {when.isoformat()} ({row.redeemed_by})",
+                    redeemed_at=when, redeemed_by=row.redeemed_by)
+
+
+def _refused(engine: Engine, ref: str, by: str, now: datetime, reason: str, detail: str,
+             **extra: object) -> Redemption:
+    with engine.begin() as conn:
+        conn.execute(pickup_attempts.insert().values(ref=ref or "-", by=by, at=now,
+                                                     outcome="refused", reason=reason))
+    return Redemption(status="refused", ref=ref, reason=reason, detail=detail,
+                      **extra)  # type: ignore[arg-type]
+
+
+class Attempt(BaseModel):
+    by: str
+    at: datetime
+    outcome: str
+    reason: str
+
+
+def attempts(engine: Engine, ref: str) -> list[Attempt]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(pickup_attempts).where(pickup_attempts.c.ref == ref)
+                            .order_by(pickup_attempts.c.pk)).all()
+    return [Attempt(by=r.by, at=aware(r.at), outcome=r.outcome, reason=r.reason) for r in rows]

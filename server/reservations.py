@@ -1,0 +1,281 @@
+"""Entering a reservation round: every rule of the round's configuration, then a
+place at once (first come) or a wait for the draw (lottery).
+
+Each request carries the client's UUID: a retried request gets the first
+answer back and changes nothing. Every request leaves a row, refusals
+included, so a replay, staff and the statistics all see the same thing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from sqlalchemy import func, select, update
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+
+from server.db import aware, entries, insured, pickups, round_stock
+from server.ingest import UUID_PATTERN
+from server.persons import DocumentType, age_on, birth_date, document_problem, person_of
+from server.pickups import issue
+from server.rounds import RoundConfig, load_round
+from server.signing import PickupSigner
+from server.wire import Day
+
+# slot -> (site, window) as a pickup code and a slip name them
+Describe = Callable[[str], tuple[str, str]]
+
+
+class EntryRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=UUID_PATTERN)  # the client's: a retry sends the same one
+    round_id: str = Field(min_length=1, max_length=64)
+    document_type: DocumentType
+    document_number: str = Field(min_length=1, max_length=32)
+    # Needed only for documents whose number does not carry it (passports).
+    birth_date: Day | None = None
+    slot: str = Field(min_length=3, max_length=120)  # "pharmacy/window"
+    product_type: str | None = Field(default=None, max_length=32)
+    accept_either: StrictBool = False
+    health: Literal["well", "fever_or_cough", "recent_contact"] | None = None
+
+
+class EntryOutcome(BaseModel):
+    request_id: str
+    status: Literal["entered", "updated", "allocated", "refused"]
+    reason: str = ""  # refused: which rule (see docs/reservations.md)
+    detail: str = ""  # refused: the rule in words
+    reference: str = ""
+    pseudonym: str = ""  # the entrant's name in the published draw list
+    slot: str = ""
+    pickup_code: str = ""
+    valid_until: datetime | None = None  # the entry's, or the pickup code's
+    replayed: bool = False
+
+
+class EntryView(BaseModel):
+    round_id: str
+    reference: str
+    status: Literal["entered", "won", "collected", "expired"]
+    slot: str = ""
+    choices: list[str]
+    pickup_code: str = ""
+    valid_until: datetime | None = None
+
+
+class _Refusal(Exception):
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(reason)
+        self.reason, self.detail = reason, detail
+
+
+def enter(engine: Engine, key: bytes, signer: PickupSigner, describe: Describe,
+          req: EntryRequest, kiosk_id: str, now: datetime) -> EntryOutcome:
+    for _ in range(3):
+        try:
+            with engine.begin() as conn:
+                return _enter(conn, key, signer, describe, req, kiosk_id, now)
+        except IntegrityError:
+            # The same person (or the same request) at another kiosk in the same
+            # instant: the other one committed first; the next pass sees its row.
+            continue
+    raise RuntimeError(f"request {req.id}: the same person kept colliding")
+
+
+def _enter(conn: Connection, key: bytes, signer: PickupSigner, describe: Describe,
+           req: EntryRequest, kiosk_id: str, now: datetime) -> EntryOutcome:
+    earlier = conn.execute(select(entries).where(entries.c.request_id == req.id)).first()
+    if earlier is not None:
+        return _outcome(conn, earlier, replayed=True)
+    config = load_round(conn, req.round_id)
+    if config is None:
+        return EntryOutcome(request_id=req.id, status="refused", reason="unknown_round",
+                            detail=f"there is no round {req.round_id!r}")
+    person = ""
+    try:
+        person, born, choices = _check(conn, key, config, req, now)
+        return _place(conn, signer, describe, config, req, kiosk_id, person, born, choices, now)
+    except _Refusal as refusal:
+        _record(conn, config, req, kiosk_id, person, "refused", now,
+                reason=refusal.reason, detail=refusal.detail)
+        return EntryOutcome(request_id=req.id, status="refused", reason=refusal.reason,
+                            detail=refusal.detail, pseudonym=person)
+
+
+def _check(conn: Connection, key: bytes, config: RoundConfig, req: EntryRequest,
+           now: datetime) -> tuple[str, date | None, tuple[str, ...]]:
+    if now < config.opens_at:
+        raise _Refusal("not_open", f"entries open at {config.opens_at.isoformat()}")
+    if now >= config.closes_at:
+        raise _Refusal("closed", f"entries closed at {config.closes_at.isoformat()}")
+    if req.document_type not in config.document_types:
+        accepted = ", ".join(config.document_types)
+        raise _Refusal("document_type", f"this round accepts: {accepted}")
+    problem = document_problem(req.document_type, req.document_number, now.date())
+    if problem:
+        raise _Refusal("document_number", problem)
+    born = birth_date(req.document_type, req.document_number, req.birth_date)
+    person = person_of(key, req.document_type, req.document_number)
+    if config.health_report_required and req.health is None:
+        raise _Refusal("health_report_missing", "the health self-report is required")
+    if req.health not in (None, "well"):
+        raise _Refusal("health_declared", "with a fever, a cough or a recent contact, do not"
+                       " go to the pharmacy: see a doctor or call your neighbourhood committee")
+    if not _eligible(conn, config, req, person):
+        raise _Refusal("not_eligible", _eligibility_words(config))
+    choices = config.choices(req.slot, req.product_type, req.accept_either)
+    if choices is None:
+        raise _Refusal("slot", f"{req.slot} {req.product_type or ''}".strip()
+                       + " is not on offer in this round")
+    if config.lockout_days:
+        won = conn.execute(select(func.max(entries.c.won_at))
+                           .where(entries.c.person == person,
+                                  entries.c.item_id == config.item_id,
+                                  entries.c.round_id != config.id,  # this round: see _place
+                                  entries.c.won_at.is_not(None))).scalar()
+        if won is not None:
+            free = aware(won) + timedelta(days=config.lockout_days)
+            if free > now:
+                raise _Refusal("locked_out", f"a place was won on {aware(won).date()}; entries"
+                               f" are open again from {free.date()}")
+    return person, born, choices
+
+
+def _eligible(conn: Connection, config: RoundConfig, req: EntryRequest, person: str) -> bool:
+    rule = config.eligibility
+    if rule.open_to_all:
+        return True
+    number = req.document_number.strip().upper()
+    if (req.document_type is DocumentType.RESIDENT_ID
+            and number.startswith(rule.residence_regions) and rule.residence_regions):
+        return True
+    return rule.social_security and conn.execute(
+        select(insured.c.person).where(insured.c.person == person)).first() is not None
+
+
+def _eligibility_words(config: RoundConfig) -> str:
+    ways = []
+    if config.eligibility.residence_regions:
+        ways.append("local household registration (ID numbers starting "
+                    + " or ".join(config.eligibility.residence_regions) + ")")
+    if config.eligibility.social_security:
+        ways.append("local social security")
+    return "open to " + " or ".join(ways)
+
+
+def _place(conn: Connection, signer: PickupSigner, describe: Describe, config: RoundConfig,
+           req: EntryRequest, kiosk_id: str, person: str, born: date | None,
+           choices: tuple[str, ...], now: datetime) -> EntryOutcome:
+    live = conn.execute(select(entries).where(entries.c.round_id == config.id,
+                                              entries.c.person_slot == person)).first()
+    if live is not None and live.status == "won":
+        raise _Refusal("already_allocated", "do not submit twice: a place is already yours in"
+                       f" this round ({live.reference})")
+    if live is not None and (live.expires_at is None or aware(live.expires_at) > now):
+        if tuple(live.choices) == choices:
+            raise _Refusal("already_entered", "do not submit twice: your entry"
+                           f" {live.reference} stands and nothing was changed")
+        # An edit replaces the entry's choices (Xiamen): same entry, same validity.
+        conn.execute(update(entries).where(entries.c.pk == live.pk).values(choices=choices))
+        _record(conn, config, req, kiosk_id, person, "updated", now, reference_of=live)
+        return EntryOutcome(request_id=req.id, status="updated", reference=live.reference,
+                            pseudonym=person, valid_until=_aware_or_none(live.expires_at))
+    if live is not None:  # expired: it gives way to this new entry
+        conn.execute(update(entries).where(entries.c.pk == live.pk)
+                     .values(status="expired", person_slot=f"expired:{live.request_id}"))
+    if config.mode == "lottery":
+        auto = (config.auto_entry_age is not None and born is not None
+                and age_on(born, now.date()) >= config.auto_entry_age)
+        expires = None if auto else now + timedelta(days=config.entry_validity_days)
+        reference = _insert(conn, config, req, kiosk_id, person, "entered", now,
+                            choices=choices, auto_entry=auto, expires_at=expires)
+        return EntryOutcome(request_id=req.id, status="entered", reference=reference,
+                            pseudonym=person, valid_until=expires)
+    for slot in choices:
+        taken = conn.execute(update(round_stock)
+                             .where(round_stock.c.round_id == config.id,
+                                    round_stock.c.slot == slot, round_stock.c.remaining > 0)
+                             .values(remaining=round_stock.c.remaining - 1)).rowcount
+        if taken:
+            break
+    else:
+        raise _Refusal("sold_out", "every place you chose is taken")
+    reference = _insert(conn, config, req, kiosk_id, person, "won", now, choices=choices,
+                        slot=slot, won_at=now)
+    expires = now + timedelta(days=config.pickup_days)
+    code = issue_for(conn, signer, describe, config, reference, slot, expires, now)
+    return EntryOutcome(request_id=req.id, status="allocated", reference=reference,
+                        pseudonym=person, slot=slot, pickup_code=code, valid_until=expires)
+
+
+def issue_for(conn: Connection, signer: PickupSigner, describe: Describe, config: RoundConfig,
+              reference: str, slot: str, expires: datetime, now: datetime) -> str:
+    site, window = describe(slot)
+    return issue(conn, signer, ref=reference, kind="reservation", item=config.item_id,
+                 site=site, window=window, slot=slot, expires=expires, now=now)
+
+
+def _insert(conn: Connection, config: RoundConfig, req: EntryRequest, kiosk_id: str,
+            person: str, status: str, now: datetime, **values: Any) -> str:
+    reference = f"R-{uuid.uuid4().hex[:12].upper()}"
+    slot_key = person if status in ("entered", "won") else f"{status}:{req.id}"
+    row = {"request_id": req.id, "round_id": config.id, "item_id": config.item_id,
+           "person": person, "reference": reference, "kiosk_id": kiosk_id,
+           "document_type": str(req.document_type), "status": status, "created_at": now,
+           "person_slot": slot_key, "choices": [], "auto_entry": False, **values}
+    conn.execute(entries.insert().values(**row))
+    return reference
+
+
+def _record(conn: Connection, config: RoundConfig, req: EntryRequest, kiosk_id: str,
+            person: str, status: str, now: datetime, reference_of: Any = None,
+            **values: Any) -> None:
+    """A row for a request that made no entry of its own (refused, or an edit)."""
+    _insert(conn, config, req, kiosk_id, person, status, now,
+            **({"slot": reference_of.reference} if reference_of is not None else {}), **values)
+
+
+def _aware_or_none(moment: datetime | None) -> datetime | None:
+    return None if moment is None else aware(moment)
+
+
+def _outcome(conn: Connection, row: Any, replayed: bool) -> EntryOutcome:
+    base = {"request_id": row.request_id, "pseudonym": row.person, "replayed": replayed}
+    if row.status == "refused":
+        return EntryOutcome(status="refused", reason=row.reason, detail=row.detail, **base)
+    if row.status == "updated":  # its "slot" holds the reference of the entry it changed
+        return EntryOutcome(status="updated", reference=row.slot, **base)
+    if row.status == "won" and row.won_at is not None and row.won_at == row.created_at:
+        code = conn.execute(select(pickups.c.code, pickups.c.expires_at)
+                            .where(pickups.c.ref == row.reference)).first()
+        return EntryOutcome(status="allocated", reference=row.reference, slot=row.slot or "",
+                            pickup_code=code.code if code else "",
+                            valid_until=aware(code.expires_at) if code else None, **base)
+    return EntryOutcome(status="entered", reference=row.reference,
+                        valid_until=_aware_or_none(row.expires_at), **base)
+
+
+def entries_of(engine: Engine, person: str, round_id: str | None = None) -> list[EntryView]:
+    """A person's entries, newest first: what result lookup by ID card shows."""
+    query = (select(entries, pickups.c.code, pickups.c.expires_at.label("code_expires"),
+                    pickups.c.redeemed_at)
+             .join(pickups, pickups.c.ref == entries.c.reference, isouter=True)
+             .where(entries.c.person == person,
+                    entries.c.status.in_(("entered", "won", "expired"))))
+    if round_id is not None:
+        query = query.where(entries.c.round_id == round_id)
+    with engine.connect() as conn:
+        rows = conn.execute(query.order_by(entries.c.pk.desc()).limit(20)).all()
+    now_views = []
+    for r in rows:
+        status = ("collected" if r.redeemed_at is not None else r.status)
+        now_views.append(EntryView(
+            round_id=r.round_id, reference=r.reference, status=status, slot=r.slot or "",
+            choices=list(r.choices), pickup_code=r.code or "",
+            valid_until=_aware_or_none(r.code_expires if r.code else r.expires_at)))
+    return now_views

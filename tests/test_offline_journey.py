@@ -1,0 +1,109 @@
+"""Offline at the counter, refused later: the citizen is served, staff see the refusal.
+
+A real platform on loopback that is not listening yet; the kiosk's background
+sync (loop, backoff, connectivity monitor) runs as in production.
+"""
+
+from __future__ import annotations
+
+import re
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from kiosk.clock import FakeClock
+from kiosk.config import DEMO_CONFIG, load_config
+from kiosk.services import build_services
+from screens.app import KioskApp
+from screens.done import DoneScreen
+from screens.staff import StaffScreen
+from server.embedded import EmbeddedPlatform
+from server.ingest import ingest_batch
+from server.persons import pseudonym_key
+from tests.platform_access import enrol_kiosk
+from tests.kiosk_driver import apply_to_done, on_screen, screen_text, slip_text, tap, until
+from tests.loopback import free_port
+from tests.test_server_ingest import tx
+from tests.test_slip_journal import sign_in
+
+
+async def test_offline_slip_then_refusal_shows_to_staff_by_reference(tmp_path: Path) -> None:
+    port = free_port()
+    config = load_config(DEMO_CONFIG, data_dir=tmp_path / "data",
+                         platform_url=f"http://127.0.0.1:{port}")
+    config.platform.probe_interval_s = 0.1
+    config.platform.backoff_base_s = 30  # only the connectivity monitor can end this wait
+    config.platform.timeout_s = 2
+    platform = EmbeddedPlatform(f"sqlite:///{tmp_path / 'platform.db'}", tmp_path / "sign.key",
+                                port=port)
+    enrol_kiosk(platform, config)
+    services = build_services(config, FakeClock())
+    app = KioskApp(services)
+    try:
+        async with app.run_test(size=(120, 48)) as pilot:
+            await until(lambda: "✖ 离线" in screen_text(app))
+            await apply_to_done(app, pilot, "marriage-record-proof", 0)
+            assert isinstance(app.screen, DoneScreen)
+            reference = app.session.submission.reference
+            assert "网络暂时中断" in screen_text(app)
+            printer = services.hub.simulator.printer
+            await until(lambda: len(printer.jobs()) == 1)
+            slip = slip_text(printer.jobs()[0].read_bytes())
+            assert "离线受理 待确认" in slip and reference in slip
+
+            # This kiosk id's sequence 1 already reached the platform from an earlier
+            # install (a wiped kiosk re-using its id): the platform will refuse ours.
+            ingest_batch(platform.engine, [tx(config.kiosk.id, 1)], datetime.now(UTC),
+                         config.kiosk.id, pseudonym_key(platform.engine))
+            platform.start()
+            await until(lambda: services.outbox.summary().quarantined == 1)
+            await until(lambda: "● 已联网" in screen_text(app))
+
+            await sign_in(pilot)
+            await on_screen(pilot, StaffScreen)
+            await until(lambda: f"✖ {reference}" in screen_text(app))
+            text = screen_text(app)
+            assert "平台拒收 1 条" in text
+            assert "already sent sequence 1 under another id" in text
+            assert "婚姻登记记录证明" in text
+            await tap(pilot, "#sync-now")
+            await until(lambda: "本机时钟比平台" in screen_text(app))
+    finally:
+        services.close()
+        platform.stop()
+    assert app.sync_loop is not None and app.sync_loop.stopped and app.sync_loop.join(0)
+
+
+async def test_a_kiosk_clock_far_off_the_platform_warns(tmp_path: Path) -> None:
+    config = load_config(DEMO_CONFIG, data_dir=tmp_path / "data")
+    ahead = FakeClock(datetime.now(UTC) + timedelta(minutes=10))
+    services = build_services(config, ahead)
+    app = KioskApp(services)
+    try:
+        async with app.run_test(size=(120, 48)) as pilot:
+            await until(lambda: "▲ 时钟需校准" in screen_text(app))
+            await sign_in(pilot)
+            # The fake clock stands still while the platform's advances, so the
+            # offset it measures is ten minutes less however long the start took.
+            await until(lambda: "▲ 本机时钟比平台快 " in screen_text(app))
+            offset = services.outbox.summary().clock_offset_s
+            assert offset is not None and 540 < offset <= 600
+            assert re.search(r"▲ 本机时钟比平台快 (9|10) 分 \d+ 秒", screen_text(app))
+            assert "超过允许的 120 秒" in screen_text(app)
+    finally:
+        services.close()
+
+
+async def test_a_kiosk_clock_near_the_platform_does_not_warn(tmp_path: Path) -> None:
+    config = load_config(DEMO_CONFIG, data_dir=tmp_path / "data")
+    services = build_services(config, FakeClock(datetime.now(UTC)))
+    app = KioskApp(services)
+    try:
+        async with app.run_test(size=(120, 48)) as pilot:
+            await until(lambda: services.outbox.summary().clock_offset_s is not None)
+            await until(lambda: "● 已联网" in screen_text(app))
+            assert "时钟需校准" not in screen_text(app)
+            await sign_in(pilot)
+            await until(lambda: "（正常）" in screen_text(app))
+    finally:
+        services.close()
