@@ -7,7 +7,7 @@ Every route needs a credential (``server.http_auth``). The OpenAPI schema is at
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Path, Request, Response
@@ -191,6 +191,11 @@ def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: Picku
     staff = requires(engine, "staff", "admin")
     admin = requires(engine, "admin")
     describe = describer(reference)
+
+    def now() -> datetime:
+        # Always UTC: SQLite keeps a datetime's wall-clock digits and drops its zone,
+        # so a kiosk-style local time would be read back hours off.
+        return clock.now().astimezone(UTC)
     errors: dict[int | str, dict[str, Any]] = {
         400: {"description": "the body is not JSON"},
         401: {"description": "no credential, or an unknown or revoked one"},
@@ -205,7 +210,7 @@ def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: Picku
     # -- any credential -------------------------------------------------------------
     @get("/api/v1/health")
     def health(who: Principal = Depends(anyone)) -> Health:
-        return Health(status="ok", time=clock.now(), caller=who.tag)
+        return Health(status="ok", time=now(), caller=who.tag)
 
     @get("/api/v1/reference")
     def reference_versions(_: Principal = Depends(anyone)) -> Versions:
@@ -235,13 +240,13 @@ def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: Picku
     # -- kiosks ---------------------------------------------------------------------
     @post("/api/v1/transactions/batch")
     def ingest(batch: Batch, who: Principal = Depends(kiosk)) -> BatchResult:
-        now = clock.now()
-        return BatchResult(results=ingest_batch(engine, batch.transactions, now, who.id, key),
-                           received_at=now)
+        received = now()
+        return BatchResult(results=ingest_batch(engine, batch.transactions, received, who.id,
+                                                key), received_at=received)
 
     @post("/api/v1/reservations")
     def reserve(request: EntryRequest, who: Principal = Depends(kiosk)) -> EntryOutcome:
-        return enter(engine, key, signer, describe, request, who.id, clock.now())
+        return enter(engine, key, signer, describe, request, who.id, now())
 
     # -- kiosks and the counter -------------------------------------------------------
     @post("/api/v1/cases/lookup")
@@ -258,7 +263,7 @@ def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: Picku
 
     @post("/api/v1/pickups/redeem")
     def redeem_code(request: RedeemRequest, who: Principal = Depends(counter)) -> Redemption:
-        return redeem(engine, signer, request.code.strip(), who.tag, clock.now())
+        return redeem(engine, signer, request.code.strip(), who.tag, now())
 
     # -- staff ----------------------------------------------------------------------
     @post("/api/v1/staff/cases/{reference}/status",
@@ -270,11 +275,11 @@ def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: Picku
             site, window = change.site or "办事窗口", change.window or "工作日 9:00-17:00"
             item = case_store.view(conn, ref)
             issue(conn, signer, ref=ref, kind="case", item=item.item_id if item else "",
-                  site=site, window=window, slot="counter", expires=expires, now=clock.now())
+                  site=site, window=window, slot="counter", expires=expires, now=now())
 
         try:
             return case_store.set_status(engine, reference, change.status, change.reason,
-                                         who.tag, clock.now(), issue_code=issue_code)
+                                         who.tag, now(), issue_code=issue_code)
         except LookupError as exc:
             raise HTTPException(404, str(exc)) from exc
         except case_store.CaseError as exc:
@@ -289,20 +294,20 @@ def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: Picku
     def enrol_credential(request: CredentialRequest,
                          _: Principal = Depends(admin)) -> Credential:
         try:
-            token = enrol(engine, request.role, request.id, clock.now())
+            token = enrol(engine, request.role, request.id, now())
         except CredentialError as exc:
             raise HTTPException(422, str(exc)) from exc
         return Credential(role=request.role, id=request.id, token=token)
 
     @app.delete("/api/v1/admin/credentials/{role}/{ident}", responses=errors)
     def revoke_credential(role: Role, ident: str, _: Principal = Depends(admin)) -> Revoked:
-        return Revoked(revoked=revoke(engine, role, ident, clock.now()))
+        return Revoked(revoked=revoke(engine, role, ident, now()))
 
     @post("/api/v1/admin/rounds", status_code=201,
           responses={409: {"description": "a round with this id exists"}})
     def new_round(config: RoundConfig, _: Principal = Depends(admin)) -> RoundConfig:
         try:
-            create_round(engine, config, clock.now())
+            create_round(engine, config, now())
         except RoundExists as exc:
             raise HTTPException(409, str(exc)) from exc
         return config
@@ -314,7 +319,7 @@ def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: Picku
                     _: Principal = Depends(admin)) -> PublishedDraw:
         try:
             number, committed = draw_store.commit_draw(engine, round_id, request.seed_name,
-                                                       clock.now())
+                                                       now())
         except LookupError as exc:
             raise HTTPException(404, str(exc)) from exc
         except (DrawStateError, DrawError) as exc:
@@ -328,7 +333,7 @@ def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: Picku
                     _: Principal = Depends(admin)) -> PublishedDraw:
         try:
             result = draw_store.run_draw(engine, signer, describe, round_id, number,
-                                         request.seed_value, clock.now())
+                                         request.seed_value, now())
         except LookupError as exc:
             raise HTTPException(404, str(exc)) from exc
         except (DrawStateError, DrawError) as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -26,7 +27,7 @@ class Platform:
 
     def enrol(self, role: Role, ident: str) -> str:
         """A fresh token for a kiosk, staff member or administrator."""
-        return enrol(self.engine, role, ident, self.clock.now())
+        return enrol(self.engine, role, ident, self.clock.now().astimezone(UTC))
 
 
 def build_platform(db_url: str, signing_key: Path, clock: Clock | None = None) -> Platform:

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -476,3 +476,11 @@ def test_draw_requests_out_of_turn_are_refused(api: Api) -> None:
     assert api.admin.post("/api/v1/admin/rounds", json=same).status_code == 409
     listed = api.kiosk().get("/api/v1/rounds").json()["rounds"]
     assert {r["id"] for r in listed} == {first_come, same["id"]}
+
+
+def test_times_come_back_right_whatever_zone_the_server_clock_uses(api: Api) -> None:
+    """A server whose clock speaks Beijing time: SQLite must not read it back 8 h off."""
+    api.clock._now = START.astimezone(timezone(timedelta(hours=8)))  # same instant
+    ref = send(api, "K-A", 1, person(30))["reference"]
+    at = lookup(api.kiosk("K-A"), reference=ref)[0]["timeline"][0]["at"]
+    assert datetime.fromisoformat(at.replace("Z", "+00:00")) == START
