@@ -271,11 +271,11 @@ def entries_of(engine: Engine, person: str, round_id: str | None = None) -> list
         query = query.where(entries.c.round_id == round_id)
     with engine.connect() as conn:
         rows = conn.execute(query.order_by(entries.c.pk.desc()).limit(20)).all()
-    now_views = []
+    views = []
     for r in rows:
         status = ("collected" if r.redeemed_at is not None else r.status)
-        now_views.append(EntryView(
+        views.append(EntryView(
             round_id=r.round_id, reference=r.reference, status=status, slot=r.slot or "",
             choices=list(r.choices), pickup_code=r.code or "",
             valid_until=_aware_or_none(r.code_expires if r.code else r.expires_at)))
-    return now_views
+    return views
