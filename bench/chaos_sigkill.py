@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from server.embedded import EmbeddedPlatform  # noqa: E402
-from tests.chaos import ROOT, ChaosKiosk  # noqa: E402
+from server.embedded import EmbeddedPlatform
+from tests.support.chaos import ROOT, ChaosKiosk
 
 
 def main() -> int:

@@ -24,21 +24,21 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from devices.idcard import (  # noqa: E402
+from devices.idcard import (
     CardRead,
     FrameDecoder,
     MockCardReader,
     SerialIdCardReader,
     build_response,
     load_deck,
-    parse_identity,
+    parse_card_holder,
     parse_read_answer,
 )
-from devices.idcard.answers import build_read_answer  # noqa: E402
-from devices.idcard.frames import PREAMBLE  # noqa: E402
-from devices.idcard.mock_reader import wire_time_s  # noqa: E402
-from devices.serialport import PathPort  # noqa: E402
-from kiosk.config import DEMO_DECK  # noqa: E402
+from devices.idcard.answers import build_read_answer
+from devices.idcard.frames import PREAMBLE
+from devices.idcard.mock_reader import wire_time_s
+from devices.serialport import PathPort
+from wiring.config import DEMO_DECK
 
 CHUNK = 32  # a USB-serial adapter hands over a few dozen bytes per read
 
@@ -79,18 +79,18 @@ def bench_decode(n: int) -> list[str]:
 
     def ours_whole() -> None:
         (frame,) = FrameDecoder().feed(wire)
-        parse_identity(parse_read_answer(frame.data).text)
+        parse_card_holder(parse_read_answer(frame.data).text)
 
     def ours_chunked() -> None:
         decoder = FrameDecoder()
         frames = [f for chunk in chunks for f in decoder.feed(chunk)]
-        parse_identity(parse_read_answer(frames[0].data).text)
+        parse_card_holder(parse_read_answer(frames[0].data).text)
 
     def naive_chunked() -> None:
-        parse_identity(parse_read_answer(naive_decode(chunks)).text)
+        parse_card_holder(parse_read_answer(naive_decode(chunks)).text)
 
     def parse_only() -> None:
-        parse_identity(card.record.text)
+        parse_card_holder(card.record.text)
 
     for fn in (ours_whole, ours_chunked, naive_chunked):
         fn()  # warm up
@@ -98,7 +98,7 @@ def bench_decode(n: int) -> list[str]:
         ("kiosk decoder, one 1295-byte chunk", per_call_us(ours_whole, n)),
         (f"kiosk decoder, {CHUNK}-byte chunks", per_call_us(ours_chunked, n)),
         (f"naive decoder, {CHUNK}-byte chunks", per_call_us(naive_chunked, n)),
-        ("parse_identity alone (256-byte text block)", per_call_us(parse_only, n)),
+        ("parse_card_holder alone (256-byte text block)", per_call_us(parse_only, n)),
     ]
     ours = rows[1][1]
     out = [f"Decode + parse of one 30 01 answer (1295 bytes), {n} runs each", "",

@@ -25,15 +25,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import httpx  # noqa: E402
+import httpx
 
-from kiosk.clock import SystemClock  # noqa: E402
-from kiosk.security import DataCipher  # noqa: E402
-from kiosk.synthetic import synthetic_application  # noqa: E402
-from offline_cache.outbox import Outbox  # noqa: E402
-from offline_cache.store import open_store  # noqa: E402
-from offline_cache.sync import SyncEngine, SyncSettings  # noqa: E402
-from tests.loopback import free_port  # noqa: E402
+from contracts.clock import SystemClock
+from kiosk.synthetic import synthetic_application
+from offline_cache.outbox import Outbox
+from offline_cache.sealing import DataCipher
+from offline_cache.store import open_store
+from offline_cache.sync import SyncEngine, SyncSettings
+from tests.support.loopback import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 CIPHER = DataCipher([os.urandom(32)])

@@ -19,12 +19,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import cv2  # noqa: E402
-import numpy as np  # noqa: E402
+import cv2
+import numpy as np
 
-from bench.qr_corpus import CATEGORIES, Sample, corpus  # noqa: E402
-from devices.qr.backends import BACKENDS  # noqa: E402
-from devices.qr.pipeline import decode_raw  # noqa: E402
+from bench.qr_corpus import CATEGORIES, Sample, corpus
+from devices.qr.backends import BACKENDS
+from devices.qr.pipeline import decode_raw
 
 Decoder = Callable[[np.ndarray], list[bytes]]
 

@@ -34,12 +34,12 @@ from sqlalchemy import func, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kiosk.identity import check_digit  # noqa: E402
-from server.credentials import enrol  # noqa: E402
-from server.db import entries, make_engine, pickups, round_stock  # noqa: E402
-from server.rounds import RoundConfig, create_round  # noqa: E402
-from tests.databases import platform_database  # noqa: E402
-from tests.loopback import free_port  # noqa: E402
+from contracts.identity import check_digit
+from server.credentials import enrol
+from server.db import entries, make_engine, pickups, round_stock
+from server.rounds import RoundConfig, create_round
+from tests.support.databases import platform_database
+from tests.support.loopback import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 KIOSKS = 50

@@ -24,14 +24,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 
-from kiosk.clock import FakeClock  # noqa: E402
-from kiosk.config import DEMO_CONFIG, load_config  # noqa: E402
-from kiosk.services import build_services  # noqa: E402
-from screens.app import KioskApp  # noqa: E402
-from screens.catalog import CatalogScreen  # noqa: E402
-from screens.home import HomeScreen  # noqa: E402
-from screens.identify import IdentifyScreen  # noqa: E402
-
+from contracts.clock import FakeClock
+from screens.app import KioskApp
+from screens.catalog import CatalogScreen
+from screens.home import HomeScreen
+from screens.identify import IdentifyScreen
+from wiring.assembly import assemble
+from wiring.config import DEMO_CONFIG, load_config
 
 WARM_UP = 50
 
@@ -44,9 +43,9 @@ def rss_mb() -> float:
 
 async def run(cycles: int, naive: bool) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
-        services = build_services(load_config(DEMO_CONFIG, data_dir=Path(tmp)), FakeClock())
-        app = KioskApp(services, sync_in_background=False)
-        item = services.catalog.get("marriage-record-proof")
+        assembly = assemble(load_config(DEMO_CONFIG, data_dir=Path(tmp)), FakeClock())
+        app = KioskApp(assembly.api, sync_in_background=False)
+        item = assembly.api.catalog.get("marriage-record-proof")
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause()
 
@@ -80,7 +79,7 @@ async def run(cycles: int, naive: bool) -> dict[str, float]:
             gc.collect()
             end_rss = rss_mb()
             depth = len(app.screen_stack)
-        services.close()
+        assembly.close()
     return {
         "ms_per_visit": switching / cycles * 1000,
         "rss_growth_mb": end_rss - start_rss,

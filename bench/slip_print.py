@@ -16,11 +16,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from escpos.printer import Dummy  # noqa: E402
+from escpos.printer import Dummy
 
-from devices.printer import render_slip  # noqa: E402
-from devices.printer.preview import DOTS, MARGIN, preview_slip  # noqa: E402
-from kiosk.slips import demo_slip  # noqa: E402
+from devices.printer import render_slip
+from devices.printer.preview import DOTS, MARGIN, preview_slip
+from kiosk.slips import demo_slip
 
 
 def rasterised(slip_bytes: bytes, paper_mm: int) -> bytes:

@@ -11,8 +11,8 @@ from devices.status import DeviceStatus
 
 
 @dataclass
-class Simulator:
-    """Field-test controls for the devices that are mocked (None: a real device)."""
+class MockDevices:
+    """The mock devices behind the real drivers, for field tests (None: a real device)."""
 
     idcard: MockCardReader | None = None
     qr: MockCamera | None = None
@@ -24,7 +24,7 @@ class DeviceHub:
     idcard: IdCardReader
     qr: QrScanner
     printer: SlipPrinter
-    simulator: Simulator | None = None
+    mocks: MockDevices | None = None
 
     def statuses(self) -> dict[str, DeviceStatus]:
         """Last known status of each device (no I/O: safe on the UI thread)."""
@@ -44,7 +44,7 @@ class DeviceHub:
     def close(self) -> None:
         for device in (self.idcard, self.qr, self.printer):
             device.close()
-        if self.simulator is not None:
-            for mock in (self.simulator.idcard, self.simulator.printer):
+        if self.mocks is not None:
+            for mock in (self.mocks.idcard, self.mocks.printer):
                 if mock is not None:
                     mock.close()

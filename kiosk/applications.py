@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from enum import IntEnum
 
-from kiosk.clock import Clock
+from contracts.clock import Clock
+from contracts.errors import TransitionError
+from contracts.wire import (
+    BAD_REVIEW_REASONS,
+    Applicant,
+    ApplicationPayload,
+    KioskDecision,
+    RatingPayload,
+)
 from kiosk.decision import decide
-from kiosk.errors import TransitionError
 from kiosk.session import Session, Step, Submission
 from offline_cache.outbox import Outbox
 
@@ -26,8 +32,6 @@ class Rating(IntEnum):
         return self <= Rating.DISSATISFIED
 
 
-BAD_REVIEW_REASONS = ("slow", "complicated", "unclear", "device_fault", "attitude", "other")
-
 
 def submit_application(session: Session, outbox: Outbox, clock: Clock, online: bool) -> Submission:
     """Decide and write to the outbox durably (blocking: run it off the UI thread).
@@ -38,16 +42,14 @@ def submit_application(session: Session, outbox: Outbox, clock: Clock, online: b
         raise TransitionError(f"nothing to submit at step {session.step}")
     decision = decide(session.item, session.identity, session.answers, clock.now().date())
     person = session.identity
-    identity = {**asdict(person), "born": person.birth_date.isoformat()}
-    tx = outbox.enqueue(
-        "application",
-        session.item.id,
-        {
-            "identity": identity,
-            "answers": dict(session.answers),
-            "decision": {"outcome": decision.outcome, "reason": decision.reason_zh},
-        },
+    payload = ApplicationPayload(
+        identity=Applicant(name=person.name, id_number=person.id_number, source=person.source,
+                           address=person.address, phone=person.phone,
+                           born=person.birth_date.isoformat()),
+        answers=dict(session.answers),
+        decision=KioskDecision(outcome=decision.outcome, reason=decision.reason_zh),
     )
+    tx = outbox.enqueue("application", session.item.id, payload.model_dump(mode="json"))
     return Submission(tx.id, tx.reference, decision, offline=not online)
 
 
@@ -57,8 +59,6 @@ def submit_rating(session: Session, outbox: Outbox, rating: Rating, reason: str 
     if rating.needs_reason and reason not in BAD_REVIEW_REASONS:
         raise ValueError("a bad review needs one of the listed reasons")
     session.rate()
-    outbox.enqueue(
-        "rating",
-        session.item.id,
-        {"case": session.submission.transaction_id, "score": int(rating), "reason": reason},
-    )
+    payload = RatingPayload(case=session.submission.transaction_id, score=int(rating),
+                            reason=reason)
+    outbox.enqueue("rating", session.item.id, payload.model_dump(mode="json"))

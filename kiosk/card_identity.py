@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from contracts.identity import Identity, IdSource
 from devices import idcard
-from kiosk.identity import Identity, IdSource
 
 
-def card_problem(card: idcard.Identity, today: date) -> str | None:
+def card_problem(card: idcard.CardHolder, today: date) -> str | None:
     """None for a card valid today, else why not ("expired", "not_yet_valid")."""
     if card.valid_from > today:
         return "not_yet_valid"
@@ -17,7 +17,7 @@ def card_problem(card: idcard.Identity, today: date) -> str | None:
     return None
 
 
-def identity_from_card(card: idcard.Identity) -> Identity:
+def identity_from_card(card: idcard.CardHolder) -> Identity:
     return Identity(
         name=card.display_name,
         id_number=card.id_number,

@@ -6,14 +6,14 @@ condition's own reason, so the citizen always learns why.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from collections.abc import Mapping
 
-from kiosk.catalog import FieldIn, Item, MaxAge, MinAge, RegionPrefix, RuleCheck
-from kiosk.clock import age_on
-from kiosk.identity import Identity
+from contracts.catalog import FieldIn, Item, MaxAge, MinAge, RegionPrefix, RuleCheck
+from contracts.clock import age_on
+from contracts.identity import Identity
 
 
 class Outcome(StrEnum):

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from kiosk.catalog import FieldSpec, FieldType
-from kiosk.identity import id_number_problem, normalise_id_number
+from contracts.catalog import FieldSpec, FieldType
+from contracts.identity import id_number_problem, normalise_id_number
 
 # Problems that only mean the answer is not complete yet.
 _INCOMPLETE = {"required", "phone_length", "id_length", "date_format"}

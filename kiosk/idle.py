@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from kiosk.clock import Clock
+from contracts.clock import Clock
 
 
 class IdleState(StrEnum):

@@ -10,10 +10,11 @@ from datetime import datetime
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from kiosk.codes import EID_PREFIX, CodeError, parse_eid
-from kiosk.identity import Identity
-from kiosk.pickup_codes import PREFIX as PICKUP_PREFIX
-from kiosk.pickup_codes import PickupCode, verify_pickup_code
+from contracts.eid import EID_PREFIX, parse_eid
+from contracts.errors import CodeError
+from contracts.identity import Identity
+from contracts.pickup_codes import PREFIX as PICKUP_PREFIX
+from contracts.pickup_codes import PickupCode, verify_pickup_code
 
 REFERENCE_PREFIX = "REF:"  # what a slip's QR code carries
 _REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{1,31}-[0-9]{6}")

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from kiosk.catalog import Item
+from contracts.catalog import Item
+from contracts.errors import TransitionError
+from contracts.identity import Identity
 from kiosk.decision import Decision
-from kiosk.errors import TransitionError
-from kiosk.identity import Identity
 
 
 class Step(StrEnum):

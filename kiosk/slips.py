@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from devices.printer import Slip
+from contracts.identity import mask_id_number, mask_name
+from contracts.slip import Slip
 from kiosk.decision import Outcome
 from kiosk.i18n import Translator
-from kiosk.identity import mask_id_number, mask_name
 from kiosk.session import Session
 
 

@@ -9,7 +9,7 @@ import hashlib
 import hmac
 import secrets
 
-from kiosk.clock import Clock
+from contracts.clock import Clock
 
 _SCHEME = "pbkdf2_sha256"
 _ITERATIONS = 200_000

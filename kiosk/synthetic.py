@@ -11,7 +11,8 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
-from kiosk.identity import check_digit
+from contracts.identity import check_digit
+from contracts.wire import Applicant, ApplicationPayload, KioskDecision
 
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 _GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂"
@@ -25,9 +26,10 @@ def synthetic_application(rng: random.Random) -> tuple[str, dict[str, Any]]:
     first17 = f"{rng.choice(_REGIONS)}{born:%Y%m%d}{rng.randrange(1000):03d}"
     name = rng.choice(_SURNAMES) + "".join(rng.choice(_GIVEN) for _ in range(rng.randint(1, 2)))
     phone = f"13{rng.randrange(10)}{rng.randrange(10**8):08d}"
-    return ITEM_ID, {
-        "identity": {"name": name, "id_number": first17 + check_digit(first17),
-                     "born": born.isoformat(), "source": "synthetic"},
-        "answers": {"phone": phone},
-        "decision": {"outcome": "review", "reason": ""},
-    }
+    payload = ApplicationPayload(
+        identity=Applicant(name=name, id_number=first17 + check_digit(first17),
+                           born=born.isoformat(), source="synthetic"),
+        answers={"phone": phone},
+        decision=KioskDecision(outcome="review"),
+    )
+    return ITEM_ID, payload.model_dump(mode="json")

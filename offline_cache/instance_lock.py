@@ -12,7 +12,7 @@ import fcntl
 import os
 from pathlib import Path
 
-from kiosk.errors import KioskError
+from contracts.errors import KioskError
 
 
 class OutboxBusy(KioskError):

@@ -24,8 +24,9 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from kiosk.clock import Clock
-from kiosk.security import DataCipher, SealError
+from contracts.clock import Clock
+from contracts.wire import Transaction, TransactionKind
+from offline_cache.sealing import DataCipher, SealError
 
 
 class State(StrEnum):
@@ -46,31 +47,6 @@ class CaseStatus:
     state: State
     reason: str  # the platform's reason when it refused the item for good
     created_at: str
-
-
-@dataclass(frozen=True, slots=True)
-class Transaction:
-    id: str
-    kiosk_id: str
-    seq: int
-    kind: str
-    item_id: str
-    reference: str
-    created_at: str
-    payload: dict[str, Any]  # personal: identity, answers, decision
-
-    def wire(self) -> dict[str, Any]:
-        """The form the platform ingests."""
-        return {
-            "id": self.id,
-            "kiosk_id": self.kiosk_id,
-            "seq": self.seq,
-            "kind": self.kind,
-            "item_id": self.item_id,
-            "reference": self.reference,
-            "created_at": self.created_at,
-            "payload": self.payload,
-        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +132,7 @@ class Outbox:
         return (self._clock.now() - delta).astimezone(UTC).isoformat(timespec="seconds")
 
     # -- writing ----------------------------------------------------------------
-    def enqueue(self, kind: str, item_id: str, payload: dict[str, Any]) -> Transaction:
+    def enqueue(self, kind: TransactionKind, item_id: str, payload: dict[str, Any]) -> Transaction:
         """Write durably and return the transaction (with its sequence and reference)."""
         tx_id = str(uuid.uuid4())
         created = self._stamp()
@@ -172,7 +148,8 @@ class Outbox:
                 " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (tx_id, self.kiosk_id, seq, kind, item_id, reference, sealed, created),
             )
-        return Transaction(tx_id, self.kiosk_id, seq, kind, item_id, reference, created, payload)
+        return Transaction(id=tx_id, kiosk_id=self.kiosk_id, seq=seq, kind=kind, item_id=item_id,
+                           reference=reference, created_at=created, payload=payload)
 
     def recover(self) -> int:
         """At start-up, under the instance lock: a pass that died mid-flight is resent."""
@@ -280,7 +257,6 @@ class Outbox:
         if row["state"] == State.PURGED:
             raise SealError("purged after the retention period")
         payload = json.loads(self._cipher.open(row["sealed"], row["id"].encode()))
-        return Transaction(
-            row["id"], row["kiosk_id"], row["seq"], row["kind"], row["item_id"],
-            row["reference"], row["created_at"], payload,
-        )
+        return Transaction(id=row["id"], kiosk_id=row["kiosk_id"], seq=row["seq"],
+                           kind=row["kind"], item_id=row["item_id"], reference=row["reference"],
+                           created_at=row["created_at"], payload=payload)

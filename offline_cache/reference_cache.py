@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from pydantic import ValidationError
 
-from kiosk.clock import Clock
-from kiosk.reference_data import NAMES, ReferenceDataError, parse, version_of
+from contracts.clock import Clock
+from contracts.reference_data import NAMES, ReferenceDataError, parse, version_of
+from contracts.wire import REFERENCE_PATH, ReferenceBody, Versions
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,19 +69,19 @@ class ReferenceCache:
 
     def refresh(self, client: httpx.Client) -> RefreshReport:
         """Fetch what changed. Network and server errors propagate (the caller backs off)."""
-        response = client.get("/api/v1/reference")
+        response = client.get(REFERENCE_PATH)
         response.raise_for_status()
-        offered: dict[str, str] = response.json()["versions"]
+        offered = Versions.model_validate(response.json()).versions
         have = self.versions()
         updated, rejected = [], []
         for name in NAMES:
             if name not in offered or have.get(name) == offered[name]:
                 continue
-            got = client.get(f"/api/v1/reference/{name}")
+            got = client.get(f"{REFERENCE_PATH}/{name}")
             got.raise_for_status()
             try:
-                self.put(name, got.json()["body"])
-            except (ReferenceDataError, KeyError, TypeError) as exc:
+                self.put(name, ReferenceBody.model_validate(got.json()).body)
+            except (ReferenceDataError, ValidationError) as exc:
                 rejected.append(f"{name}: {exc}")
                 continue
             updated.append(name)

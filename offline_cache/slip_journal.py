@@ -11,8 +11,8 @@ import threading
 from dataclasses import dataclass
 from enum import StrEnum
 
-from devices.printer import Slip
-from kiosk.clock import Clock
+from contracts.clock import Clock
+from contracts.slip import Slip
 
 
 class JobKind(StrEnum):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from kiosk.errors import KioskError
+from contracts.errors import KioskError
 
 _SCHEMA = [
     # version 1
@@ -92,7 +92,7 @@ def open_store_readonly(path: Path) -> sqlite3.Connection:
     """A read-only view for staff tools: never creates, migrates or locks the store."""
     if not path.exists():
         raise StoreError(f"no kiosk store at {path}")
-    db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=10,
+    db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10,
                          check_same_thread=False)
     db.row_factory = sqlite3.Row
     version = db.execute("PRAGMA user_version").fetchone()[0]

@@ -15,9 +15,11 @@ from enum import StrEnum
 from typing import Any
 
 import httpx
+from pydantic import ValidationError
 
-from kiosk.clock import Clock
-from offline_cache.outbox import Outbox, Transaction
+from contracts.clock import Clock
+from contracts.wire import BATCH_PATH, HEALTH_PATH, Batch, BatchResult, Transaction
+from offline_cache.outbox import Outbox
 from offline_cache.reference_cache import ReferenceCache
 
 
@@ -102,8 +104,8 @@ class SyncEngine:
         while batch := self._outbox.claim(self._settings.batch_size):
             done.sent += len(batch)
             try:
-                answer = self._request("POST", "/api/v1/transactions/batch",
-                                       json={"transactions": [tx.wire() for tx in batch]})
+                body = Batch(transactions=[tx.model_dump(mode="json") for tx in batch])
+                answer = self._request("POST", BATCH_PATH, json=body.model_dump(mode="json"))
                 unanswered = self._settle(batch, answer, done)
             except BaseException as exc:  # also a kill of the thread: the batch goes back
                 error = exc.error if isinstance(exc, _Failed) else f"kiosk: {exc!r}"
@@ -114,12 +116,11 @@ class SyncEngine:
 
     def _settle(self, batch: list[Transaction], answer: dict[str, Any], done: _Pass) -> int:
         try:
-            results = answer["results"]
-            received_at = str(answer.get("received_at", "")) or None
-            outcome = {str(r["id"]): (str(r["status"]), str(r.get("reason", "")))
-                       for r in results}
-        except (KeyError, TypeError, AttributeError) as exc:
+            result = BatchResult.model_validate(answer)
+        except ValidationError as exc:
             raise _Failed(Link.SERVER_ERROR, _MALFORMED) from exc
+        received_at = result.received_at.isoformat()
+        outcome = {r.id: (r.status, r.reason) for r in result.results}
         accepted, unanswered = [], []
         for tx in batch:  # only ids we sent: an answer about any other id is ignored
             status, reason = outcome.get(tx.id, ("", ""))
@@ -137,7 +138,7 @@ class SyncEngine:
         return len(unanswered)
 
     def _probe(self) -> None:
-        self._request("GET", "/api/v1/health")
+        self._request("GET", HEALTH_PATH)
 
     def _refresh_references(self) -> tuple[str, ...]:
         now = self._clock.monotonic()

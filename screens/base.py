@@ -1,4 +1,4 @@
-"""What every journey screen shares: access to the app's core objects and the status bar."""
+"""What every screen shares: the kiosk API, the translator and the status bar."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, cast
 from textual.app import ComposeResult
 from textual.screen import Screen
 
+from kiosk.api import KioskApi
 from kiosk.i18n import Translator
 from screens.status_bar import StatusBar
 
@@ -18,6 +19,10 @@ class KioskScreen(Screen[None]):
     @property
     def kiosk(self) -> KioskApp:
         return cast("KioskApp", self.app)
+
+    @property
+    def api(self) -> KioskApi:
+        return self.kiosk.api
 
     @property
     def t(self) -> Translator:

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Static
 
-from kiosk.catalog import Category, Item
+from contracts.catalog import Category, Item
 from screens.base import KioskScreen
 
 
@@ -26,7 +26,7 @@ class CatalogScreen(KioskScreen):
                 yield Button(t("catalog.personal"), id="cat-personal", classes="category")
                 yield Button(t("catalog.enterprise"), id="cat-enterprise", classes="category")
             yield Input(placeholder=t("catalog.search_placeholder"), id="search", max_length=20)
-            items = self.kiosk.services.catalog.items
+            items = self.kiosk.api.catalog.items
             yield Static(self.count_text(len(items)), id="result-count")
             with VerticalScroll(id="items"):
                 yield from self.item_buttons(items)
@@ -47,7 +47,7 @@ class CatalogScreen(KioskScreen):
 
     async def show_items(self) -> None:
         text = self.query_one("#search", Input).value
-        items = self.kiosk.services.catalog.search(text, self.category)
+        items = self.kiosk.api.catalog.search(text, self.category)
         box = self.query_one("#items", VerticalScroll)
         await box.remove_children()
         await box.mount_all(self.item_buttons(items))
@@ -66,7 +66,7 @@ class CatalogScreen(KioskScreen):
                 button.set_class(button is event.button, "-selected")
             await self.show_items()
         elif button_id.startswith("item-"):
-            kiosk.session.choose(kiosk.services.catalog.get(button_id.removeprefix("item-")))
+            kiosk.session.choose(kiosk.api.catalog.get(button_id.removeprefix("item-")))
             kiosk.show_step()
         elif button_id == "home":
             kiosk.reset_session()

@@ -2,31 +2,31 @@
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
+
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Static
 
-from kiosk.applications import submit_application
-from kiosk.catalog import FieldSpec, FieldType
-from kiosk.identity import mask_id_number, mask_name, mask_phone
+from contracts.catalog import FieldSpec, FieldType
+from contracts.identity import mask_id_number, mask_name, mask_phone
 from kiosk.session import Submission
-from offline_cache.outbox import QueueSummary
 from screens.base import KioskScreen
 
+log = logging.getLogger(__package__)
 
+
+@dataclass
 class Submitted(Message):
-    def __init__(self, submission: Submission, queue: QueueSummary) -> None:
-        super().__init__()
-        self.submission = submission
-        self.queue = queue
+    submission: Submission
 
 
+@dataclass
 class SubmitFailed(Message):
-    def __init__(self, error: str) -> None:
-        super().__init__()
-        self.error = error
+    pass
 
 
 class ConfirmScreen(KioskScreen):
@@ -85,24 +85,20 @@ class ConfirmScreen(KioskScreen):
 
     @work(thread=True, exclusive=True, group="submit")
     def submit(self) -> None:
-        services = self.kiosk.services
         try:
-            submission = submit_application(
-                self.kiosk.session, services.outbox, services.clock, services.link.online is True
-            )
+            submission = self.api.submit()
         except Exception as exc:  # noqa: BLE001 - shown to the person, nothing is half-written
-            self.post_message(SubmitFailed(f"{type(exc).__name__}: {exc}"))
+            # The type only: a message may carry what was being written.
+            log.error("submission failed: %s", type(exc).__name__)
+            self.post_message(SubmitFailed())
             return
-        self.post_message(Submitted(submission, services.outbox.summary()))
+        self.post_message(Submitted(submission))
 
     def on_submitted(self, message: Submitted) -> None:
-        self.kiosk.services.link.queue = message.queue
         self.kiosk.session.submitted(message.submission)
         self.kiosk.show_step()
-        self.kiosk.sync_soon()
 
     def on_submit_failed(self, message: SubmitFailed) -> None:
         self.query_one("#submit-problem", Static).update(self.t("confirm.failed"))
         self.query_one("#submit", Button).disabled = False
         self.query_one("#back", Button).disabled = False
-        self.log.error(message.error)

@@ -11,7 +11,6 @@ from textual.widgets import Button, Static
 
 from devices.status import DeviceStatus
 from kiosk.decision import Outcome
-from kiosk.slips import application_slip
 from screens.base import KioskScreen
 
 
@@ -35,13 +34,7 @@ class DoneScreen(KioskScreen):
         yield from self.compose_status()
 
     def on_mount(self) -> None:
-        kiosk = self.kiosk
-        slip = application_slip(
-            kiosk.session, kiosk.t, kiosk.t.pick(kiosk.services.config.kiosk.branch_zh,
-                                                 kiosk.services.config.kiosk.branch_en),
-            kiosk.services.clock.now(),
-        )
-        kiosk.print_slip(slip)
+        self.kiosk.print_slip(self.api.application_slip(self.t))
         self.query_one("#to-rating", Button).focus()
 
     def show_print_result(self, problem: DeviceStatus | None) -> None:

@@ -10,9 +10,9 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 
-from kiosk.catalog import FieldSpec, FieldType, Prefill
-from kiosk.forms import answer_problem, normalise
-from kiosk.identity import Identity, mask_id_number, mask_name
+from contracts.catalog import FieldSpec, FieldType, Prefill
+from contracts.identity import Identity, mask_id_number, mask_name
+from kiosk.forms import normalise
 from screens.base import KioskScreen
 from screens.keypad import Keypad
 
@@ -102,8 +102,7 @@ class FormScreen(KioskScreen):
         return widget.value
 
     def check(self, spec: FieldSpec, while_typing: bool) -> bool:
-        today = self.kiosk.services.clock.now().date()
-        problem = answer_problem(spec, self.answer(spec), today, while_typing)
+        problem = self.api.answer_problem(spec, self.answer(spec), while_typing)
         text = self.t(f"problem.{problem}") if problem else ""
         self.query_one(f"#problem-{spec.key}", Static).update(text)
         return problem is None

@@ -22,11 +22,10 @@ class HomeScreen(KioskScreen):
 
     def compose(self) -> ComposeResult:
         t, kiosk = self.t, self.kiosk
-        branch = kiosk.services.config.kiosk
-        hot = kiosk.services.catalog.hot(HOT_COUNT_ELDER if kiosk.elder else HOT_COUNT)
+        hot = kiosk.api.catalog.hot(HOT_COUNT_ELDER if kiosk.elder else HOT_COUNT)
         with Vertical(id="home"):
             yield Static(t("home.title"), id="title", classes="title")
-            yield Static(t.pick(branch.branch_zh, branch.branch_en), id="branch")
+            yield Static(kiosk.api.branch_name(t.lang), id="branch")
             # Elder mode first and large: the people who need it should not have to hunt.
             with Horizontal(id="home-switches"):
                 elder_label = t("home.elder_on") if kiosk.elder else t("home.elder_off")
@@ -55,7 +54,7 @@ class HomeScreen(KioskScreen):
             kiosk.session.start()
             kiosk.show_step()
         elif button_id.startswith("hot-"):
-            kiosk.session.choose(kiosk.services.catalog.get(button_id.removeprefix("hot-")))
+            kiosk.session.choose(kiosk.api.catalog.get(button_id.removeprefix("hot-")))
             kiosk.show_step()
         elif button_id == "pickup":
             kiosk.switch_screen(PickupScreen())

@@ -6,6 +6,8 @@ the masked result and lets the person continue.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -13,34 +15,32 @@ from textual.message import Message
 from textual.widgets import Button, ContentSwitcher, Input, Static
 from textual.worker import get_current_worker
 
-from devices.idcard import CardProblem, ReaderEvent
-from devices.status import DeviceStatus, Level
-from kiosk.card_identity import card_problem, identity_from_card
-from kiosk.codes import CodeError, make_eid
-from kiosk.pickup_codes import PickupCode
-from kiosk.identity import (
-    IdSource,
+from contracts.errors import CodeError
+from contracts.identity import (
     Identity,
-    id_number_problem,
+    IdSource,
     mask_id_number,
     mask_name,
     name_problem,
     normalise_id_number,
 )
+from contracts.pickup_codes import PickupCode
+from devices.idcard import CardProblem, ReaderEvent
+from devices.status import DeviceStatus, Level
+from kiosk.card_identity import identity_from_card
+from screens.field_test.dock import FieldTestDock
 from screens.keypad import Keypad
 from screens.qr_watch import POLL_S, QrRead, QrScreen
 
 
+@dataclass
 class CardEvent(Message):
-    def __init__(self, event: ReaderEvent) -> None:
-        super().__init__()
-        self.event = event
+    event: ReaderEvent
 
 
+@dataclass
 class ReaderStatusChanged(Message):
-    def __init__(self, status: DeviceStatus) -> None:
-        super().__init__()
-        self.status = status
+    status: DeviceStatus
 
 
 class IdentifyScreen(QrScreen):
@@ -83,16 +83,8 @@ class IdentifyScreen(QrScreen):
             with Horizontal(classes="nav-row"):
                 yield Button(t("common.back"), id="back", classes="nav")
                 yield Button(t("common.home"), id="home", classes="nav")
-        if self.kiosk.services.hub.simulator is not None:
-            with Horizontal(id="simulator"):
-                yield Static(t("sim.heading"), classes="sim-label")
-                if (reader := self.kiosk.services.hub.simulator.idcard) is not None:
-                    for n, card in enumerate(reader.deck):
-                        name = mask_name(card.identity.display_name)
-                        yield Button(name, id=f"sim-card-{n}", classes="sim")
-                    yield Button(t("sim.remove_card"), id="sim-remove", classes="sim")
-                yield Button(t("sim.show_eid"), id="sim-eid", classes="sim")
-                yield Button(t("sim.show_junk"), id="sim-junk", classes="sim")
+        if self.api.field_test is not None:
+            yield FieldTestDock(self.api.field_test, cards=True, eid=True)
         yield from self.compose_status()
 
     def on_mount(self) -> None:
@@ -104,13 +96,13 @@ class IdentifyScreen(QrScreen):
     @work(thread=True, exclusive=True, group="idcard")
     def watch_card_reader(self) -> None:
         worker = get_current_worker()
-        reader = self.kiosk.services.hub.idcard
+        api = self.api
         shown: DeviceStatus | None = None
         while not worker.is_cancelled:
-            event = reader.read(timeout=POLL_S)
+            event = api.read_card(timeout=POLL_S)
             if event is not None:
                 self.post_message(CardEvent(event))
-            if (status := reader.status()) != shown:
+            if (status := api.reader_status()) != shown:
                 shown = status
                 self.post_message(ReaderStatusChanged(status))
 
@@ -121,8 +113,8 @@ class IdentifyScreen(QrScreen):
         if isinstance(event, CardProblem):
             card_status.update(self.t(f"idcard.{event.remedy}"))
             return
-        card = event.identity
-        problem = card_problem(card, self.kiosk.services.clock.now().date())
+        card = event.holder
+        problem = self.api.card_problem(card)
         if problem:
             day = card.valid_until if problem == "expired" else card.valid_from
             card_status.update(self.t(f"idcard.{problem}", date=f"{day:%Y-%m-%d}"))
@@ -171,7 +163,7 @@ class IdentifyScreen(QrScreen):
         value = normalise_id_number(event.value)
         problem = None
         if len(value) == 18:
-            problem = id_number_problem(value, self.kiosk.services.clock.now().date())
+            problem = self.api.id_number_problem(value)
         self.show_problem("#manual-id-problem", f"problem.id_{problem}" if problem else None)
 
     @on(Input.Submitted, "#manual-name")
@@ -184,7 +176,7 @@ class IdentifyScreen(QrScreen):
         name = self.query_one("#manual-name", Input).value
         id_number = normalise_id_number(self.query_one("#manual-id", Input).value)
         name_issue = name_problem(name)
-        id_issue = id_number_problem(id_number, self.kiosk.services.clock.now().date())
+        id_issue = self.api.id_number_problem(id_number)
         self.show_problem("#manual-name-problem", f"problem.{name_issue}" if name_issue else None)
         self.show_problem("#manual-id-problem", f"problem.id_{id_issue}" if id_issue else None)
         if name_issue:
@@ -214,17 +206,3 @@ class IdentifyScreen(QrScreen):
             kiosk.show_step()
         elif button_id == "home":
             kiosk.reset_session()
-        elif button_id.startswith("sim-"):
-            self.simulate(button_id)
-
-    def simulate(self, button_id: str) -> None:
-        sim = self.kiosk.services.hub.simulator
-        assert sim is not None
-        if button_id.startswith("sim-card-") and sim.idcard is not None:
-            sim.idcard.place(int(button_id.removeprefix("sim-card-")))
-        elif button_id == "sim-remove" and sim.idcard is not None:
-            sim.idcard.remove()
-        elif button_id == "sim-eid" and sim.qr is not None:
-            sim.qr.show(make_eid("张伟", "310104198506121230"))
-        elif button_id == "sim-junk" and sim.qr is not None:
-            sim.qr.show("https://example.com/not-a-kiosk-code")

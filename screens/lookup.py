@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Static
 
-from kiosk.codes import CodeError
+from contracts.errors import CodeError
 from kiosk.scanned_codes import ReferenceCode, reference_problem
 from offline_cache.outbox import CaseStatus
 from screens.qr_watch import QrRead, QrScreen
@@ -53,7 +53,7 @@ class LookupScreen(QrScreen):
     @work(thread=True, exclusive=True, group="lookup")
     def show(self, reference: str) -> None:
         """Look the case up off the UI thread (a read of the outbox), then show it."""
-        case = self.kiosk.services.outbox.case_status(reference)
+        case = self.api.lookup(reference)
         self.app.call_from_thread(self.show_case, reference, case)
 
     def show_case(self, reference: str, case: CaseStatus | None) -> None:
@@ -62,7 +62,7 @@ class LookupScreen(QrScreen):
         if case is None:
             result.update(t("lookup.not_here", reference=reference))
             return
-        item = self.kiosk.services.catalog.name_of(case.item_id, t.lang)
+        item = self.api.catalog.name_of(case.item_id, t.lang)
         result.update(t("lookup.found", reference=reference, item=item,
                         when=case.created_at[:16].replace("T", " "),
                         state=t(f"lookup.state_{case.state}", reason=case.reason)))

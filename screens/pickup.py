@@ -7,12 +7,11 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
-from kiosk.codes import CodeError
-from kiosk.identity import Identity
-from kiosk.pickup_codes import PickupCode
+from contracts.errors import CodeError
+from contracts.identity import Identity
+from contracts.pickup_codes import PickupCode
+from screens.field_test.dock import FieldTestDock
 from screens.qr_watch import QrRead, QrScreen
-
-SIM_CODES = ("genuine", "altered", "forged", "expired")
 
 
 class PickupScreen(QrScreen):
@@ -25,13 +24,8 @@ class PickupScreen(QrScreen):
             yield Static("", id="pickup-details")
             with Horizontal(classes="nav-row"):
                 yield Button(t("common.home"), id="home", classes="nav")
-        services = self.kiosk.services
-        if services.hub.simulator is not None and services.hub.simulator.qr is not None \
-                and services.platform is not None:
-            with Horizontal(id="simulator"):
-                yield Static(t("sim.heading"), classes="sim-label")
-                for kind in SIM_CODES:
-                    yield Button(t(f"sim.pickup_{kind}"), id=f"sim-pickup-{kind}", classes="sim")
+        if self.api.field_test is not None:
+            yield FieldTestDock(self.api.field_test, pickup=True)
         yield from self.compose_status()
 
     def on_mount(self) -> None:
@@ -51,19 +45,12 @@ class PickupScreen(QrScreen):
                 status.update(t("qr.wrong_place_eid" if isinstance(code, Identity)
                                 else "qr.wrong_place_reference_pickup"))
             return
-        item = self.kiosk.services.catalog.name_of(code.item, t.lang)
+        item = self.api.catalog.name_of(code.item, t.lang)
         status.update("")
         details.update(t("pickup.details", item=item, site=code.site, window=code.window,
                          reference=code.ref, expires=code.expires.strftime("%Y-%m-%d %H:%M")))
         details.display = True
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        button_id = event.button.id or ""
-        services = self.kiosk.services
-        if button_id == "home":
+        if event.button.id == "home":
             self.kiosk.reset_session()
-        elif button_id.startswith("sim-pickup-"):
-            sim, platform = services.hub.simulator, services.platform
-            assert sim is not None and sim.qr is not None and platform is not None
-            codes = platform.demo_pickup_codes(services.clock.now().astimezone())
-            sim.qr.show(codes[button_id.removeprefix("sim-pickup-")])

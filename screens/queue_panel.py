@@ -4,7 +4,6 @@ and "sync now"."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
 from textual import work
@@ -12,21 +11,14 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
-from kiosk.reference_data import NAMES
-from offline_cache.outbox import QuarantinedItem, QueueSummary
-from offline_cache.queue_report import drift_exceeds
+from contracts.reference_data import NAMES
+from kiosk.api import QueueView
+from offline_cache.outbox import QueueSummary
 
 if TYPE_CHECKING:
     from screens.app import KioskApp
 
 REFRESH_S = 2.0
-
-
-@dataclass(frozen=True, slots=True)
-class QueueView:
-    summary: QueueSummary
-    quarantined: list[QuarantinedItem]
-    versions: dict[str, str]
 
 
 class QueuePanel(Vertical):
@@ -51,10 +43,7 @@ class QueuePanel(Vertical):
     @work(thread=True, exclusive=True, group="queue-panel")
     def load(self) -> None:
         """Read the store off the UI thread; show it on it."""
-        services = self.kiosk.services
-        view = QueueView(services.outbox.summary(), services.outbox.quarantined(),
-                         services.store.references.versions())
-        self.app.call_from_thread(self.show, view)
+        self.app.call_from_thread(self.show, self.kiosk.api.queue_view())
 
     def show(self, view: QueueView) -> None:
         t = self.kiosk.t
@@ -67,7 +56,7 @@ class QueuePanel(Vertical):
             + "\n" + t("staff.queue_last", success=success, error=s.last_error or t("staff.none")))
         self.query_one("#clock-state", Static).update(self.clock_line(s))
         lines = [t("staff.quarantined_heading", count=len(view.quarantined))]
-        catalog = self.kiosk.services.catalog
+        catalog = self.kiosk.api.catalog
         for item in view.quarantined:
             lines.append(t("staff.quarantined_item", reference=item.reference,
                            item=catalog.name_of(item.item_id, t.lang),
@@ -86,8 +75,8 @@ class QueuePanel(Vertical):
         amount = t("staff.duration_min", m=minutes, s=seconds) if minutes else t(
             "staff.duration_s", s=seconds)
         amount = t("staff.clock_ahead" if offset > 0 else "staff.clock_behind", amount=amount)
-        limit = self.kiosk.services.config.platform.max_clock_drift_s
-        if drift_exceeds(summary, limit):
+        limit = self.kiosk.api.settings.max_clock_drift_s
+        if self.kiosk.api.clock_drift_exceeds(summary):
             return t("staff.clock_warning", offset=amount, limit=round(limit))
         return t("staff.clock_ok", offset=amount)
 

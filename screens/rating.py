@@ -8,7 +8,8 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, RadioButton, RadioSet, Static
 
-from kiosk.applications import BAD_REVIEW_REASONS, Rating, submit_rating
+from contracts.wire import BAD_REVIEW_REASONS
+from kiosk.applications import Rating
 from screens.base import KioskScreen
 
 
@@ -78,11 +79,9 @@ class RatingScreen(KioskScreen):
 
     @work(thread=True, exclusive=True, group="submit")
     def record(self, rating: Rating, reason: str) -> None:
-        services = self.kiosk.services
-        submit_rating(self.kiosk.session, services.outbox, rating, reason)
+        self.api.rate(rating, reason)
         self.post_message(Rated())
 
     def on_rated(self, message: Rated) -> None:
-        self.kiosk.sync_soon()
         self.kiosk.notify(self.t("rating.thanks"), timeout=4)
         self.kiosk.reset_session()

@@ -8,11 +8,10 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Static
 
-from devices.idcard import SerialIdCardReader
-from devices.status import DeviceStatus
+from kiosk.printing import PrintResult
 from screens.base import StaffArea
-from screens.idcard_test_panel import IdCardTestPanel
-from screens.printer_test_panel import PrinterTestPanel
+from screens.field_test.idcard_panel import IdCardTestPanel
+from screens.field_test.printer_panel import PrinterTestPanel
 from screens.queue_panel import QueuePanel
 from screens.status_bar import SYMBOLS
 
@@ -20,7 +19,7 @@ from screens.status_bar import SYMBOLS
 class StaffScreen(StaffArea):
     def compose(self) -> ComposeResult:
         t = self.t
-        hub = self.kiosk.services.hub
+        field_test = self.api.field_test
         with VerticalScroll(id="staff"):
             yield Static(t("staff.title"), classes="title")
             yield Static("", id="device-table")
@@ -32,10 +31,10 @@ class StaffScreen(StaffArea):
                 yield Button(t("staff.reprint"), id="staff-reprint")
             yield Static("", id="print-result")
             yield QueuePanel(id="queue-panel")
-            if hub.simulator is not None and hub.simulator.printer is not None:
-                yield PrinterTestPanel(hub.simulator.printer, id="printer-panel")
-            if hub.simulator is not None and hub.simulator.idcard is not None:
-                yield IdCardTestPanel(hub.simulator.idcard, id="idcard-panel")
+            if field_test is not None and field_test.printer is not None:
+                yield PrinterTestPanel(field_test.printer, id="printer-panel")
+            if field_test is not None and field_test.reader is not None:
+                yield IdCardTestPanel(field_test.reader, id="idcard-panel")
         with Horizontal(classes="nav-row"):  # outside the scroll: always on screen
             yield Button(t("staff.leave"), id="staff-leave", classes="nav")
         yield from self.compose_status()
@@ -47,25 +46,22 @@ class StaffScreen(StaffArea):
 
     def refresh_devices(self) -> None:
         t = self.t
-        hub = self.kiosk.services.hub
         lines = []
-        for name, status in hub.statuses().items():
+        for name, status in self.api.device_statuses().items():
             line = f"{SYMBOLS[status.level]} {t('device.' + name)}：{t('device.' + status.code)}"
             if status.detail:
                 line += f"  ({status.detail})"
             lines.append(line)
-        if isinstance(hub.idcard, SerialIdCardReader):
-            reader = hub.idcard
-            lines.append(t("staff.idcard_port", port=reader.locator.describe(),
-                           sam=reader.sam_id or "-"))
+        if (reader := self.api.reader_detail()) is not None:
+            lines.append(t("staff.idcard_port", port=reader.port, sam=reader.sam_id))
         self.query_one("#device-table", Static).update("\n".join(lines))
         for panel in self.query(IdCardTestPanel):
             panel.refresh_state()
 
     @work(thread=True, exclusive=True, group="journal")
     def refresh_journal(self) -> None:
-        journal = self.kiosk.services.journal
-        last, waiting = journal.last(), len(journal.not_printed())
+        state = self.api.journal_state()
+        last, waiting = state.last, state.not_printed
         t = self.t
         text = t("staff.journal_none") if last is None else t(
             "staff.journal_last", reference=last.reference, copies=last.copies,
@@ -73,15 +69,17 @@ class StaffScreen(StaffArea):
         text += "\n" + t("staff.not_printed", count=waiting)
         self.app.call_from_thread(self.query_one("#journal", Static).update, text)
 
-    def show_print_result(self, what: str, problem: DeviceStatus | None) -> None:
+    def show_print_result(self, result: PrintResult | None, test: bool) -> None:
         t = self.t
-        label = t("staff.test_page") if what == "test" else what
-        if what == "nothing":
+        if result is None:
             text = t("staff.journal_none")
-        elif problem is None:
-            text = t("staff.print_ok", what=label)
         else:
-            text = t("staff.print_failed", what=label, problem=t(f"device.{problem.code}"))
+            label = t("staff.test_page") if test else result.reference
+            if result.problem is None:
+                text = t("staff.print_ok", what=label)
+            else:
+                text = t("staff.print_failed", what=label,
+                         problem=t(f"device.{result.problem.code}"))
         self.query_one("#print-result", Static).update(text)
         self.refresh_journal()
 

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Input, Static
 
-from kiosk.staff import verify_pin
 from screens.base import StaffArea
 from screens.keypad import Keypad
 from screens.staff import StaffScreen
 
 
+@dataclass
 class PinChecked(Message):
-    def __init__(self, ok: bool) -> None:
-        super().__init__()
-        self.ok = ok
+    ok: bool
 
 
 class StaffLoginScreen(StaffArea):
@@ -44,7 +44,7 @@ class StaffLoginScreen(StaffArea):
     @on(Input.Submitted, "#pin")
     @on(Button.Pressed, "#staff-enter")
     def submit(self) -> None:
-        if self.checking or self.kiosk.pin_gate.locked():
+        if self.checking or self.api.staff_gate.locked():
             return
         self.checking = True
         self.check_pin(self.query_one("#pin", Input).value)
@@ -56,13 +56,13 @@ class StaffLoginScreen(StaffArea):
     @work(thread=True, exclusive=True, group="pin")
     def check_pin(self, pin: str) -> None:
         # PBKDF2 is slow on purpose: off the UI thread.
-        self.post_message(PinChecked(verify_pin(pin, self.kiosk.services.config.staff.pin_hash)))
+        self.post_message(PinChecked(self.api.check_staff_pin(pin)))
 
     def on_pin_checked(self, message: PinChecked) -> None:
         self.checking = False
-        if self.app.screen is not self or self.kiosk.pin_gate.locked():
+        if self.app.screen is not self or self.api.staff_gate.locked():
             return  # left or locked meanwhile: a late answer opens nothing
-        left = self.kiosk.pin_gate.record(message.ok)
+        left = self.api.staff_gate.record(message.ok)
         if message.ok:
             self.app.switch_screen(StaffScreen())
             return

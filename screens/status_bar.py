@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, cast
 from textual.widgets import Static
 
 from devices.status import Level
-from offline_cache.queue_report import drift_exceeds
 
 if TYPE_CHECKING:
     from screens.app import KioskApp
@@ -27,8 +26,8 @@ class StatusBar(Static):
 
     def refresh_status(self) -> None:
         app = cast("KioskApp", self.app)
-        t, services = app.t, app.services
-        online = services.link.online
+        t, api = app.t, app.api
+        online = api.sync_status.online
         if online is None:
             net = t("status.net_unknown")
         elif online:
@@ -36,13 +35,13 @@ class StatusBar(Static):
         else:
             net = t("status.net_offline")
         parts = [net]
-        if (queue := services.link.queue) is not None:
+        if (queue := api.sync_status.queue) is not None:
             parts.append(t("status.queue", count=queue.pending))
             if queue.last_success:
                 parts.append(t("status.last_sync", time=queue.last_success[11:16]))
-            if drift_exceeds(queue, services.config.platform.max_clock_drift_s):
+            if api.clock_drift_exceeds(queue):
                 parts.append(t("status.clock"))  # for staff: the details are on their screen
-        for name, status in services.hub.statuses().items():
+        for name, status in api.device_statuses().items():
             parts.append(f"{SYMBOLS[status.level]} {t('device.' + name)} {t('device.' + status.code)}")
         self.set_class(online is False, "-offline")
         self.update("   ".join(parts))

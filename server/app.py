@@ -15,15 +15,17 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Engine
 
-from kiosk.clock import Clock
-from kiosk.pharmacies import Pharmacies
-from kiosk.reference_data import PHARMACIES
+from contracts.clock import Clock
+from contracts.pharmacies import Pharmacies
+from contracts.reference_data import PHARMACIES
+from contracts.wire import Batch, BatchResult, Health, ReferenceBody, Versions
 from server import cases as case_store
 from server import draws as draw_store
 from server.credentials import CredentialError, Principal, Role, enrol, revoke
 from server.draws import DrawStateError
+from server.field_types import Day, Ident
 from server.http_auth import requires
-from server.ingest import ItemResult, ingest_batch
+from server.ingest import ingest_batch
 from server.lottery import DrawError
 from server.persons import DocumentType, person_of
 from server.pickups import Attempt, Redemption, attempts, issue, redeem
@@ -32,36 +34,9 @@ from server.registry import register_insured
 from server.reservations import EntryOutcome, EntryRequest, EntryView, enter, entries_of
 from server.rounds import RoundConfig, RoundExists, create_round, list_rounds
 from server.signing import PickupSigner
-from server.wire import Day, Ident
 
 _Strict = ConfigDict(extra="forbid")
 DrawNumber = Annotated[int, Path(ge=1, le=1_000_000)]
-
-
-class Health(BaseModel):
-    status: str
-    time: datetime  # the platform's clock: kiosks measure their drift against it
-    caller: str  # who the platform thinks is asking
-
-
-class Batch(BaseModel):
-    # Items are validated one by one, so one malformed item cannot sink the batch.
-    transactions: list[Any] = Field(max_length=1000)
-
-
-class BatchResult(BaseModel):
-    results: list[ItemResult]
-    received_at: datetime  # the platform's receipt stamp for every item in the batch
-
-
-class Versions(BaseModel):
-    versions: dict[str, str]
-
-
-class ReferenceBody(BaseModel):
-    name: str
-    version: str
-    body: dict[str, Any]
 
 
 class Document(BaseModel):

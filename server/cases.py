@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, Engine
 
+from contracts.wire import BAD_REVIEW_REASONS
 from server.db import aware, case_events, cases, pickups, ratings
 
 Status = Literal["received", "reviewing", "approved", "refused", "ready_for_pickup",
@@ -29,8 +30,6 @@ NEXT: dict[str, frozenset[str]] = {
     "refused": frozenset(),
     "collected": frozenset(),
 }
-BAD_REVIEW_REASONS = frozenset({"slow", "complicated", "unclear", "device_fault", "attitude",
-                                "other"})
 
 
 class Event(BaseModel):

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from kiosk.pickup_codes import PREFIX, sign_pickup_code
+from contracts.pickup_codes import PREFIX, sign_pickup_code
 from server.signing import PickupSigner
 
 DEMO_CLAIMS = {"ref": "XH-CCB-0001-000042", "item": "mask-reservation",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import uvicorn
 
-from kiosk.clock import Clock
+from contracts.clock import Clock
 from server.credentials import Role
 from server.demo_codes import demo_pickup_codes
 from server.platform import build_platform

@@ -9,35 +9,17 @@ sequence) each item is retried on its own so one bad item sinks nothing else.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+from contracts.wire import PAYLOADS, ItemResult, Transaction
 from server.cases import document_type_of, rating_problem, record_application
 from server.db import transactions
 from server.persons import person_of
-
-UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
-
-
-class IncomingTransaction(BaseModel):
-    id: str = Field(pattern=UUID_PATTERN)
-    kiosk_id: str = Field(min_length=1, max_length=32)
-    seq: int = Field(ge=1, le=2**62)
-    kind: Literal["application", "rating"]
-    item_id: str = Field(min_length=1, max_length=64)
-    reference: str = Field(min_length=1, max_length=64)
-    created_at: str = Field(max_length=40)
-    payload: dict[str, Any]
-
-
-class ItemResult(BaseModel):
-    id: str
-    status: Literal["accepted", "duplicate", "refused"]
-    reason: str = ""
 
 
 def ingest_batch(engine: Engine, raws: list[Any], now: datetime, kiosk_id: str | None,
@@ -45,18 +27,22 @@ def ingest_batch(engine: Engine, raws: list[Any], now: datetime, kiosk_id: str |
     """Store what is new, one result per item in order. ``kiosk_id``: the authenticated
     kiosk, which may send only its own transactions (None: no such check, for tools)."""
     results: dict[int, ItemResult] = {}
-    valid: list[tuple[int, IncomingTransaction]] = []
+    valid: list[tuple[int, Transaction]] = []
     for index, raw in enumerate(raws):
         if not isinstance(raw, dict):
             results[index] = ItemResult(id="", status="refused", reason="not an object")
             continue
         try:
-            tx = IncomingTransaction.model_validate(raw)
+            tx = Transaction.model_validate(raw)
         except ValidationError as exc:
-            err = exc.errors()[0]
-            where = ".".join(str(p) for p in err["loc"])
             results[index] = ItemResult(id=str(raw.get("id", ""))[:36], status="refused",
-                                        reason=f"{where}: {err['msg']}")
+                                        reason=_first_problem(exc))
+            continue
+        try:
+            PAYLOADS[tx.kind].model_validate(tx.payload)
+        except ValidationError as exc:
+            results[index] = ItemResult(id=tx.id, status="refused",
+                                        reason=_first_problem(exc, "payload."))
             continue
         if kiosk_id is not None and tx.kiosk_id != kiosk_id:
             results[index] = ItemResult(id=tx.id, status="refused",
@@ -65,7 +51,7 @@ def ingest_batch(engine: Engine, raws: list[Any], now: datetime, kiosk_id: str |
         valid.append((index, tx))
     with engine.connect() as conn:
         stored = _existing(conn, [tx.id for _, tx in valid])
-    new: list[tuple[int, IncomingTransaction]] = []
+    new: list[tuple[int, Transaction]] = []
     for index, tx in valid:
         if tx.id in stored:
             results[index] = ItemResult(id=tx.id, status="duplicate")
@@ -82,12 +68,18 @@ def ingest_batch(engine: Engine, raws: list[Any], now: datetime, kiosk_id: str |
     return [results[i] for i in range(len(raws))]
 
 
-def _apply(conn: Connection, tx: IncomingTransaction, now: datetime, key: bytes) -> ItemResult:
+def _first_problem(exc: ValidationError, prefix: str = "") -> str:
+    """Where and what, never the value (it may be an ID number)."""
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err["loc"])
+    return f"{prefix}{where}: {err['msg']}"
+
+
+def _apply(conn: Connection, tx: Transaction, now: datetime, key: bytes) -> ItemResult:
     """Write one transaction and what it means (a case, a rating), or refuse it."""
     if tx.kind == "application":
-        identity = tx.payload.get("identity")
-        number = identity.get("id_number") if isinstance(identity, dict) else None
-        if not isinstance(number, str) or not number.strip():
+        number = str(tx.payload["identity"]["id_number"]).strip()
+        if not number:
             return ItemResult(id=tx.id, status="refused",
                               reason="payload.identity.id_number: missing")
         conn.execute(transactions.insert().values(**_row(tx, now)))
@@ -108,14 +100,14 @@ def _existing(conn: Connection, ids: list[str]) -> set[str]:
                .scalars())
 
 
-def _row(tx: IncomingTransaction, now: datetime) -> dict[str, Any]:
+def _row(tx: Transaction, now: datetime) -> dict[str, Any]:
     row = tx.model_dump()
     row["client_created_at"] = row.pop("created_at")
     row["received_at"] = now
     return row
 
 
-def _ingest_one(engine: Engine, tx: IncomingTransaction, now: datetime,
+def _ingest_one(engine: Engine, tx: Transaction, now: datetime,
                 key: bytes) -> ItemResult:
     try:
         with engine.begin() as conn:

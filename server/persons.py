@@ -16,7 +16,7 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from kiosk.identity import birth_date_of, id_number_problem, normalise_id_number
+from contracts.identity import birth_date_of, id_number_problem, normalise_id_number
 from server.db import settings
 from server.lottery import pseudonym as hmac_pseudonym
 

@@ -14,8 +14,8 @@ from pydantic import BaseModel
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, Engine
 
-from kiosk.codes import CodeError
-from kiosk.pickup_codes import verify_pickup_code
+from contracts.errors import CodeError
+from contracts.pickup_codes import verify_pickup_code
 from server.cases import add_event
 from server.db import aware, cases, pickup_attempts, pickups
 from server.signing import PickupSigner

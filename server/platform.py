@@ -9,7 +9,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
-from kiosk.clock import Clock, SystemClock
+from contracts.clock import Clock, SystemClock
 from server.app import create_app
 from server.credentials import Role, enrol
 from server.db import make_engine

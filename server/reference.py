@@ -8,13 +8,13 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from kiosk.datafile import read_toml
-from kiosk.errors import DataFileError
-from kiosk.reference_data import CATALOG, PHARMACIES, PLATFORM_KEYS, parse, version_of
+from contracts.datafile import read_toml
+from contracts.errors import DataFileError
+from contracts.reference_data import CATALOG, PHARMACIES, PLATFORM_KEYS, parse, version_of
 from server.signing import key_id, public_key_b64
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CATALOG = ROOT / "kiosk" / "data" / "catalog.toml"
+DEFAULT_CATALOG = ROOT / "contracts" / "data" / "catalog.toml"
 DEFAULT_PHARMACIES = ROOT / "server" / "data" / "pharmacies.toml"
 
 

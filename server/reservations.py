@@ -18,13 +18,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+from contracts.wire import UUID_PATTERN
 from server.db import aware, entries, insured, pickups, round_stock
-from server.ingest import UUID_PATTERN
+from server.field_types import Day
 from server.persons import DocumentType, age_on, birth_date, document_problem, person_of
 from server.pickups import issue
 from server.rounds import RoundConfig, load_round
 from server.signing import PickupSigner
-from server.wire import Day
 
 # slot -> (site, window) as a pickup code and a slip name them
 Describe = Callable[[str], tuple[str, str]]

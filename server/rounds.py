@@ -22,8 +22,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from server.db import round_stock, rounds
+from server.field_types import Ident, Moment, RegionCode, SlotName
 from server.persons import DocumentType
-from server.wire import Ident, Moment, RegionCode, SlotName
 
 _PART = r"[a-z0-9][a-z0-9-]*"
 SLOT = re.compile(rf"{_PART}/{_PART}(/{_PART})?")

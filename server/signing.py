@@ -12,7 +12,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from kiosk.pickup_codes import sign_pickup_code
+from contracts.pickup_codes import sign_pickup_code
 
 
 def public_key_b64(key: Ed25519PublicKey) -> str:

@@ -10,10 +10,10 @@ import pytest
 
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 
-from kiosk.clock import FakeClock  # noqa: E402
-from kiosk.config import DEMO_CONFIG, KioskConfig, load_config  # noqa: E402
-from kiosk.services import Services, build_services  # noqa: E402
-from server.embedded import EmbeddedPlatform  # noqa: E402
+from contracts.clock import FakeClock
+from server.embedded import EmbeddedPlatform
+from wiring.assembly import Assembly, assemble
+from wiring.config import DEMO_CONFIG, KioskConfig, load_config
 
 
 @pytest.fixture
@@ -27,8 +27,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def services(config: KioskConfig, clock: FakeClock) -> Iterator[Services]:
-    built = build_services(config, clock)
+def assembly(config: KioskConfig, clock: FakeClock) -> Iterator[Assembly]:
+    built = assemble(config, clock)
     yield built
     built.close()
 

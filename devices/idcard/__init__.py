@@ -12,16 +12,16 @@ from devices.idcard.frames import (
     build_command,
     build_response,
 )
-from devices.idcard.identity import CardType, Identity
+from devices.idcard.holder import CardHolder, CardType
 from devices.idcard.mock_reader import MockCardReader, MockReaderState
 from devices.idcard.reader import IdCardReader
 from devices.idcard.sw3 import Remedy, status_word
-from devices.idcard.text_block import TextBlockError, parse_appended_address, parse_identity
+from devices.idcard.text_block import TextBlockError, parse_appended_address, parse_card_holder
 
 __all__ = [
     "CardProblem", "CardRead", "CardRecord", "CardType", "Command", "CommandDecoder",
-    "DeckCard", "DeckError", "Frame", "FrameDecoder", "FrameError", "IdCardReader", "Identity",
+    "DeckCard", "DeckError", "Frame", "FrameDecoder", "FrameError", "IdCardReader", "CardHolder",
     "MockCardReader", "MockReaderState", "ReaderEvent", "Remedy", "SerialIdCardReader",
     "TextBlockError", "build_command", "build_response", "load_deck", "parse_appended_address",
-    "parse_identity", "parse_read_answer", "status_word",
+    "parse_card_holder", "parse_read_answer", "status_word",
 ]

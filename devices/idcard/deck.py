@@ -8,13 +8,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from devices.idcard.answers import FINGERPRINT_LEN, PHOTO_LEN, CardRecord
-from devices.idcard.identity import CardType, Identity
+from devices.idcard.holder import CardHolder, CardType
 from devices.idcard.text_block import (
     TextBlockError,
     encode_appended_address,
     encode_text_block,
     parse_appended_address,
-    parse_identity,
+    parse_card_holder,
 )
 
 
@@ -27,7 +27,7 @@ class DeckCard:
     label: str  # what a field tester calls the card; not on the chip
     record: CardRecord  # the chip's text block, photo and fingerprints, byte for byte
     appended_address: bytes | None = field(repr=False)  # what 30 03 answers; None: none
-    identity: Identity  # what the real parser reads from the record
+    holder: CardHolder  # what the real parser reads from the record
 
 
 def _filler(seed: str, size: int) -> bytes:
@@ -54,12 +54,12 @@ def make_card(entry: dict[str, object]) -> DeckCard:
         fingerprint=_filler(f"fp:{seed}", FINGERPRINT_LEN) if entry.get("fingerprint") else b"",
     )
     appended = entry.get("appended_address")
-    identity = parse_identity(record.text)
+    holder = parse_card_holder(record.text)
     extra = None
     if appended:
         extra = encode_appended_address(str(appended))
-        identity = replace(identity, appended_address=parse_appended_address(extra))
-    return DeckCard(str(entry.get("label", identity.display_name)), record, extra, identity)
+        holder = replace(holder, appended_address=parse_appended_address(extra))
+    return DeckCard(str(entry.get("label", holder.display_name)), record, extra, holder)
 
 
 def load_deck(path: Path) -> list[DeckCard]:

@@ -19,9 +19,9 @@ import serial
 from devices.idcard import sw3
 from devices.idcard.answers import format_sam_id, parse_read_answer
 from devices.idcard.frames import Command, Frame, FrameDecoder, FrameError, build_command
-from devices.idcard.identity import Identity
+from devices.idcard.holder import CardHolder
 from devices.idcard.sw3 import Remedy, status_word
-from devices.idcard.text_block import TextBlockError, parse_appended_address, parse_identity
+from devices.idcard.text_block import TextBlockError, parse_appended_address, parse_card_holder
 from devices.serialport import (
     SERIAL_ERRORS,
     PortLocator,
@@ -42,7 +42,7 @@ _FAULT_AFTER = 3
 class CardRead:
     """A card was read: its holder and the photo (WLT bytes) for the record."""
 
-    identity: Identity
+    holder: CardHolder
     photo: bytes = field(repr=False)
     fingerprint: bytes = field(default=b"", repr=False)
 
@@ -216,9 +216,9 @@ class SerialIdCardReader:
         if isinstance(event, CardRead) or event.remedy is not Remedy.READER_FAULT:
             self._healthy()  # (a reader fault found during the read stays in the status)
         if isinstance(event, CardRead):
-            if event.identity.id_number == self._awaiting_removal:
+            if event.holder.id_number == self._awaiting_removal:
                 return None  # a reader that finds a card twice: deliver it once
-            self._awaiting_removal = event.identity.id_number
+            self._awaiting_removal = event.holder.id_number
         return event
 
     def _read_card(self) -> ReaderEvent:
@@ -228,18 +228,18 @@ class SerialIdCardReader:
             return self._refused("read", answer, fallback=True)
         try:
             record = parse_read_answer(answer.data, self.fingerprint)
-            identity = parse_identity(record.text)
+            holder = parse_card_holder(record.text)
         except TextBlockError as exc:
             return CardProblem(Remedy.OTHER_CARD, "malformed", f"read: {exc}")
         extra = self._transact(Command.READ_APPENDED_ADDRESS, self.timeout_s)
         if extra.sw3 == sw3.OK:
             try:
-                identity = replace(identity, appended_address=parse_appended_address(extra.data))
+                holder = replace(holder, appended_address=parse_appended_address(extra.data))
             except TextBlockError as exc:
                 return CardProblem(Remedy.OTHER_CARD, "malformed", f"appended address: {exc}")
         elif extra.sw3 != sw3.NO_CONTENT:
             return self._refused("appended address", extra, fallback=True)
-        return CardRead(identity, record.photo, record.fingerprint)
+        return CardRead(holder, record.photo, record.fingerprint)
 
     def _refused(self, stage: str, answer: Frame, *, quiet: bool = False,
                  fallback: bool = False) -> CardProblem | None:

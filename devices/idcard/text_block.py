@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from devices.idcard.codes import NATIONS, SEXES
-from devices.idcard.identity import CardType, Identity
+from devices.idcard.holder import CardHolder, CardType
 
 TEXT_BLOCK_LEN = 256
 APPENDED_ADDRESS_LEN = 70
@@ -64,13 +64,13 @@ class TextBlockError(ValueError):
     """The text block is not a well-formed card record; nothing of it is returned."""
 
 
-def parse_identity(text_block: bytes) -> Identity:
+def parse_card_holder(text_block: bytes) -> CardHolder:
     """The holder recorded in a 256-byte text block; TextBlockError for anything malformed."""
     card_type, raw = _split(text_block)
     # The 2023 card continues the English name in a second slot: join before trimming.
     raw["english_name"] = raw.get("english_name", "") + raw.pop("english_name_more", "")
     fields = {k: _text(v, k) for k, v in raw.items() if not k.startswith("_")}
-    return _identity(card_type, fields)
+    return _card_holder(card_type, fields)
 
 
 def parse_appended_address(data: bytes) -> str:
@@ -136,7 +136,7 @@ def _card_type(flag: str) -> CardType:
     return card_type
 
 
-def _identity(card_type: CardType, f: dict[str, str]) -> Identity:
+def _card_holder(card_type: CardType, f: dict[str, str]) -> CardHolder:
     english = f["english_name"]
     name = f.get("name", "")
     if not name and not english:
@@ -157,7 +157,7 @@ def _identity(card_type: CardType, f: dict[str, str]) -> Identity:
     valid_until = None if f["valid_until"] == FOR_LIFE else _date(f["valid_until"], "valid_until")
     if valid_until is not None and valid_until < valid_from:
         raise TextBlockError("valid_until is before valid_from")
-    return Identity(
+    return CardHolder(
         card_type=card_type,
         name=name,
         sex=SEXES[f["sex"]],

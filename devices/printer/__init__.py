@@ -4,8 +4,7 @@ from devices.printer.driver import EscposSlipPrinter, PrinterSpec
 from devices.printer.mock_device import MockPrinterDevice
 from devices.printer.printer import PrintError, SlipPrinter
 from devices.printer.render import render_slip
-from devices.printer.slip import Slip
 from devices.printer.status import PrinterState
 
 __all__ = ["EscposSlipPrinter", "MockPrinterDevice", "PrintError", "PrinterSpec", "PrinterState",
-           "Slip", "SlipPrinter", "render_slip"]
+           "SlipPrinter", "render_slip"]

@@ -194,7 +194,7 @@ class MockPrinterDevice:
 class _UsbPrinter:
     """Just what python-escpos's Usb printer calls on a pyusb device."""
 
-    class backend:  # noqa: N801 - a module-like name: not libusb1, so no kernel driver to detach
+    class backend:
         pass
     _ctx = type("Context", (), {"dispose": lambda self, device: None})()
 

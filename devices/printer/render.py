@@ -12,8 +12,8 @@ import copy
 
 from escpos.printer import Dummy
 
+from contracts.slip import Slip
 from devices.printer.layout import COLUMNS, display_width, wrap
-from devices.printer.slip import Slip
 
 FS_CHINESE_ON = b"\x1c\x26"
 FS_CHINESE_OFF = b"\x1c\x2e"

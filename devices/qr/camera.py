@@ -64,7 +64,7 @@ class CaptureSource:
 class FolderSource:
     """An image folder as a camera: the newest image is what the camera sees.
 
-    A field tester (or the simulator buttons) drops a picture in; deleting it takes
+    A field tester (or the mocks buttons) drops a picture in; deleting it takes
     the code away. An empty folder shows an empty counter.
     """
 

@@ -1,0 +1,288 @@
+"""The one object the screens talk to: every use case of the kiosk behind plain calls.
+
+Screens ask it and render what it returns; they never hold the outbox, the device
+hub or the clock. Methods marked *blocking* do disk, device or network I/O: call
+them from a thread worker, never on the UI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from contracts.catalog import Catalog, FieldSpec
+from contracts.clock import Clock
+from contracts.errors import CodeError
+from contracts.identity import IdNumberProblem, id_number_problem
+from contracts.pharmacies import Pharmacies
+from contracts.slip import Slip
+from devices.hub import DeviceHub
+from devices.idcard import CardHolder, ReaderEvent, SerialIdCardReader
+from devices.status import DeviceStatus
+from kiosk.applications import Rating, submit_application, submit_rating
+from kiosk.card_identity import card_problem
+from kiosk.field_test import FieldTest
+from kiosk.forms import answer_problem
+from kiosk.i18n import Translator
+from kiosk.idle import IdleMonitor
+from kiosk.printing import JournalState, PrintResult, SlipPrinting
+from kiosk.reference import cached_catalog, cached_pharmacies, cached_pickup_keys
+from kiosk.scanned_codes import ScannedCode, read_code
+from kiosk.session import Session, Submission
+from kiosk.slips import application_slip, demo_slip
+from kiosk.staff import PinGate, verify_pin
+from offline_cache.kiosk_store import KioskStore
+from offline_cache.outbox import CaseStatus, QuarantinedItem, QueueSummary
+from offline_cache.queue_report import drift_exceeds
+from offline_cache.slip_journal import JobKind
+from offline_cache.sync import SyncEngine, SyncReport
+from offline_cache.sync_loop import SyncLoop
+
+log = logging.getLogger(__package__)
+
+# Elder mode doubles the idle timeout: generous time.
+ELDER_TIME_FACTOR = 2
+
+
+@dataclass(frozen=True, slots=True)
+class KioskSettings:
+    """What the core needs to know of the config (the wiring fills it in)."""
+
+    kiosk_id: str
+    branch_zh: str
+    branch_en: str
+    language: str
+    idle_timeout_s: float
+    idle_warning_s: float
+    staff_pin_hash: str  # empty: no staff screen
+    max_clock_drift_s: float
+    # How long closing waits for a sync request in flight before the store closes.
+    sync_stop_s: float
+
+
+@dataclass
+class SyncStatus:
+    """What the kiosk last learned about the platform and its upload queue."""
+
+    online: bool | None = None  # None: not tried yet
+    queue: QueueSummary | None = None  # refreshed after every sync pass and every submission
+
+
+@dataclass(frozen=True, slots=True)
+class QueueView:
+    """The upload queue as staff see it."""
+
+    summary: QueueSummary
+    quarantined: list[QuarantinedItem]
+    versions: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderDetail:
+    port: str
+    sam_id: str
+
+
+@dataclass
+class KioskApi:
+    settings: KioskSettings
+    clock: Clock = field(repr=False)
+    catalog: Catalog
+    devices: DeviceHub
+    store: KioskStore
+    sync_engine: SyncEngine
+    build_sync_loop: Callable[[Callable[[SyncReport], None]], SyncLoop]
+    # Pickup-code keys from the config (and the embedded platform's); published ones
+    # from the reference cache are added to them.
+    fixed_pickup_keys: dict[str, Ed25519PublicKey] = field(default_factory=dict)
+    field_test: FieldTest | None = None  # only with mock devices
+    session: Session = field(default_factory=Session)
+    sync_status: SyncStatus = field(default_factory=SyncStatus)
+    pharmacies: Pharmacies | None = None  # None: never fetched
+    pickup_keys: dict[str, Ed25519PublicKey] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.bundled_catalog = self.catalog
+        s = self.settings
+        self.idle = IdleMonitor(self.clock, s.idle_timeout_s, s.idle_warning_s)
+        self.staff_gate = PinGate(self.clock)
+        self.printing = SlipPrinting(self.devices, self.store.journal)
+        self._loop: SyncLoop | None = None
+        self.apply_reference()
+
+    # -- the kiosk itself --------------------------------------------------------------
+    def branch_name(self, lang: str) -> str:
+        return self.settings.branch_zh if lang == "zh-CN" else self.settings.branch_en
+
+    def set_elder_time(self, on: bool) -> None:
+        """Elder mode: twice the idle time (the monitor is kept: a print may hold it)."""
+        factor = ELDER_TIME_FACTOR if on else 1
+        self.idle.timeout_s = self.settings.idle_timeout_s * factor
+
+    def reset_session(self) -> None:
+        """Every piece of personal data in the session is dropped."""
+        self.session.reset()
+        self.idle.touch()
+
+    # -- identification and forms ------------------------------------------------------
+    def read_card(self, timeout: float) -> ReaderEvent | None:
+        """*Blocking*: the next card event from the reader, or None after ``timeout``."""
+        return self.devices.idcard.read(timeout=timeout)
+
+    def reader_status(self) -> DeviceStatus:
+        return self.devices.idcard.status()
+
+    def read_qr(self, timeout: float) -> str | None:
+        """*Blocking*: the next code the QR scanner read, or None after ``timeout``."""
+        return self.devices.qr.read(timeout=timeout)
+
+    def card_problem(self, card: CardHolder) -> str | None:
+        """Why a card cannot be used today ("expired", "not_yet_valid"), or None."""
+        return card_problem(card, self.today())
+
+    def id_number_problem(self, raw: str) -> IdNumberProblem | None:
+        return id_number_problem(raw, self.today())
+
+    def answer_problem(self, spec: FieldSpec, value: str, while_typing: bool) -> str | None:
+        return answer_problem(spec, value, self.today(), while_typing)
+
+    def read_code(self, payload: str) -> ScannedCode | CodeError:
+        """What a scanned code is (e-ID, pickup code, slip reference), or why not."""
+        try:
+            return read_code(payload, now=self.clock.now(), keys=self.pickup_keys)
+        except CodeError as exc:
+            return exc
+
+    def today(self) -> date:
+        return self.clock.now().date()
+
+    # -- submitting and rating ---------------------------------------------------------
+    def submit(self) -> Submission:
+        """*Blocking*: decide and write the application durably. The session moves on
+        with ``session.submitted(...)`` on the UI thread once this returns."""
+        outbox = self.store.outbox
+        submission = submit_application(self.session, outbox, self.clock,
+                                        self.sync_status.online is True)
+        self.sync_status.queue = outbox.summary()
+        log.info("application %s queued (%s)", submission.reference, submission.decision.outcome)
+        self.sync_soon()
+        return submission
+
+    def rate(self, rating: Rating, reason: str) -> None:
+        """*Blocking*: one rating for the session's case, queued like the application."""
+        submit_rating(self.session, self.store.outbox, rating, reason)
+        self.sync_soon()
+
+    def lookup(self, reference: str) -> CaseStatus | None:
+        """*Blocking*: where a case made at this kiosk stands (a read of the outbox)."""
+        return self.store.outbox.case_status(reference)
+
+    # -- printing ----------------------------------------------------------------------
+    def application_slip(self, t: Translator) -> Slip:
+        return application_slip(self.session, t, self.branch_name(t.lang), self.clock.now())
+
+    def print_slip(self, slip: Slip) -> PrintResult:
+        """*Blocking*: journal the slip, print it, and say how it went."""
+        return self.printing.print_slip(slip)
+
+    def reprint_last(self, copy_label: str) -> PrintResult | None:
+        """*Blocking*: staff's reprint of the last citizen's slip, marked COPY and counted."""
+        return self.printing.reprint_last(copy_label)
+
+    def test_print(self) -> PrintResult:
+        """*Blocking*: the demo slip after loading paper, journalled like any other."""
+        log.info("staff test print")
+        return self.printing.print_slip(demo_slip(), JobKind.TEST)
+
+    def journal_state(self) -> JournalState:
+        """*Blocking*: a read of the slip journal."""
+        return self.printing.journal_state()
+
+    # -- devices -----------------------------------------------------------------------
+    def device_statuses(self) -> dict[str, DeviceStatus]:
+        """Last known status of each device (no I/O: safe on the UI thread)."""
+        return self.devices.statuses()
+
+    def check_devices(self) -> dict[str, DeviceStatus]:
+        """*Blocking*: probe each device (the status bar notices an unplug this way)."""
+        return self.devices.check()
+
+    def reader_detail(self) -> ReaderDetail | None:
+        reader = self.devices.idcard
+        if not isinstance(reader, SerialIdCardReader):
+            return None
+        return ReaderDetail(reader.locator.describe(), reader.sam_id or "-")
+
+    # -- staff -------------------------------------------------------------------------
+    @property
+    def staff_enabled(self) -> bool:
+        return bool(self.settings.staff_pin_hash)
+
+    def check_staff_pin(self, pin: str) -> bool:
+        """*Blocking* (PBKDF2 is slow on purpose)."""
+        ok = verify_pin(pin, self.settings.staff_pin_hash)
+        log.info("staff PIN %s", "accepted" if ok else "refused")
+        return ok
+
+    # -- sync and reference data -------------------------------------------------------
+    def start_sync_loop(self, on_report: Callable[[SyncReport], None]) -> None:
+        """Set up the background loop; ``run_sync_loop`` then runs it in a thread worker."""
+        self._loop = self.build_sync_loop(on_report)
+
+    def run_sync_loop(self) -> None:
+        """*Blocking*: sync passes, backoff and the connectivity monitor until stopped."""
+        if self._loop is not None:
+            self._loop.run()
+
+    def stop_sync_loop(self) -> None:
+        if self._loop is not None:
+            self._loop.stop()
+            self._loop.join(self.settings.sync_stop_s)
+
+    def sync_soon(self) -> None:
+        """A new record is waiting: push it now rather than at the next interval."""
+        if self._loop is not None:
+            self._loop.wake()
+
+    @property
+    def sync_loop(self) -> SyncLoop | None:
+        return self._loop
+
+    @property
+    def syncs_in_background(self) -> bool:
+        return self._loop is not None
+
+    def sync_once(self) -> SyncReport:
+        """*Blocking*: one pass now (staff's "sync now" when no loop runs)."""
+        return self.sync_engine.sync_once()
+
+    def take_report(self, report: SyncReport) -> QueueSummary:
+        """*Blocking*, on the sync thread: take up new reference data, read the queue."""
+        if report.reference_updated:
+            self.apply_reference()
+        log.info("sync pass: %s, %d accepted, %d quarantined, %d purged",
+                 report.link, report.acknowledged, report.quarantined, report.purged)
+        return self.store.outbox.summary()
+
+    def note_sync(self, report: SyncReport, queue: QueueSummary) -> None:
+        self.sync_status.online = report.online
+        self.sync_status.queue = queue
+
+    def queue_view(self) -> QueueView:
+        """*Blocking*: the queue, refused items and reference versions for staff."""
+        outbox = self.store.outbox
+        return QueueView(outbox.summary(), outbox.quarantined(), self.store.references.versions())
+
+    def clock_drift_exceeds(self, summary: QueueSummary) -> bool:
+        return drift_exceeds(summary, self.settings.max_clock_drift_s)
+
+    def apply_reference(self) -> None:
+        """Take up the cached reference data (at start-up, and after a refresh brought some)."""
+        references = self.store.references
+        self.catalog = cached_catalog(references, self.bundled_catalog)
+        self.pharmacies = cached_pharmacies(references)
+        self.pickup_keys = {**self.fixed_pickup_keys, **cached_pickup_keys(references)}

@@ -1,0 +1,60 @@
+"""The kiosk's durable side opened as one: outbox, slip journal and reference cache in one
+SQLite file, held under the one-process-per-outbox lock.
+
+The lock is taken first and released last, so no second process ever opens the store
+while this one has it; a failed open releases everything it took.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from contracts.clock import Clock
+from offline_cache.instance_lock import InstanceLock
+from offline_cache.outbox import Outbox
+from offline_cache.reference_cache import ReferenceCache
+from offline_cache.sealing import load_cipher
+from offline_cache.slip_journal import SlipJournal
+from offline_cache.store import open_store
+
+STORE_FILE = "kiosk.db"
+LOCK_FILE = "kiosk.lock"
+
+
+@dataclass
+class KioskStore:
+    lock: InstanceLock
+    outbox: Outbox
+    journal: SlipJournal
+    references: ReferenceCache
+    connections: list[sqlite3.Connection]
+
+    def close(self) -> None:
+        for db in self.connections:
+            db.close()
+        self.lock.release()  # last: another process may open the store from here on
+
+
+def open_kiosk_store(data_dir: Path, key_file: Path, kiosk_id: str, clock: Clock,
+                     holder: str) -> KioskStore:
+    """Take the lock (``OutboxBusy`` if another process has it), open and recover the store."""
+    lock = InstanceLock(data_dir / LOCK_FILE).acquire(holder)
+    connections: list[sqlite3.Connection] = []
+
+    def connect() -> sqlite3.Connection:  # each part its own connection
+        connections.append(open_store(data_dir / STORE_FILE))
+        return connections[-1]
+
+    try:
+        outbox = Outbox(connect(), load_cipher(key_file), clock, kiosk_id)
+        outbox.recover()  # rows left "sending" by a process that died mid-flight
+        journal = SlipJournal(connect(), clock)
+        references = ReferenceCache(connect(), clock)
+    except BaseException:
+        for db in connections:
+            db.close()
+        lock.release()
+        raise
+    return KioskStore(lock, outbox, journal, references, connections)

@@ -1,0 +1,102 @@
+"""Encryption of personal data at rest (AES-GCM).
+
+The key is 32 random bytes, from the ``KIOSK_DATA_KEY`` environment variable
+(base64) or a key file that must be readable by its owner only (0600). A
+missing key file is created. Each sealed value starts with a key id so a
+rotated key can still open older records (docs/security.md).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import stat
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from contracts.errors import KioskError
+
+ENV_KEY = "KIOSK_DATA_KEY"
+_VERSION = b"\x01"
+
+
+class DataKeyError(KioskError):
+    """The data key is missing, malformed or too widely readable."""
+
+
+class SealError(KioskError):
+    """A sealed value cannot be opened: wrong key, or the data was altered."""
+
+
+def key_id(key: bytes) -> bytes:
+    return hashlib.sha256(key).digest()[:4]
+
+
+class DataCipher:
+    """Seals with the first key; opens with any key it holds."""
+
+    def __init__(self, keys: list[bytes]) -> None:
+        if not keys or any(len(k) != 32 for k in keys):
+            raise DataKeyError("a data key must be 32 bytes")
+        self._sealing = keys[0]
+        self._by_id = {key_id(k): AESGCM(k) for k in keys}
+
+    def seal(self, plaintext: bytes, context: bytes) -> bytes:
+        """``context`` (the record's id) is bound in, so a sealed value cannot be moved."""
+        nonce = os.urandom(12)
+        kid = key_id(self._sealing)
+        return _VERSION + kid + nonce + self._by_id[kid].encrypt(nonce, plaintext, context)
+
+    def open(self, sealed: bytes, context: bytes) -> bytes:
+        if sealed[:1] != _VERSION or len(sealed) < 1 + 4 + 12 + 16:
+            raise SealError("not a sealed value of a known version")
+        aes = self._by_id.get(sealed[1:5])
+        if aes is None:
+            raise SealError("sealed with a key this kiosk does not hold")
+        try:
+            return aes.decrypt(sealed[5:17], sealed[17:], context)
+        except InvalidTag as exc:
+            raise SealError("sealed value was altered or belongs to another record") from exc
+
+
+def load_cipher(key_file: Path) -> DataCipher:
+    """The environment variable wins; else the key file, created 0600 if it is missing.
+
+    Older keys for rotation: ``<key_file>.old`` files, one base64 key per line.
+    """
+    env = os.environ.get(ENV_KEY)
+    keys = [_decode(env, ENV_KEY)] if env else [_read_or_create(key_file)]
+    old = key_file.with_name(key_file.name + ".old")
+    if old.exists():
+        _check_private(old)
+        keys += [_decode(line, str(old)) for line in old.read_text().split() if line]
+    return DataCipher(keys)
+
+
+def _check_private(path: Path) -> None:
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise DataKeyError(f"{path}: key file is readable by others (mode {mode:o}); chmod 600 it")
+
+
+def _decode(text: str, where: str) -> bytes:
+    try:
+        key = base64.b64decode(text.strip(), validate=True)
+    except ValueError as exc:
+        raise DataKeyError(f"{where}: not base64") from exc
+    if len(key) != 32:
+        raise DataKeyError(f"{where}: a data key must be 32 bytes, found {len(key)}")
+    return key
+
+
+def _read_or_create(path: Path) -> bytes:
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(base64.b64encode(os.urandom(32)).decode() + "\n")
+    _check_private(path)
+    return _decode(path.read_text(), str(path))

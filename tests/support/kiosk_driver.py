@@ -1,0 +1,109 @@
+"""Helpers for driving the kiosk app in tests: what the screen shows, waiting for a screen."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import Static
+
+from screens.app import KioskApp
+
+
+async def until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Wait for a condition the app reaches on its own (a worker, a device read)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(0.02)
+
+
+def screen_text(app: KioskApp) -> str:
+    """Every piece of text the current screen shows (statics and button labels)."""
+    parts: list[str] = []
+    for widget in app.screen.query("*"):
+        if isinstance(widget, Static):
+            parts.append(str(widget.render()))
+        label = getattr(widget, "label", None)
+        if label is not None:
+            parts.append(str(label))
+        value = getattr(widget, "value", None)
+        if isinstance(value, str):
+            parts.append(value)
+    return "\n".join(parts)
+
+
+async def on_screen(pilot: Pilot[None], kind: type[Screen[None]]) -> None:
+    await until(lambda: isinstance(pilot.app.screen, kind))
+    await pilot.pause()
+
+
+def slip_text(data: bytes) -> str:
+    """The printable text of an ESC/POS slip of ours, lines joined (wrapping undone)."""
+    text = data.decode("gb18030", errors="replace")
+    for code in ("\x1c&", "\x1c.", "\n"):
+        text = text.replace(code, "")
+    return text
+
+
+async def tap(pilot: Pilot[None], selector: str) -> None:
+    """Click a button as a person would: not again while it still shows the last press.
+
+    (Textual's Button ignores a click during its 0.2 s active effect: a double tap
+    counts once. Pilot aims at the region the button had before its own pause, so
+    the layout must have settled first.)
+    """
+    button = pilot.app.screen.query_one(selector)
+    await until(lambda: not button.has_class("-active"))
+    # Scroll it into view and let the layout settle: a person taps what is drawn.
+    button.scroll_visible(animate=False)
+    await pilot.pause()
+    assert await pilot.click(selector), f"{selector} was not hit"
+
+
+async def to_identify(pilot: Pilot[None], item_id: str) -> None:
+    """Straight to the identify screen for a catalog item, as if chosen on the catalog."""
+    from screens.home import HomeScreen
+    from screens.identify import IdentifyScreen
+
+    app = pilot.app
+    await on_screen(pilot, HomeScreen)
+    app.session.choose(app.api.catalog.get(item_id))  # type: ignore[attr-defined]
+    app.show_step()  # type: ignore[attr-defined]
+    await on_screen(pilot, IdentifyScreen)
+
+
+async def apply_to_done(app, pilot: Pilot[None], item_id: str, card: int) -> None:
+    """Identify with a demo card, take the first option of every choice, submit."""
+    from textual.widgets import Input, RadioSet
+
+    from screens.confirm import ConfirmScreen
+    from screens.done import DoneScreen
+    from screens.form import FormScreen
+
+    await to_identify(pilot, item_id)
+    await tap(pilot, f"#sim-card-{card}")
+    await until(lambda: app.screen.query_one("#identified").display)
+    await tap(pilot, "#continue")
+    await on_screen(pilot, FormScreen)
+    for radio in app.screen.query("#fields RadioSet").results(RadioSet):
+        radio.children[0].value = True
+    for phone in app.screen.query("#field-phone").results(Input):
+        phone.value = "13812341234"
+    await tap(pilot, "#next")
+    await on_screen(pilot, ConfirmScreen)
+    await tap(pilot, "#submit")
+    await on_screen(pilot, DoneScreen)
+
+
+async def staff_sign_in(pilot: Pilot[None]) -> None:
+    """F12 and the demo staff PIN, to the staff screen."""
+    from screens.staff import StaffScreen
+
+    await pilot.press("f12")
+    await pilot.press("2", "4", "6", "8", "enter")
+    await on_screen(pilot, StaffScreen)

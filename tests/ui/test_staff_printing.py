@@ -1,0 +1,73 @@
+"""Staff and the slip journal through the screens: paper out mid-job, test print after
+loading paper, reprints marked COPY, printer faults said in words."""
+
+from __future__ import annotations
+
+from devices.printer import PrinterState
+from screens.app import KioskApp
+from screens.home import HomeScreen
+from tests.support.kiosk_driver import (
+    apply_to_done,
+    on_screen,
+    screen_text,
+    slip_text,
+    staff_sign_in,
+    tap,
+    until,
+)
+from wiring.assembly import Assembly
+
+
+async def test_paper_out_mid_job_then_load_paper_test_print_and_reprint(
+        assembly: Assembly) -> None:
+    printer = assembly.hub.mocks.printer
+    printer.run_out_after(200)  # the roll ends during the citizen's slip
+    app = KioskApp(assembly.api, sync_in_background=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await apply_to_done(app, pilot, "marriage-record-proof", 0)
+        reference = app.session.submission.reference
+        await until(lambda: "凭条未能打印（缺纸）" in screen_text(app))
+        assert printer.jobs() == []  # only a .partial: the slip is not in anyone's hand
+        app.reset_session()
+        await on_screen(pilot, HomeScreen)
+        await staff_sign_in(pilot)
+        await until(lambda: "未确认打印的凭条：1 张" in screen_text(app))
+        printer.load_paper()  # staff follow the walk-through on screen
+        await tap(pilot, "#staff-test-print")
+        await until(lambda: "测试页：已打印" in screen_text(app))
+        await tap(pilot, "#staff-reprint")
+        await until(lambda: f"{reference}：已打印" in screen_text(app))
+        copy = slip_text(printer.jobs()[-1].read_bytes())
+        assert "副本 第1次补打" in copy and reference in copy
+        assert "310104198506121230" not in copy and "张伟" not in copy
+        assert assembly.store.journal.last().reference == reference
+
+
+async def test_reprint_says_when_the_printer_cannot(assembly: Assembly) -> None:
+    printer = assembly.hub.mocks.printer
+    app = KioskApp(assembly.api, sync_in_background=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await apply_to_done(app, pilot, "marriage-record-proof", 0)
+        await until(lambda: "凭条已打印" in screen_text(app))
+        app.reset_session()
+        await on_screen(pilot, HomeScreen)
+        await staff_sign_in(pilot)
+        printer.set_state(PrinterState.COVER_OPEN)
+        await tap(pilot, "#staff-reprint")
+        await until(lambda: "未能打印（纸仓盖未关）" in screen_text(app))
+
+
+async def test_staff_drive_the_mock_printer(assembly: Assembly) -> None:
+    printer = assembly.hub.mocks.printer
+    app = KioskApp(assembly.api, sync_in_background=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await on_screen(pilot, HomeScreen)
+        await staff_sign_in(pilot)
+        await tap(pilot, "#printer-cover_open")
+        assert printer.state is PrinterState.COVER_OPEN
+        await until(lambda: "✖ 打印机：纸仓盖未关" in screen_text(app))
+        await tap(pilot, "#printer-load")
+        await until(lambda: "● 打印机：正常" in screen_text(app))
+        await tap(pilot, "#printer-run-out")
+        await tap(pilot, "#staff-test-print")
+        await until(lambda: "测试页：未能打印（缺纸）" in screen_text(app))

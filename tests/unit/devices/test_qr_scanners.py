@@ -1,0 +1,169 @@
+"""QR scanners: the camera (image folder, video file, a device that is not there) with
+duplicate suppression and reconnect, and line-mode serial scanners over a pty."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from devices.qr import (
+    CameraGone,
+    CameraScanner,
+    FolderSource,
+    MockCamera,
+    MockLineScanner,
+    SerialLineScanner,
+    open_source,
+)
+from devices.qr.mock_camera import render_held_code
+from devices.serialport import PathPort
+from devices.status import Level
+
+EID = "EID1:eyJuYW1lIjoi5byg5LyfIn0"
+
+
+def read_within(scanner, within: float = 5.0) -> str | None:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if (code := scanner.read(timeout=0.1)) is not None:
+            return code
+    return None
+
+
+@pytest.fixture
+def folder_camera(tmp_path: Path) -> tuple[MockCamera, CameraScanner]:
+    camera = MockCamera(tmp_path / "camera")
+    scanner = CameraScanner(lambda: FolderSource(camera.folder), frame_interval_s=0.01,
+                            reconnect_s=0.05)
+    return camera, scanner
+
+
+def test_a_code_held_up_is_read_once_until_it_leaves(folder_camera) -> None:
+    camera, scanner = folder_camera
+    assert scanner.read(timeout=0.2) is None
+    camera.show(EID)
+    assert read_within(scanner) == EID
+    assert scanner.read(timeout=0.3) is None  # still held up: not reported again
+    camera.take_away()
+    assert scanner.read(timeout=0.3) is None  # gone for enough frames: may count again
+    camera.show(EID)
+    assert read_within(scanner) == EID
+
+
+def test_a_chinese_payload_through_the_camera(folder_camera) -> None:
+    camera, scanner = folder_camera
+    camera.show("取件码：徐汇区漕溪北路药房 3号窗口")
+    assert read_within(scanner) == "取件码：徐汇区漕溪北路药房 3号窗口"
+
+
+def test_a_half_written_picture_is_no_frame(folder_camera) -> None:
+    camera, scanner = folder_camera
+    (camera.folder / "broken.png").write_bytes(b"\x89PNG not really")
+    assert scanner.read(timeout=0.2) is None
+    assert scanner.status().level is Level.OK
+
+
+def test_a_camera_that_disappears_is_reported_and_reconnected(tmp_path: Path,
+                                                              folder_camera) -> None:
+    camera, scanner = folder_camera
+    assert scanner.check().level is Level.OK
+    renamed = tmp_path / "away"
+    camera.folder.rename(renamed)
+    assert scanner.read(timeout=0.3) is None
+    assert (scanner.status().level, scanner.status().code) == (Level.FAULT, "unplugged")
+    renamed.rename(camera.folder)
+    camera.show(EID)
+    assert read_within(scanner) == EID
+    assert scanner.status().level is Level.OK
+
+
+def test_a_video_file_is_a_camera(tmp_path: Path) -> None:
+    video = tmp_path / "held.avi"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 15, (1280, 720))
+    blank = np.full((720, 1280), 150, np.uint8)
+    for frame in [blank] * 5 + [render_held_code("XH-CCB-0001-000042")] * 10:
+        writer.write(cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR))
+    writer.release()
+    scanner = CameraScanner(lambda: open_source(str(video), 1280, 720), frame_interval_s=0)
+    assert read_within(scanner) == "XH-CCB-0001-000042"
+    scanner.close()
+
+
+def test_a_missing_camera_device_is_unplugged_not_a_crash() -> None:
+    with pytest.raises(CameraGone):
+        open_source("97", 1280, 720)  # no /dev/video97
+    scanner = CameraScanner(lambda: open_source("97", 1280, 720), reconnect_s=0.05)
+    assert scanner.read(timeout=0.2) is None
+    assert scanner.check().code == "unplugged"
+
+
+@pytest.fixture
+def line_scanner(tmp_path: Path) -> Iterator[tuple[MockLineScanner, SerialLineScanner]]:
+    mock = MockLineScanner(tmp_path / "scanner").start()
+    scanner = SerialLineScanner(PathPort(mock.port), reconnect_s=0.05)
+    assert scanner.check().level is Level.OK  # open: what a scanner sends before is lost
+    yield mock, scanner
+    scanner.close()
+    mock.close()
+
+
+def test_line_scanner_reads_one_code_per_line(line_scanner) -> None:
+    mock, scanner = line_scanner
+    assert scanner.check().level is Level.OK
+    mock.scan("XH-CCB-0001-000042")
+    mock.scan("取件码".encode("gb18030"))
+    mock.send_raw(b"LF-ONLY\n" + b"CR-ONLY\r")
+    assert [read_within(scanner) for _ in range(4)] == [
+        "XH-CCB-0001-000042", "取件码", "LF-ONLY", "CR-ONLY"]
+
+
+def test_line_scanner_skips_lines_that_are_not_text(line_scanner) -> None:
+    mock, scanner = line_scanner
+    mock.send_raw(b"\xff\xfe\x00\x01\r\n")
+    mock.scan("GOOD")
+    assert read_within(scanner) == "GOOD"
+    assert scanner.rejected == 1
+
+
+def test_line_scanner_joins_a_line_sent_in_pieces(line_scanner) -> None:
+    mock, scanner = line_scanner
+    mock.send_raw(b"XH-CCB-")
+    assert scanner.read(timeout=0.1) is None
+    mock.send_raw(b"0001-000042\r\n")
+    assert read_within(scanner) == "XH-CCB-0001-000042"
+
+
+def test_line_scanner_survives_unplug(line_scanner) -> None:
+    mock, scanner = line_scanner
+    assert scanner.check().level is Level.OK
+    mock.unplug()
+    assert scanner.read(timeout=0.2) is None
+    assert scanner.status().code == "unplugged"
+    mock.replug()
+    deadline = time.monotonic() + 5
+    while scanner.check().level is not Level.OK:  # what is sent before the port opens is lost
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    mock.scan("BACK")
+    assert read_within(scanner) == "BACK"
+    assert scanner.status().level is Level.OK
+
+
+@pytest.mark.parametrize("backend", ["pipeline", "zxing", "zbar", "opencv", "opencv_aruco"])
+def test_each_backend_can_drive_the_kiosk_camera(tmp_path: Path, backend: str) -> None:
+    from wiring.config import DEMO_CONFIG, load_config
+    from wiring.devices import build_hub
+
+    config = load_config(DEMO_CONFIG, data_dir=tmp_path)
+    config.devices.qr.backend = backend
+    hub = build_hub(config)
+    try:
+        hub.mocks.qr.show("取件码 XH-CCB-0001-000042")
+        assert read_within(hub.qr) == "取件码 XH-CCB-0001-000042"
+    finally:
+        hub.close()

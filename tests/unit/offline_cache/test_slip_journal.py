@@ -1,0 +1,51 @@
+"""The slip journal: every slip kept before it prints, failures kept for staff, reprints
+marked COPY and counted (through the screens: tests/ui/test_staff_printing.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from contracts.clock import FakeClock
+from kiosk.slips import demo_slip
+from offline_cache.slip_journal import SlipJournal, SlipState
+from offline_cache.store import open_store
+
+
+def journal(tmp_path: Path) -> SlipJournal:
+    return SlipJournal(open_store(tmp_path / "kiosk.db"), FakeClock())
+
+
+def test_a_slip_is_kept_before_it_prints_and_survives_a_restart(tmp_path: Path) -> None:
+    entry = journal(tmp_path).record(demo_slip())
+    again = journal(tmp_path)  # the kiosk restarted (power cut during the job)
+    (kept,) = again.not_printed()
+    assert (kept.id, kept.state, kept.slip) == (entry, SlipState.PRINTING, demo_slip())
+    again.finished(entry)
+    assert again.not_printed() == []
+
+
+def test_a_failed_slip_stays_with_its_reason(tmp_path: Path) -> None:
+    slips = journal(tmp_path)
+    entry = slips.record(demo_slip())
+    slips.finished(entry, "paper_out")
+    (kept,) = slips.not_printed()
+    assert (kept.state, kept.last_error) == (SlipState.FAILED, "paper_out")
+
+
+def test_copies_are_marked_and_counted(tmp_path: Path) -> None:
+    slips = journal(tmp_path)
+    entry = slips.record(demo_slip())
+    first_id, first = slips.copy_of(entry, "副本 第{n}次补打")
+    _, second = slips.copy_of(entry, "副本 第{n}次补打")
+    assert (first.marker, second.marker) == ("副本 第1次补打", "副本 第2次补打")
+    assert first.reference == demo_slip().reference and first_id != entry
+    assert [e.copies for e in slips.not_printed() if e.id == entry] == [2]
+
+
+def test_a_copy_of_an_offline_slip_keeps_both_marks(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    slips = journal(tmp_path)
+    entry = slips.record(replace(demo_slip(), marker="离线受理 待确认"))
+    _, copy = slips.copy_of(entry, "副本 第{n}次补打")
+    assert copy.marker == "副本 第1次补打 · 离线受理 待确认"

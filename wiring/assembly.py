@@ -1,0 +1,85 @@
+"""The kiosk put together from its config: store, devices, platform connection, and the
+one ``KioskApi`` the screens are given.
+
+Tests assemble it with a temporary data folder and a fake clock. A failed start
+closes what it had opened (the mock devices' threads and ptys, the outbox lock).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from contracts.catalog import load_catalog
+from contracts.clock import Clock, SystemClock
+from contracts.pickup_codes import public_keys_from_b64
+from devices.hub import DeviceHub
+from kiosk.api import KioskApi, KioskSettings
+from kiosk.field_test import FieldTest
+from offline_cache.kiosk_store import KioskStore
+from wiring.config import KioskConfig
+from wiring.devices import build_hub
+from wiring.sync import PlatformConnection, connect_platform, store_from_config, sync_loop_factory
+
+log = logging.getLogger(__package__)
+
+
+@dataclass
+class Assembly:
+    config: KioskConfig
+    api: KioskApi
+    hub: DeviceHub
+    store: KioskStore
+    connection: PlatformConnection
+
+    def close(self) -> None:
+        self.hub.close()
+        self.connection.close()
+        self.store.close()
+
+
+def settings_of(config: KioskConfig) -> KioskSettings:
+    return KioskSettings(
+        kiosk_id=config.kiosk.id,
+        branch_zh=config.kiosk.branch_zh,
+        branch_en=config.kiosk.branch_en,
+        language=config.kiosk.language,
+        idle_timeout_s=config.idle.timeout_s,
+        idle_warning_s=config.idle.warning_s,
+        staff_pin_hash=config.staff.pin_hash,
+        max_clock_drift_s=config.platform.max_clock_drift_s,
+        sync_stop_s=config.platform.timeout_s + 1,
+    )
+
+
+def assemble(config: KioskConfig, clock: Clock | None = None) -> Assembly:
+    clock = clock or SystemClock()
+    bundled = load_catalog(config.catalog.path)
+    store = store_from_config(config, clock, "the kiosk")
+    hub: DeviceHub | None = None
+    try:
+        hub = build_hub(config)
+        connection = connect_platform(config, clock, store)
+    except BaseException:
+        if hub is not None:
+            hub.close()
+        store.close()
+        raise
+    keys = public_keys_from_b64(config.platform.pickup_keys)
+    embedded = connection.embedded
+    if embedded is not None:
+        keys[embedded.signer.kid] = embedded.signer.public_key
+    field_test = None
+    if hub.mocks is not None:
+        demo_codes = None
+        if embedded is not None:
+            def demo_codes(now: datetime) -> dict[str, str]:
+                return embedded.demo_pickup_codes(now)
+        field_test = FieldTest(hub.mocks, clock, demo_codes)
+    api = KioskApi(settings_of(config), clock, bundled, hub, store, connection.sync,
+                   sync_loop_factory(config, connection), keys, field_test)
+    log.info("kiosk %s assembled: platform %s, devices %s", config.kiosk.id,
+             "embedded" if embedded is not None else connection.url,
+             ", ".join(f"{name} {status.code}" for name, status in hub.statuses().items()))
+    return Assembly(config, api, hub, store, connection)

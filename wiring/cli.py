@@ -1,0 +1,287 @@
+"""The kiosk's command line: one argparse tree, each sub-command bound to its function.
+
+The global options (``--config``, ``--data-dir``, ``--platform-url``, ``--mock``) are
+accepted before or after the sub-command, and paths are made absolute as they are
+read, so a relative ``--data-dir`` means the same to every command. The platform
+has its own entry point, ``python -m server``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from contracts.errors import KioskError
+from wiring.config import DEMO_CONFIG, KioskConfig, load_config
+from wiring.logs import setup_logging
+
+log = logging.getLogger(__package__)
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def _path(text: str) -> Path:
+    return Path(text).expanduser().resolve()
+
+
+def _global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
+    """Added to the top parser (with defaults) and to every sub-command (without, so a
+    value given before the sub-command is not overwritten by the sub-parser's default)."""
+    none = {} if defaults else {"default": argparse.SUPPRESS}
+    parser.add_argument("--config", type=_path, help="kiosk config TOML (default: the demo "
+                        "config in config/demo.toml)", **({"default": DEMO_CONFIG} | none))
+    parser.add_argument("--data-dir", type=_path, help="where the outbox, keys, slips and "
+                        "logs live", **({"default": None} | none))
+    parser.add_argument("--platform-url", help="platform base URL, or 'embedded' for a "
+                        "loopback demo platform", **({"default": None} | none))
+    parser.add_argument("--mock", action="store_true", help="mock every device",
+                        **({"default": False} | none))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python main.py",
+                                     description="Government-service kiosk for bank branches.")
+    _global_options(parser, defaults=True)
+    parser.set_defaults(func=run_kiosk)
+    sub = parser.add_subparsers(metavar="COMMAND")
+
+    def command(name: str, func: Command, help_text: str) -> argparse.ArgumentParser:
+        child = sub.add_parser(name, help=help_text, description=help_text)
+        _global_options(child, defaults=False)
+        child.set_defaults(func=func)
+        return child
+
+    command("run", run_kiosk, "run the kiosk (the default)")
+    sync = command("sync", sync_command, "push the outbox to the platform")
+    sync.add_argument("--once", action="store_true",
+                      help="drain what can be drained now, then exit (0: nothing left to upload)")
+    queue = command("queue", queue_command, "show where every queued transaction stands")
+    queue.add_argument("--json", action="store_true", help="machine-readable output")
+    simulate = command("simulate", simulate_command, "enqueue synthetic transactions")
+    simulate.add_argument("--transactions", type=int, required=True, metavar="N")
+    simulate.add_argument("--seed", type=int, help="make the made-up people repeatable")
+    simulate.add_argument("--echo", action="store_true",
+                          help="print each transaction id as soon as it is durable")
+    mock = command("mock-reader", mock_reader_command,
+                   "run a mock ID card reader on a pseudo-terminal")
+    mock.add_argument("--link", type=_path, required=True,
+                      help="symlink to create for the reader's tty (point the kiosk's port here)")
+    mock.add_argument("--deck", type=_path, help="card deck TOML (default: the demo deck)")
+    mock.add_argument("--baudrate", type=int, default=115200)
+    mock.add_argument("--no-pace", action="store_true", help="answer at once, not at line speed")
+    command("staff-pin", staff_pin_command, "print the pin_hash line for a staff PIN read from stdin")
+    test_print = command("test-print", test_print_command, "print the demo pickup slip")
+    test_print.add_argument("--printer", required=True,
+                            help="KIND:TARGET, e.g. file:/tmp/slip.bin, serial:/dev/ttyUSB0, "
+                                 "net:192.0.2.10:9100, usb:04b8:0202")
+    test_print.add_argument("--paper", type=int, choices=(58, 80), default=80)
+    test_print.add_argument("--image-qr", action="store_true",
+                            help="send the QR code as an image (a printer without GS ( k)")
+    preview = command("preview", preview_command, "turn a slip's ESC/POS bytes into a PNG")
+    preview.add_argument("job", type=_path, help="an ESC/POS file (printer-jobs/job-NNNNNN.bin)")
+    preview.add_argument("--out", type=_path, required=True, help="the PNG to write")
+    preview.add_argument("--paper", type=int, choices=(58, 80), default=80)
+    return parser
+
+
+def _config(args: argparse.Namespace) -> KioskConfig:
+    return load_config(args.config, data_dir=args.data_dir, platform_url=args.platform_url,
+                       mock=args.mock)
+
+
+# -- the kiosk ------------------------------------------------------------------------
+def run_kiosk(args: argparse.Namespace) -> int:
+    from screens.app import KioskApp
+    from wiring.assembly import assemble
+
+    config = _config(args)
+    setup_logging(config.data_dir)
+    log.info("kiosk %s starting (data in %s)", config.kiosk.id, config.data_dir)
+    assembly = assemble(config)
+    try:
+        app = KioskApp(assembly.api)
+        app.run()
+    finally:
+        assembly.close()
+    code = app.return_code or 0
+    log.info("kiosk %s stopped (exit status %d)", config.kiosk.id, code)
+    return code
+
+
+# -- staff tools for the outbox ---------------------------------------------------------
+def sync_command(args: argparse.Namespace) -> int:
+    from contracts.clock import SystemClock
+    from offline_cache.sync import SyncReport
+    from wiring.sync import connect_platform, store_from_config, sync_loop_factory
+
+    config = _config(args)
+    setup_logging(config.data_dir)
+    clock = SystemClock()
+    store = store_from_config(config, clock, "main.py sync")
+    connection = connect_platform(config, clock, store)
+
+    def show(report: SyncReport) -> None:
+        queue = store.outbox.summary()
+        state = "online" if report.online else f"{report.link}: {report.error}"
+        log.info("sync pass: %s, %d accepted, %d quarantined, %d pending", report.link,
+                 report.acknowledged, report.quarantined, queue.pending)
+        print(f"{clock.now():%H:%M:%S} accepted {report.acknowledged},"
+              f" quarantined {report.quarantined}, {queue.pending} still to upload;"
+              f" platform {state}", flush=True)
+
+    try:
+        if args.once:
+            report = connection.sync.sync_once()
+            show(report)
+            return 0 if report.online and store.outbox.summary().pending == 0 else 1
+        loop = sync_loop_factory(config, connection)(show)
+        try:
+            loop.run()
+        except KeyboardInterrupt:
+            pass
+        return 0
+    finally:
+        connection.close()
+        store.close()
+
+
+def queue_command(args: argparse.Namespace) -> int:
+    import json
+
+    from contracts.clock import SystemClock
+    from offline_cache.kiosk_store import STORE_FILE
+    from offline_cache.queue_report import format_queue, queue_report
+    from offline_cache.store import open_store_readonly
+
+    config = _config(args)
+    db = open_store_readonly(config.data_dir / STORE_FILE)
+    try:
+        report = queue_report(db, SystemClock().now(), config.platform.max_clock_drift_s)
+    finally:
+        db.close()
+    print(json.dumps(report, ensure_ascii=False, indent=2) if args.json
+          else format_queue(report))
+    return 0
+
+
+def simulate_command(args: argparse.Namespace) -> int:
+    import random
+    import time
+
+    from contracts.clock import SystemClock
+    from kiosk.synthetic import synthetic_application
+    from wiring.sync import store_from_config
+
+    if args.transactions < 1:
+        print("error: --transactions must be at least 1", file=sys.stderr)
+        return 2
+    config = _config(args)
+    setup_logging(config.data_dir)
+    store = store_from_config(config, SystemClock(), "main.py simulate")
+    rng = random.Random(args.seed)
+    latencies = []
+    try:
+        for _ in range(args.transactions):
+            item_id, payload = synthetic_application(rng)
+            start = time.perf_counter()
+            tx = store.outbox.enqueue("application", item_id, payload)
+            latencies.append(time.perf_counter() - start)
+            if args.echo:
+                print(tx.id, flush=True)
+    finally:
+        store.close()
+    latencies.sort()
+    p50, p99 = latencies[len(latencies) // 2], latencies[int(len(latencies) * 0.99)]
+    log.info("simulate: %d synthetic applications enqueued", len(latencies))
+    print(f"enqueued {len(latencies)} synthetic applications in {sum(latencies):.2f} s;"
+          f" durable enqueue p50 {p50 * 1000:.2f} ms, p99 {p99 * 1000:.2f} ms",
+          file=sys.stderr if args.echo else sys.stdout)
+    return 0
+
+
+# -- devices ------------------------------------------------------------------------------
+def mock_reader_command(args: argparse.Namespace) -> int:
+    from devices.idcard import DeckError, MockCardReader, load_deck
+    from devices.idcard.mock_console import run_console
+    from wiring.config import DEMO_DECK
+
+    try:
+        deck = load_deck(args.deck or DEMO_DECK)
+    except DeckError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    reader = MockCardReader(deck, args.link, args.baudrate, pace=not args.no_pace).start()
+    try:
+        run_console(reader, sys.stdin, sys.stdout)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        reader.close()
+    return 0
+
+
+def staff_pin_command(args: argparse.Namespace) -> int:
+    import getpass
+
+    from kiosk.staff import hash_pin
+
+    if sys.stdin.isatty():
+        pin = getpass.getpass("staff PIN (4 to 12 digits): ")
+        if getpass.getpass("again: ") != pin:
+            print("error: the two PINs differ", file=sys.stderr)
+            return 2
+    else:
+        pin = sys.stdin.readline().strip()
+    if not (pin.isdigit() and 4 <= len(pin) <= 12):
+        print("error: a staff PIN is 4 to 12 digits", file=sys.stderr)
+        return 2
+    print(f'[staff]\npin_hash = "{hash_pin(pin)}"')
+    return 0
+
+
+def test_print_command(args: argparse.Namespace) -> int:
+    from devices.printer import EscposSlipPrinter, PrintError, PrinterSpec, render_slip
+    from kiosk.slips import demo_slip
+
+    try:
+        spec = PrinterSpec.parse(args.printer)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    printer = EscposSlipPrinter(spec, args.paper, native_qr=not args.image_qr)
+    data = render_slip(demo_slip(), args.paper, printer.native_qr)
+    try:
+        printer.print_job(data)
+    except PrintError as exc:
+        print(f"error: {spec.describe()}: not printed: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        printer.close()
+    print(f"printed the demo slip on {spec.describe()} ({len(data)} bytes, {args.paper} mm)")
+    return 0
+
+
+def preview_command(args: argparse.Namespace) -> int:
+    from devices.printer.preview import PreviewError, preview_slip
+
+    try:
+        image = preview_slip(args.job.read_bytes(), args.paper)
+    except (OSError, PreviewError) as exc:
+        print(f"error: {args.job}: {exc}", file=sys.stderr)
+        return 2
+    image.save(args.out)
+    print(f"{args.out}: {image.width}x{image.height}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except KioskError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return code

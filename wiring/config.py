@@ -1,0 +1,233 @@
+"""The kiosk's configuration: one typed model read from TOML.
+
+Relative paths in the file are relative to the file's own folder, so the
+demo config works from any working directory. Command-line options
+(``--data-dir``, ``--platform-url``, ``--mock``) override the file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from platformdirs import user_data_dir
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from contracts.datafile import read_toml, validate
+from contracts.errors import ConfigError
+from contracts.pickup_codes import public_keys_from_b64
+from kiosk.staff import pin_hash_problem
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEMO_CONFIG = REPO_ROOT / "config" / "demo.toml"
+DEMO_DECK = REPO_ROOT / "config" / "demo-cards.toml"
+EMBEDDED = "embedded"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class KioskSection(_Section):
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9-]{1,31}$")
+    branch_zh: str
+    branch_en: str
+    language: Literal["zh-CN", "en"] = "zh-CN"
+    data_dir: Path | None = None
+
+
+class IdleSection(_Section):
+    timeout_s: int = Field(default=120, ge=60, le=3600)
+    warning_s: int = Field(default=30, ge=30)
+
+    @model_validator(mode="after")
+    def _warning_before_timeout(self) -> IdleSection:
+        if self.warning_s >= self.timeout_s:
+            raise ValueError("warning_s must be less than timeout_s")
+        return self
+
+
+class CatalogSection(_Section):
+    path: Path
+
+
+class IdCardSection(_Section):
+    # mock: the protocol-faithful reader on a pseudo-terminal, driven by the real driver.
+    kind: Literal["mock", "serial"] = "mock"
+    deck: Path = DEMO_DECK  # mock: the cards a field tester can place
+    pace: bool = True  # mock: answer at the line's real speed (1295 bytes take 112 ms)
+    port: str | None = None  # serial: /dev/ttyUSB0, or better a /dev/serial/by-id/... link
+    usb: str | None = Field(default=None, pattern=r"^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}(:.+)?$")
+    baudrate: int = Field(default=115200, ge=1200, le=921600)
+    timeout_s: float = Field(default=2.0, gt=0, le=30)  # a card read's answer
+    fingerprint: bool = False  # read fingerprints too (30 10) where the SAM allows it
+
+    @model_validator(mode="after")
+    def _needs_a_source(self) -> IdCardSection:
+        if self.kind == "serial" and not (self.port or self.usb):
+            raise ValueError("a serial reader needs port or usb (VID:PID[:SERIAL])")
+        return self
+
+
+class QrSection(_Section):
+    # mock: the field-test camera (an image folder in the data folder) through the real
+    # pipeline; camera: OpenCV; serial: a line-mode scanner that decodes by itself.
+    kind: Literal["mock", "camera", "serial"] = "mock"
+    source: str = "0"  # camera: a device index, a video file, or an image folder
+    # camera: the kiosk's pipeline, or one decoder alone (for comparison and diagnosis)
+    backend: Literal["pipeline", "zxing", "zbar", "opencv", "opencv_aruco"] = "pipeline"
+    width: int = Field(default=1280, ge=160, le=3840)
+    height: int = Field(default=720, ge=120, le=2160)
+    port: str | None = None  # serial
+    usb: str | None = Field(default=None, pattern=r"^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}(:.+)?$")
+    baudrate: int = Field(default=9600, ge=1200, le=921600)
+
+    @model_validator(mode="after")
+    def _needs_a_port(self) -> QrSection:
+        if self.kind == "serial" and not (self.port or self.usb):
+            raise ValueError("a serial scanner needs port or usb (VID:PID[:SERIAL])")
+        return self
+
+
+class PrinterSection(_Section):
+    # mock: a printer on loopback TCP that answers status queries like a real one, driven
+    # by the real driver. Otherwise the connection: net, serial, usb or file (docs/printing.md).
+    kind: Literal["mock", "net", "serial", "usb", "file"] = "mock"
+    target: str = ""  # net: "192.0.2.10:9100"; serial: "/dev/ttyUSB0@9600"; usb: "04b8:0202"
+    paper_mm: Literal[58, 80] = 80
+    timeout_s: float = Field(default=2.0, gt=0, le=30)
+    native_qr: bool = True  # false for a printer without GS ( k: QR codes go as images
+
+    @model_validator(mode="after")
+    def _needs_a_target(self) -> PrinterSection:
+        if self.kind != "mock" and not self.target:
+            raise ValueError(f"a {self.kind} printer needs a target")
+        return self
+
+
+class DevicesSection(_Section):
+    idcard: IdCardSection = IdCardSection()
+    qr: QrSection = QrSection()
+    printer: PrinterSection = PrinterSection()
+
+
+class PlatformSection(_Section):
+    # "embedded" starts the reference platform on loopback inside the kiosk process.
+    url: str = EMBEDDED
+    sync_interval_s: float = Field(default=10, gt=0, le=3600)
+    timeout_s: float = Field(default=5, gt=0, le=120)
+    batch_size: int = Field(default=50, ge=1, le=1000)
+    # After a failure: wait 2, 4, 8 ... s up to the cap, each with jitter.
+    backoff_base_s: float = Field(default=2, gt=0, le=600)
+    backoff_cap_s: float = Field(default=300, gt=0, le=3600)
+    # While unreachable, ask the platform this often whether it is back.
+    probe_interval_s: float = Field(default=5, gt=0, le=600)
+    # How often to check for new reference data (catalog, pharmacies, keys).
+    reference_interval_s: float = Field(default=300, gt=0, le=86400)
+    # Warn staff when the kiosk's clock is further than this from the platform's.
+    max_clock_drift_s: float = Field(default=120, gt=0)
+    # The platform's public keys for pickup codes: key id -> base64 of the raw 32-byte
+    # Ed25519 key. The embedded platform's key is added by itself.
+    pickup_keys: dict[str, str] = {}
+    # This kiosk's platform credential (docs/deploy.md, "Enrolling a kiosk"). Empty:
+    # <data_dir>/platform.token. KIOSK_PLATFORM_TOKEN wins over both. The embedded
+    # platform enrols the kiosk itself and needs neither.
+    credential_file: Path | None = None
+
+    @model_validator(mode="after")
+    def _keys_shape(self) -> PlatformSection:
+        try:
+            public_keys_from_b64(self.pickup_keys)
+        except ValueError as exc:
+            raise ValueError(f"pickup_keys: {exc}") from exc
+        return self
+
+    @model_validator(mode="after")
+    def _backoff_order(self) -> PlatformSection:
+        if self.backoff_base_s > self.backoff_cap_s:
+            raise ValueError("backoff_base_s must not exceed backoff_cap_s")
+        return self
+
+    @model_validator(mode="after")
+    def _url_shape(self) -> PlatformSection:
+        if self.url != EMBEDDED and not self.url.startswith(("http://", "https://")):
+            raise ValueError(f"url must be {EMBEDDED!r} or start with http:// or https://")
+        return self
+
+
+class OutboxSection(_Section):
+    # Personal data of acknowledged transactions is erased this long after the
+    # platform accepted them; a tombstone (reference, state) stays.
+    retention_days: float = Field(default=7, ge=0, le=3650)
+
+
+class SecuritySection(_Section):
+    # Empty: <data_dir>/kiosk.key. The KIOSK_DATA_KEY environment variable wins over both.
+    key_file: Path | None = None
+
+
+class StaffSection(_Section):
+    # Salted PBKDF2 hash of the staff PIN (python main.py staff-pin). Empty: no staff screen.
+    pin_hash: str = ""
+
+    @model_validator(mode="after")
+    def _hash_shape(self) -> StaffSection:
+        if self.pin_hash and (problem := pin_hash_problem(self.pin_hash)):
+            raise ValueError(f"pin_hash {problem}")
+        return self
+
+
+class KioskConfig(_Section):
+    kiosk: KioskSection
+    idle: IdleSection = IdleSection()
+    catalog: CatalogSection
+    devices: DevicesSection = DevicesSection()
+    platform: PlatformSection = PlatformSection()
+    outbox: OutboxSection = OutboxSection()
+    security: SecuritySection = SecuritySection()
+    staff: StaffSection = StaffSection()
+
+    @property
+    def data_dir(self) -> Path:
+        return self.kiosk.data_dir or Path(user_data_dir("gov-kiosk", appauthor=False))
+
+    @property
+    def key_file(self) -> Path:
+        return self.security.key_file or self.data_dir / "kiosk.key"
+
+    @property
+    def credential_file(self) -> Path:
+        return self.platform.credential_file or self.data_dir / "platform.token"
+
+
+def _anchor(path: Path | None, base: Path) -> Path | None:
+    if path is None:
+        return None
+    path = path.expanduser()
+    return path if path.is_absolute() else (base / path).resolve()
+
+
+def load_config(
+    path: Path,
+    *,
+    data_dir: Path | None = None,
+    platform_url: str | None = None,
+    mock: bool = False,
+) -> KioskConfig:
+    """Read, validate and apply overrides; raises ConfigError naming file and key."""
+    raw = read_toml(path, ConfigError)
+    if platform_url is not None:
+        raw.setdefault("platform", {})["url"] = platform_url
+    config = validate(raw, KioskConfig, path, ConfigError)
+    base = path.resolve().parent
+    config.kiosk.data_dir = data_dir or _anchor(config.kiosk.data_dir, base)
+    config.catalog.path = _anchor(config.catalog.path, base) or config.catalog.path
+    config.devices.idcard.deck = _anchor(config.devices.idcard.deck, base) or DEMO_DECK
+    config.security.key_file = _anchor(config.security.key_file, base)
+    config.platform.credential_file = _anchor(config.platform.credential_file, base)
+    if mock:
+        config.devices = DevicesSection(
+            idcard=IdCardSection(deck=config.devices.idcard.deck),
+            printer=PrinterSection(paper_mm=config.devices.printer.paper_mm),
+        )
+    return config

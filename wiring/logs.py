@@ -1,0 +1,68 @@
+"""Where the kiosk's logs go: a rotating file in the data folder, and the systemd journal
+when a service manager started the process.
+
+Every package logs through its own logger (``logging.getLogger(__package__)``). What
+is logged is events and counts: device status changes, print jobs and their outcome,
+sync passes, staff actions, start and stop; never a name, an ID number, a phone or an
+address. As a second line of defence a filter masks any run of digits long enough to
+be an ID or phone number before a record is written anywhere.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import os
+import re
+from pathlib import Path
+
+LOG_FILE = "kiosk.log"
+# 1 MiB a file, five old files kept: weeks of events on a kiosk, bounded on a small disk.
+MAX_BYTES = 1 << 20
+BACKUPS = 5
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+JOURNAL_SOCKET = Path("/dev/log")
+
+# 11 or more digits (an 18-digit ID number, its 17 digits and X, an 11-digit mobile).
+_LONG_NUMBER = re.compile(r"\d{6,}[\dXx]{5,}")
+
+
+class MaskNumbers(logging.Filter):
+    """Masks long digit runs in the formatted message (never drops a record)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = _LONG_NUMBER.sub(lambda m: m.group()[:3] + "*" * (len(m.group()) - 3), message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
+def under_systemd() -> bool:
+    return "INVOCATION_ID" in os.environ or "JOURNAL_STREAM" in os.environ
+
+
+def setup_logging(data_dir: Path, *, level: int = logging.INFO) -> Path:
+    """Send every package's records to ``<data_dir>/logs/kiosk.log`` (and the journal under
+    systemd); returns the log file's path. Safe to call again (tests, several commands)."""
+    folder = data_dir / "logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / LOG_FILE
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if getattr(h, "_kiosk", False)]:
+        root.removeHandler(handler)
+        handler.close()
+    handlers: list[logging.Handler] = [logging.handlers.RotatingFileHandler(
+        path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")]
+    if under_systemd() and JOURNAL_SOCKET.exists():
+        # journald reads the syslog socket; the terminal belongs to the kiosk's UI.
+        journal = logging.handlers.SysLogHandler(address=str(JOURNAL_SOCKET))
+        journal.ident = "gov-kiosk: "
+        handlers.append(journal)
+    for handler in handlers:
+        handler.setFormatter(logging.Formatter(FORMAT))
+        handler.addFilter(MaskNumbers())
+        handler._kiosk = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+    root.setLevel(level)
+    return path
