@@ -1,13 +1,21 @@
-"""The devices the kiosk owns, handed to the app as one object."""
+"""The devices the kiosk owns, handed to the core as one object.
+
+Every change of a device's status is logged once, here, whichever thread noticed it
+(a read, a print, the periodic probe): the technician's trace of unplugs and faults.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+import threading
+from dataclasses import dataclass, field
 
 from devices.idcard import IdCardReader, MockCardReader
 from devices.printer import MockPrinterDevice, SlipPrinter
 from devices.qr import MockCamera, QrScanner
-from devices.status import DeviceStatus
+from devices.status import DeviceStatus, Level
+
+log = logging.getLogger(__package__)
 
 
 @dataclass
@@ -25,14 +33,28 @@ class DeviceHub:
     qr: QrScanner
     printer: SlipPrinter
     mocks: MockDevices | None = None
+    _logged: dict[str, DeviceStatus] = field(default_factory=dict, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def statuses(self) -> dict[str, DeviceStatus]:
         """Last known status of each device (no I/O: safe on the UI thread)."""
-        return {
+        current = {
             "idcard": self.idcard.status(),
             "qr": self.qr.status(),
             "printer": self.printer.status(),
         }
+        self._log_changes(current)
+        return current
+
+    def _log_changes(self, current: dict[str, DeviceStatus]) -> None:
+        with self._lock:
+            for name, status in current.items():
+                if self._logged.get(name) == status:
+                    continue
+                self._logged[name] = status
+                level = logging.INFO if status.level is Level.OK else logging.WARNING
+                log.log(level, "%s: %s %s%s", name, status.level, status.code,
+                        f" ({status.detail})" if status.detail else "")
 
     def check(self) -> dict[str, DeviceStatus]:
         """Probe the devices that can be probed (blocking: call from a worker)."""

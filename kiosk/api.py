@@ -264,8 +264,6 @@ class KioskApi:
         """*Blocking*, on the sync thread: take up new reference data, read the queue."""
         if report.reference_updated:
             self.apply_reference()
-        log.info("sync pass: %s, %d accepted, %d quarantined, %d purged",
-                 report.link, report.acknowledged, report.quarantined, report.purged)
         return self.store.outbox.summary()
 
     def note_sync(self, report: SyncReport, queue: QueueSummary) -> None:

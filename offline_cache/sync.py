@@ -9,6 +9,7 @@ data past its retention (``Outbox.purge``).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -21,6 +22,8 @@ from contracts.clock import Clock
 from contracts.wire import BATCH_PATH, HEALTH_PATH, Batch, BatchResult, Transaction
 from offline_cache.outbox import Outbox
 from offline_cache.reference_cache import ReferenceCache
+
+log = logging.getLogger(__package__)
 
 
 class Link(StrEnum):
@@ -74,9 +77,28 @@ class SyncEngine:
         self._settings = settings
         self._references = references
         self._next_reference_check: float | None = None  # monotonic; None: check on the first pass
+        self._last_link: Link | None = None
 
     def sync_once(self) -> SyncReport:
         """Drain what can be drained now; never raises for network or server trouble."""
+        report = self._pass()
+        self._log(report)
+        return report
+
+    def _log(self, report: SyncReport) -> None:
+        """Counts only; a quiet pass is logged only when the link changed."""
+        changed, self._last_link = report.link is not self._last_link, report.link
+        moved = report.acknowledged or report.quarantined or report.purged
+        if not (changed or moved or report.reference_updated):
+            return
+        level = logging.INFO if report.online else logging.WARNING
+        log.log(level, "sync pass: %s; %d accepted, %d quarantined, %d purged%s%s",
+                report.link, report.acknowledged, report.quarantined, report.purged,
+                f"; reference data {', '.join(report.reference_updated)}"
+                if report.reference_updated else "",
+                f"; {report.error}" if report.error else "")
+
+    def _pass(self) -> SyncReport:
         done = _Pass()
         try:
             self._push(done)

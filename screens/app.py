@@ -9,6 +9,7 @@ personal data.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from textual import events, work
@@ -45,6 +46,8 @@ _STEP_SCREENS = {
     Step.DONE: DoneScreen,
     Step.RATE: RatingScreen,
 }
+
+log = logging.getLogger(__package__)
 
 # How often idle devices are probed, so the status bar notices an unplugged reader
 # (and the driver reconnects it) even when nobody is at the identify screen.
@@ -194,6 +197,7 @@ class KioskApp(App[None], inherit_bindings=False):
     # -- devices and sync -----------------------------------------------------
     def sync_now(self) -> None:
         """Staff's "sync now": wake the background loop, or run one pass without it."""
+        log.info("staff: sync now")
         if self.api.syncs_in_background:
             self.api.sync_soon()
         else:

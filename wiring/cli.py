@@ -126,8 +126,6 @@ def sync_command(args: argparse.Namespace) -> int:
     def show(report: SyncReport) -> None:
         queue = store.outbox.summary()
         state = "online" if report.online else f"{report.link}: {report.error}"
-        log.info("sync pass: %s, %d accepted, %d quarantined, %d pending", report.link,
-                 report.acknowledged, report.quarantined, queue.pending)
         print(f"{clock.now():%H:%M:%S} accepted {report.acknowledged},"
               f" quarantined {report.quarantined}, {queue.pending} still to upload;"
               f" platform {state}", flush=True)

@@ -48,10 +48,8 @@ def setup_logging(data_dir: Path, *, level: int = logging.INFO) -> Path:
     folder = data_dir / "logs"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / LOG_FILE
+    stop_logging()
     root = logging.getLogger()
-    for handler in [h for h in root.handlers if getattr(h, "_kiosk", False)]:
-        root.removeHandler(handler)
-        handler.close()
     handlers: list[logging.Handler] = [logging.handlers.RotatingFileHandler(
         path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")]
     if under_systemd() and JOURNAL_SOCKET.exists():
@@ -65,4 +63,14 @@ def setup_logging(data_dir: Path, *, level: int = logging.INFO) -> Path:
         handler._kiosk = True  # type: ignore[attr-defined]
         root.addHandler(handler)
     root.setLevel(level)
+    # Every request line would drown the events; failures reach us as sync reports.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     return path
+
+
+def stop_logging() -> None:
+    """Detach and close what ``setup_logging`` attached (tests; a clean stop)."""
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if getattr(h, "_kiosk", False)]:
+        root.removeHandler(handler)
+        handler.close()
