@@ -1,7 +1,7 @@
 """The sync process SIGKILLed at random points, many times over, against a real platform
 on loopback; then every transaction enqueued must be on the platform exactly once.
 
-The same trials as ``tests/test_chaos.py`` (which runs 50 in CI), as many as asked.
+The same trials as ``tests/system/test_chaos.py`` (which runs 50 in CI), as many as asked.
 
     python bench/chaos_sigkill.py [--trials 500]
 """

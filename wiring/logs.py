@@ -50,6 +50,10 @@ def setup_logging(data_dir: Path, *, level: int = logging.INFO) -> Path:
     path = folder / LOG_FILE
     stop_logging()
     root = logging.getLogger()
+    # The terminal belongs to the kiosk's UI: a library's own logging.basicConfig()
+    # (python-escpos calls it on import) must not print records over the screen.
+    for stray in [h for h in root.handlers if type(h) is logging.StreamHandler]:
+        root.removeHandler(stray)
     handlers: list[logging.Handler] = [logging.handlers.RotatingFileHandler(
         path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")]
     if under_systemd() and JOURNAL_SOCKET.exists():
