@@ -61,7 +61,9 @@ class RatingPayload(_Wire):
     reason: str = Field(default="", max_length=40)
 
 
-PAYLOADS: dict[str, type[_Wire]] = {"application": ApplicationPayload, "rating": RatingPayload}
+Payload = ApplicationPayload | RatingPayload
+PAYLOADS: dict[str, type[ApplicationPayload] | type[RatingPayload]] = {
+    "application": ApplicationPayload, "rating": RatingPayload}
 
 
 class Transaction(_Wire):
@@ -76,6 +78,10 @@ class Transaction(_Wire):
     reference: str = Field(min_length=1, max_length=64)
     created_at: str = Field(max_length=40)  # the kiosk's clock: advice, never trusted
     payload: dict[str, Any]
+
+    def parsed_payload(self) -> Payload:
+        """The payload as its kind's model (``ValidationError`` names what is wrong)."""
+        return PAYLOADS[self.kind].model_validate(self.payload)
 
 
 class Batch(BaseModel):

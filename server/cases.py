@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, Engine
 
-from contracts.wire import BAD_REVIEW_REASONS
+from contracts.wire import BAD_REVIEW_REASONS, ApplicationPayload, RatingPayload, Transaction
 from server.db import aware, case_events, cases, pickups, ratings
 
 Status = Literal["received", "reviewing", "approved", "refused", "ready_for_pickup",
@@ -66,31 +66,30 @@ def document_type_of(number: str) -> str:
     return "foreign_permanent"
 
 
-def record_application(conn: Connection, tx: Any, person: str, now: datetime) -> None:
+def record_application(conn: Connection, tx: Transaction, payload: ApplicationPayload,
+                       person: str, now: datetime) -> None:
     """A new case from an application transaction (inside the ingest transaction)."""
     by = f"kiosk:{tx.kiosk_id}"
     conn.execute(cases.insert().values(reference=tx.reference, transaction_id=tx.id,
                                        kiosk_id=tx.kiosk_id, item_id=tx.item_id, person=person,
                                        status="received", received_at=now))
     add_event(conn, tx.reference, "received", "", by, now)
-    decision = tx.payload.get("decision")
-    outcome = decision.get("outcome") if isinstance(decision, dict) else None
-    if outcome == "approved":
+    decision = payload.decision
+    if decision.outcome == "approved":
         add_event(conn, tx.reference, "approved", "", by, now)
-    elif outcome == "refused":
-        add_event(conn, tx.reference, "refused", str(decision.get("reason", ""))[:500], by, now)
+    elif decision.outcome == "refused":
+        add_event(conn, tx.reference, "refused", decision.reason[:500], by, now)
 
 
-def rating_problem(conn: Connection, tx: Any, now: datetime) -> str | None:
-    """Record a rating; or say why it cannot be (the one-per-case rule among them)."""
-    p = tx.payload
-    score, reason, case_id = p.get("score"), p.get("reason", ""), p.get("case")
-    if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
-        return "payload.score: a whole number from 1 to 5"
-    if not isinstance(reason, str) or (score <= 2 and reason not in BAD_REVIEW_REASONS):
+def rating_problem(conn: Connection, tx: Transaction, payload: RatingPayload,
+                   now: datetime) -> str | None:
+    """Record a rating; or say why it cannot be (the one-per-case rule among them).
+    The wire model has already checked the score is a whole number from 1 to 5."""
+    score, reason, case_id = payload.score, payload.reason, payload.case
+    if score <= 2 and reason not in BAD_REVIEW_REASONS:
         return "payload.reason: a bad review (1 or 2) needs one of the listed reasons"
     case = conn.execute(select(cases.c.reference, cases.c.kiosk_id)
-                        .where(cases.c.transaction_id == str(case_id))).first()
+                        .where(cases.c.transaction_id == case_id)).first()
     if case is None or case.kiosk_id != tx.kiosk_id:
         return f"payload.case: no case {case_id!r} from this kiosk"
     if conn.execute(select(ratings.c.at).where(ratings.c.reference == case.reference)).first():

@@ -8,6 +8,7 @@ sequence) each item is retried on its own so one bad item sinks nothing else.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -16,10 +17,18 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from contracts.wire import PAYLOADS, ItemResult, Transaction
+from contracts.wire import ApplicationPayload, ItemResult, Payload, Transaction
 from server.cases import document_type_of, rating_problem, record_application
 from server.db import transactions
 from server.persons import person_of
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """A transaction that passed the wire models, with its payload parsed."""
+
+    tx: Transaction
+    payload: Payload
 
 
 def ingest_batch(engine: Engine, raws: list[Any], now: datetime, kiosk_id: str | None,
@@ -27,7 +36,7 @@ def ingest_batch(engine: Engine, raws: list[Any], now: datetime, kiosk_id: str |
     """Store what is new, one result per item in order. ``kiosk_id``: the authenticated
     kiosk, which may send only its own transactions (None: no such check, for tools)."""
     results: dict[int, ItemResult] = {}
-    valid: list[tuple[int, Transaction]] = []
+    valid: list[tuple[int, Incoming]] = []
     for index, raw in enumerate(raws):
         if not isinstance(raw, dict):
             results[index] = ItemResult(id="", status="refused", reason="not an object")
@@ -39,7 +48,7 @@ def ingest_batch(engine: Engine, raws: list[Any], now: datetime, kiosk_id: str |
                                         reason=_first_problem(exc))
             continue
         try:
-            PAYLOADS[tx.kind].model_validate(tx.payload)
+            payload = tx.parsed_payload()
         except ValidationError as exc:
             results[index] = ItemResult(id=tx.id, status="refused",
                                         reason=_first_problem(exc, "payload."))
@@ -48,23 +57,23 @@ def ingest_batch(engine: Engine, raws: list[Any], now: datetime, kiosk_id: str |
             results[index] = ItemResult(id=tx.id, status="refused",
                                         reason=f"kiosk {kiosk_id} cannot send for {tx.kiosk_id}")
             continue
-        valid.append((index, tx))
+        valid.append((index, Incoming(tx, payload)))
     with engine.connect() as conn:
-        stored = _existing(conn, [tx.id for _, tx in valid])
-    new: list[tuple[int, Transaction]] = []
-    for index, tx in valid:
-        if tx.id in stored:
-            results[index] = ItemResult(id=tx.id, status="duplicate")
+        stored = _existing(conn, [item.tx.id for _, item in valid])
+    new: list[tuple[int, Incoming]] = []
+    for index, item in valid:
+        if item.tx.id in stored:
+            results[index] = ItemResult(id=item.tx.id, status="duplicate")
         else:
-            stored.add(tx.id)  # the same id twice in one batch: the second is a duplicate
-            new.append((index, tx))
+            stored.add(item.tx.id)  # the same id twice in one batch: the second is a duplicate
+            new.append((index, item))
     try:
         with engine.begin() as conn:
-            outcomes = [(index, _apply(conn, tx, now, key)) for index, tx in new]
+            outcomes = [(index, _apply(conn, item, now, key)) for index, item in new]
         results.update(outcomes)
     except IntegrityError:
-        for index, tx in new:
-            results[index] = _ingest_one(engine, tx, now, key)
+        for index, item in new:
+            results[index] = _ingest_one(engine, item, now, key)
     return [results[i] for i in range(len(raws))]
 
 
@@ -75,18 +84,19 @@ def _first_problem(exc: ValidationError, prefix: str = "") -> str:
     return f"{prefix}{where}: {err['msg']}"
 
 
-def _apply(conn: Connection, tx: Transaction, now: datetime, key: bytes) -> ItemResult:
+def _apply(conn: Connection, item: Incoming, now: datetime, key: bytes) -> ItemResult:
     """Write one transaction and what it means (a case, a rating), or refuse it."""
-    if tx.kind == "application":
-        number = str(tx.payload["identity"]["id_number"]).strip()
+    tx, payload = item.tx, item.payload
+    if isinstance(payload, ApplicationPayload):
+        number = payload.identity.id_number.strip()
         if not number:
             return ItemResult(id=tx.id, status="refused",
                               reason="payload.identity.id_number: missing")
         conn.execute(transactions.insert().values(**_row(tx, now)))
-        person = person_of(key, document_type_of(number.strip().upper()), number)
-        record_application(conn, tx, person, now)
+        person = person_of(key, document_type_of(number.upper()), number)
+        record_application(conn, tx, payload, person, now)
     else:
-        problem = rating_problem(conn, tx, now)
+        problem = rating_problem(conn, tx, payload, now)
         if problem is not None:
             return ItemResult(id=tx.id, status="refused", reason=problem)
         conn.execute(transactions.insert().values(**_row(tx, now)))
@@ -107,13 +117,14 @@ def _row(tx: Transaction, now: datetime) -> dict[str, Any]:
     return row
 
 
-def _ingest_one(engine: Engine, tx: Transaction, now: datetime,
+def _ingest_one(engine: Engine, item: Incoming, now: datetime,
                 key: bytes) -> ItemResult:
+    tx = item.tx
     try:
         with engine.begin() as conn:
             if _existing(conn, [tx.id]):
                 return ItemResult(id=tx.id, status="duplicate")
-            return _apply(conn, tx, now, key)
+            return _apply(conn, item, now, key)
     except IntegrityError:
         with engine.connect() as conn:
             if _existing(conn, [tx.id]):
