@@ -17,5 +17,7 @@ from __future__ import annotations
 
 from wiring.cli import main
 
+__all__ = ["main"]
+
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -126,7 +126,8 @@ def main() -> int:
     parser.add_argument("--enqueues", type=int, default=2_000)
     parser.add_argument("--batches", type=int, nargs="+", default=[1, 50, 500])
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(dir=ROOT, prefix=".bench-") as tmp:  # on the project's disk, not tmpfs
+    # On the project's disk, not tmpfs.
+    with tempfile.TemporaryDirectory(dir=ROOT, prefix=".bench-") as tmp:
         folder = Path(tmp)
         print(f"durable enqueue, {args.enqueues} synthetic applications, sealed (AES-GCM)\n")
         print("| store setting | p50 ms | p99 ms | mean ms |")

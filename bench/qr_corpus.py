@@ -60,7 +60,8 @@ def background(rng: random.Random) -> np.ndarray:
         x0, y0 = rng.randrange(WIDTH), rng.randrange(HEIGHT)
         cv2.rectangle(out, (x0, y0), (x0 + rng.randrange(40, 300), y0 + rng.randrange(20, 200)),
                       color, -1)
-    return cv2.GaussianBlur(out, (5, 5), 0)
+    blurred: np.ndarray = cv2.GaussianBlur(out, (5, 5), 0)
+    return blurred
 
 
 def _place(frame: np.ndarray, code: np.ndarray, size: int, rng: random.Random,
@@ -70,15 +71,17 @@ def _place(frame: np.ndarray, code: np.ndarray, size: int, rng: random.Random,
     half = size / 2
     cx = rng.uniform(half * 1.5 + 10, WIDTH - half * 1.5 - 10)
     cy = rng.uniform(half * 1.5 + 10, HEIGHT - half * 1.5 - 10)
-    src = np.float32([[0, 0], [size, 0], [size, size], [0, size]])
-    corners = np.float32([[-half, -half], [half, -half], [half, half], [-half, half]])
+    src = np.array([[0, 0], [size, 0], [size, size], [0, size]], dtype=np.float32)
+    corners = np.array([[-half, -half], [half, -half], [half, half], [-half, half]],
+                       dtype=np.float32)
     theta = np.deg2rad(angle)
-    rot = np.float32([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]])
+    rot = np.array([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]],
+                   dtype=np.float32)
     dst = corners @ rot.T
     if perspective:
-        dst += np.float32([[rng.uniform(-1, 1) * perspective * size for _ in range(2)]
-                           for _ in range(4)])
-    dst += np.float32([cx, cy])
+        dst += np.array([[rng.uniform(-1, 1) * perspective * size for _ in range(2)]
+                         for _ in range(4)], dtype=np.float32)
+    dst += np.array([cx, cy], dtype=np.float32)
     matrix = cv2.getPerspectiveTransform(src, dst)
     warped = cv2.warpPerspective(tile, matrix, (WIDTH, HEIGHT), flags=cv2.INTER_LINEAR,
                                  borderValue=0)
@@ -120,7 +123,7 @@ def make_sample(category: str, seed: int) -> Sample:
     angle = rng.uniform(-60, 60) if category == "rotated" else rng.uniform(-5, 5)
     tilt = rng.uniform(0.08, 0.16) if category == "perspective" else 0.0
     cx, cy = _place(frame, code, size, rng, angle=angle, perspective=tilt)
-    img = frame.astype(np.float32)
+    img: np.ndarray = frame.astype(np.float32)
     if category == "blur":
         img = cv2.GaussianBlur(img, (0, 0), rng.uniform(1.4, 2.0))
     elif category == "motion_blur":
@@ -141,7 +144,8 @@ def make_sample(category: str, seed: int) -> Sample:
     elif category == "glare":
         glare = np.zeros_like(img)
         # A lamp's reflection on the glossy slip, over part of the code.
-        gx, gy = int(cx + rng.uniform(-0.4, 0.4) * size), int(cy + rng.uniform(-0.4, 0.4) * size)
+        gx = int(cx + rng.uniform(-0.4, 0.4) * size)
+        gy = int(cy + rng.uniform(-0.4, 0.4) * size)
         cv2.ellipse(glare, (gx, gy), (rng.randrange(120, 260), rng.randrange(60, 140)),
                     rng.uniform(0, 180), 0, 360, rng.uniform(120, 170), -1)
         img += cv2.GaussianBlur(glare, (0, 0), 40)

@@ -28,6 +28,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy import func, select, text
@@ -53,7 +54,7 @@ def id_number(serial: int) -> str:
     return first + check_digit(first)
 
 
-def request_stream(count: int, seed: int) -> list[tuple[int, dict]]:
+def request_stream(count: int, seed: int) -> list[tuple[int, dict[str, Any]]]:
     """(kiosk number, body): one person in five asks twice, from another kiosk."""
     rng = random.Random(seed)
     people = count * 4 // 5
@@ -99,7 +100,7 @@ def start_server(db: str, folder: Path) -> tuple[subprocess.Popen[bytes], str]:
         time.sleep(0.1)
 
 
-async def fire(url: str, tokens: list[str], stream: list[tuple[int, dict]],
+async def fire(url: str, tokens: list[str], stream: list[tuple[int, dict[str, Any]]],
                concurrency: int) -> tuple[list[float], dict[str, int], float]:
     latencies: list[float] = []
     outcomes: dict[str, int] = {}
@@ -108,7 +109,7 @@ async def fire(url: str, tokens: list[str], stream: list[tuple[int, dict]],
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as client:
 
-        async def one(kiosk: int, body: dict) -> None:
+        async def one(kiosk: int, body: dict[str, Any]) -> None:
             async with gate:
                 start = time.perf_counter()
                 for attempt in range(3):

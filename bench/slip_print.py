@@ -12,6 +12,8 @@ import dataclasses
 import statistics
 import sys
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -35,7 +37,7 @@ def rasterised(slip_bytes: bytes, paper_mm: int) -> bytes:
     return bytes(printer.output)
 
 
-def median_ms(fn, runs: int) -> float:  # type: ignore[no-untyped-def]
+def median_ms(fn: Callable[[], object], runs: int) -> float:
     times = []
     for _ in range(runs):
         started = time.perf_counter()
@@ -55,10 +57,11 @@ def main() -> None:
     print("| --- | --- | ---: | ---: | ---: | ---: |")
     for paper in (58, 80):
         text = render_slip(slip, paper)
-        text_ms = median_ms(lambda p=paper: render_slip(slip, p), args.runs)
+        text_ms = median_ms(partial(render_slip, slip, paper), args.runs)
         raster = rasterised(text, paper)
-        raster_ms = median_ms(lambda p=paper, t=text: rasterised(t, p), max(10, args.runs // 10))
-        for name, data, ms in (("text (kiosk)", text, text_ms), ("raster image", raster, raster_ms)):
+        raster_ms = median_ms(partial(rasterised, text, paper), max(10, args.runs // 10))
+        for name, data, ms in (("text (kiosk)", text, text_ms),
+                               ("raster image", raster, raster_ms)):
             print(f"| {paper} mm | {name} | {len(data):,} | {ms:.2f} | {len(data) * 10 / 9600:.2f} "
                   f"| {len(data) * 10 / 115200 * 1000:.0f} |")
         print(f"| {paper} mm | raster/text | {len(raster) / len(text):.0f}x | "

@@ -24,6 +24,10 @@ class PortNotFound(Exception):
     """No device matches the locator right now (unplugged)."""
 
 
+# What open_serial raises when the device is not there or will not open.
+OPEN_ERRORS: tuple[type[BaseException], ...] = (PortNotFound, *SERIAL_ERRORS)
+
+
 class PortLocator(Protocol):
     def locate(self) -> str:
         """The device path to open now; PortNotFound when it is not there."""

@@ -36,7 +36,8 @@ def normalise(spec: FieldSpec, value: str) -> str:
     return value
 
 
-def answer_problem(spec: FieldSpec, value: str, today: date, while_typing: bool = False) -> str | None:
+def answer_problem(spec: FieldSpec, value: str, today: date,
+                   while_typing: bool = False) -> str | None:
     """The i18n key suffix of what is wrong ('phone_length'), or None."""
     problem = _problem(spec, value.strip(), today)
     if while_typing and problem in _INCOMPLETE:

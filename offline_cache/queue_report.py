@@ -48,7 +48,8 @@ def format_queue(report: dict[str, Any]) -> str:
         f"quarantined:      {report['quarantined']}",
     ]
     if report["clock_offset_s"] is not None:
-        warning = "  ** WARNING: beyond the allowed drift **" if report["clock_drift_warning"] else ""
+        warning = ("  ** WARNING: beyond the allowed drift **"
+                   if report["clock_drift_warning"] else "")
         lines.append(f"kiosk clock:      {describe_offset(report['clock_offset_s'])}"
                      f" (checked {report['clock_checked_at']}){warning}")
     for raw in report["quarantined_items"]:

@@ -14,9 +14,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from offline_cache.backoff import Backoff
-from offline_cache.sync import Link, SyncEngine, SyncReport
+from offline_cache.sync import Link, SyncReport
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,8 +26,16 @@ class LoopTiming:
     probe_interval_s: float = 5.0  # connectivity probes while unreachable
 
 
+class SyncPasses(Protocol):
+    """What the loop drives: offline_cache.sync.SyncEngine (or a stand-in in tests)."""
+
+    def sync_once(self) -> SyncReport: ...
+
+    def probe(self) -> Link: ...
+
+
 class SyncLoop:
-    def __init__(self, engine: SyncEngine, backoff: Backoff, timing: LoopTiming,
+    def __init__(self, engine: SyncPasses, backoff: Backoff, timing: LoopTiming,
                  on_report: Callable[[SyncReport], None],
                  monotonic: Callable[[], float] = time.monotonic) -> None:
         self._engine = engine

@@ -184,7 +184,8 @@ class IdentifyScreen(QrScreen):
         elif id_issue:
             self.query_one("#manual-id", Input).focus()
         else:
-            self.identified(Identity(name=name.strip(), id_number=id_number, source=IdSource.MANUAL))
+            self.identified(Identity(name=name.strip(), id_number=id_number,
+                                     source=IdSource.MANUAL))
 
     def show_problem(self, selector: str, key: str | None) -> None:
         self.query_one(selector, Static).update(self.t(key) if key else "")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.reactive import reactive
@@ -9,6 +11,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Digits, Static
 
 from kiosk.i18n import Translator
+
+if TYPE_CHECKING:
+    from screens.app import KioskApp
 
 
 class IdleWarning(ModalScreen[None]):
@@ -20,7 +25,7 @@ class IdleWarning(ModalScreen[None]):
 
     @property
     def t(self) -> Translator:
-        return self.app.t  # type: ignore[attr-defined]
+        return cast("KioskApp", self.app).t
 
     def compose(self) -> ComposeResult:
         with Vertical(id="idle-box"):

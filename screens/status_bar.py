@@ -42,6 +42,7 @@ class StatusBar(Static):
             if api.clock_drift_exceeds(queue):
                 parts.append(t("status.clock"))  # for staff: the details are on their screen
         for name, status in api.device_statuses().items():
-            parts.append(f"{SYMBOLS[status.level]} {t('device.' + name)} {t('device.' + status.code)}")
+            parts.append(f"{SYMBOLS[status.level]} {t('device.' + name)} "
+                         f"{t('device.' + status.code)}")
         self.set_class(online is False, "-offline")
         self.update("   ".join(parts))

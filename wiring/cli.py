@@ -30,15 +30,18 @@ def _path(text: str) -> Path:
 def _global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
     """Added to the top parser (with defaults) and to every sub-command (without, so a
     value given before the sub-command is not overwritten by the sub-parser's default)."""
-    none = {} if defaults else {"default": argparse.SUPPRESS}
+
+    def default(value: object) -> object:
+        return value if defaults else argparse.SUPPRESS
+
     parser.add_argument("--config", type=_path, help="kiosk config TOML (default: the demo "
-                        "config in config/demo.toml)", **({"default": DEMO_CONFIG} | none))
+                        "config in config/demo.toml)", default=default(DEMO_CONFIG))
     parser.add_argument("--data-dir", type=_path, help="where the outbox, keys, slips and "
-                        "logs live", **({"default": None} | none))
+                        "logs live", default=default(None))
     parser.add_argument("--platform-url", help="platform base URL, or 'embedded' for a "
-                        "loopback demo platform", **({"default": None} | none))
+                        "loopback demo platform", default=default(None))
     parser.add_argument("--mock", action="store_true", help="mock every device",
-                        **({"default": False} | none))
+                        default=default(False))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -72,7 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     mock.add_argument("--deck", type=_path, help="card deck TOML (default: the demo deck)")
     mock.add_argument("--baudrate", type=int, default=115200)
     mock.add_argument("--no-pace", action="store_true", help="answer at once, not at line speed")
-    command("staff-pin", staff_pin_command, "print the pin_hash line for a staff PIN read from stdin")
+    command("staff-pin", staff_pin_command,
+            "print the pin_hash line for a staff PIN read from stdin")
     test_print = command("test-print", test_print_command, "print the demo pickup slip")
     test_print.add_argument("--printer", required=True,
                             help="KIND:TARGET, e.g. file:/tmp/slip.bin, serial:/dev/ttyUSB0, "

@@ -22,6 +22,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEMO_CONFIG = REPO_ROOT / "config" / "demo.toml"
 DEMO_DECK = REPO_ROOT / "config" / "demo-cards.toml"
 EMBEDDED = "embedded"
+# A camera's decoder: the kiosk's pipeline, or one of devices.qr.backends alone.
+QrBackendName = Literal["pipeline", "zxing", "zbar", "opencv", "opencv_aruco"]
 
 
 class _Section(BaseModel):
@@ -75,7 +77,7 @@ class QrSection(_Section):
     kind: Literal["mock", "camera", "serial"] = "mock"
     source: str = "0"  # camera: a device index, a video file, or an image folder
     # camera: the kiosk's pipeline, or one decoder alone (for comparison and diagnosis)
-    backend: Literal["pipeline", "zxing", "zbar", "opencv", "opencv_aruco"] = "pipeline"
+    backend: QrBackendName = "pipeline"
     width: int = Field(default=1280, ge=160, le=3840)
     height: int = Field(default=720, ge=120, le=2160)
     port: str | None = None  # serial

@@ -27,7 +27,7 @@ from devices.qr import (
 )
 from devices.qr.backends import BACKENDS
 from devices.qr.text import PayloadTextError, payload_text
-from devices.serialport import PathPort, locator_for
+from devices.serialport import PathPort, PortLocator, locator_for
 from wiring.config import IdCardSection, KioskConfig, PrinterSection, QrSection
 
 
@@ -90,6 +90,7 @@ def _qr(section: QrSection, data_dir: Path, sim: MockDevices) -> QrScanner:
 
 
 def _idcard(section: IdCardSection, data_dir: Path, sim: MockDevices) -> SerialIdCardReader:
+    locator: PortLocator
     if section.kind == "mock":
         try:
             deck = load_deck(section.deck)

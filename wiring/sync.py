@@ -94,7 +94,8 @@ def sync_loop_factory(config: KioskConfig, connection: PlatformConnection
     p = config.platform
 
     def build(on_report: Callable[[SyncReport], None]) -> SyncLoop:
-        return SyncLoop(connection.sync, Backoff(p.backoff_base_s, p.backoff_cap_s, random.Random()),
+        return SyncLoop(connection.sync,
+                        Backoff(p.backoff_base_s, p.backoff_cap_s, random.Random()),
                         LoopTiming(p.sync_interval_s, p.probe_interval_s), on_report)
 
     return build

@@ -23,9 +23,9 @@ from devices.idcard.holder import CardHolder
 from devices.idcard.sw3 import Remedy, status_word
 from devices.idcard.text_block import TextBlockError, parse_appended_address, parse_card_holder
 from devices.serialport import (
+    OPEN_ERRORS,
     SERIAL_ERRORS,
     PortLocator,
-    PortNotFound,
     SerialFactory,
     close_quietly,
     open_serial,
@@ -138,8 +138,9 @@ class SerialIdCardReader:
         self._next_attempt = self._now() + self.reconnect_s
         try:
             self._port = open_serial(self.locator, self.baudrate, _SLICE_S, self._factory)
-        except (PortNotFound, *SERIAL_ERRORS) as exc:
-            self._status = DeviceStatus(Level.FAULT, "unplugged", f"{self.locator.describe()}: {exc}")
+        except OPEN_ERRORS as exc:
+            self._status = DeviceStatus(Level.FAULT, "unplugged",
+                                        f"{self.locator.describe()}: {exc}")
             return False
         self._decoder.reset()
         self._failures = 0
@@ -175,7 +176,8 @@ class SerialIdCardReader:
         try:
             return action()
         except SERIAL_ERRORS as exc:
-            self._drop_port(DeviceStatus(Level.FAULT, "unplugged", f"{self.locator.describe()}: {exc}"))
+            self._drop_port(DeviceStatus(Level.FAULT, "unplugged",
+                                         f"{self.locator.describe()}: {exc}"))
         except (_NoAnswer, FrameError) as exc:
             self._line_trouble(str(exc))
         return False
@@ -205,7 +207,8 @@ class SerialIdCardReader:
             stage = "read"
             event = self._read_card()
         except SERIAL_ERRORS as exc:
-            self._drop_port(DeviceStatus(Level.FAULT, "unplugged", f"{self.locator.describe()}: {exc}"))
+            self._drop_port(DeviceStatus(Level.FAULT, "unplugged",
+                                         f"{self.locator.describe()}: {exc}"))
             return None
         except (_NoAnswer, FrameError) as exc:
             self._line_trouble(f"{stage}: {exc}")
@@ -222,10 +225,11 @@ class SerialIdCardReader:
         return event
 
     def _read_card(self) -> ReaderEvent:
-        command = Command.READ_TEXT_PHOTO_FINGERPRINT if self.fingerprint else Command.READ_TEXT_PHOTO
+        command = (Command.READ_TEXT_PHOTO_FINGERPRINT if self.fingerprint
+                   else Command.READ_TEXT_PHOTO)
         answer = self._transact(command, self.timeout_s)
         if answer.sw3 != sw3.OK:
-            return self._refused("read", answer, fallback=True)
+            return self._read_refused("read", answer)
         try:
             record = parse_read_answer(answer.data, self.fingerprint)
             holder = parse_card_holder(record.text)
@@ -238,7 +242,7 @@ class SerialIdCardReader:
             except TextBlockError as exc:
                 return CardProblem(Remedy.OTHER_CARD, "malformed", f"appended address: {exc}")
         elif extra.sw3 != sw3.NO_CONTENT:
-            return self._refused("appended address", extra, fallback=True)
+            return self._read_refused("appended address", extra)
         return CardRead(holder, record.photo, record.fingerprint)
 
     def _refused(self, stage: str, answer: Frame, *, quiet: bool = False,
@@ -256,6 +260,12 @@ class SerialIdCardReader:
             return None
         remedy = Remedy.REPLACE_CARD if word.remedy is Remedy.NONE else word.remedy
         return CardProblem(remedy, word.name, detail)
+
+    def _read_refused(self, stage: str, answer: Frame) -> CardProblem:
+        """A refusal while the card was being read: always a problem for the person."""
+        problem = self._refused(stage, answer, fallback=True)
+        assert problem is not None  # with fallback and not quiet, every refusal is a problem
+        return problem
 
     def _healthy(self) -> None:
         self._failures = 0
@@ -281,7 +291,8 @@ class SerialIdCardReader:
                 # Noise that looked like a frame: the decoder dropped its preamble and
                 # keeps what follows, where the real answer may be. Go on until the deadline.
                 if exc.frames:
-                    return exc.frames[0]
+                    first: Frame = exc.frames[0]  # FrameDecoder.feed made them Frames
+                    return first
                 garbled, chunk = exc, b""
                 continue
             if frames:

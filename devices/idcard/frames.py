@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
 PREAMBLE = b"\xaa\xaa\xaa\x96\x69"
 # The longest answer is text + photo + fingerprint (2321 bytes on the wire, LEN 0x090A).
@@ -45,10 +46,12 @@ class FrameError(ValueError):
     ``frames`` holds the good frames decoded from the same feed before the bad one.
     """
 
-    def __init__(self, message: str, reason: str, frames: list | None = None) -> None:
+    def __init__(self, message: str, reason: str, frames: list[Any] | None = None) -> None:
         super().__init__(message)
         self.reason = reason  # "checksum" or "length"
-        self.frames: list = frames or []
+        # Raw payloads (bytes) as the envelope decoder raises it; FrameDecoder and
+        # CommandDecoder replace them with their Frame or CommandFrame objects.
+        self.frames: list[Any] = frames or []
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +86,8 @@ def _checksum(body: bytes) -> int:
 def _envelope(payload: bytes) -> bytes:
     length = len(payload) + 1  # + CHK
     if length > MAX_LEN:
-        raise ValueError(f"frame payload of {len(payload)} bytes is longer than the protocol allows")
+        raise ValueError(
+            f"frame payload of {len(payload)} bytes is longer than the protocol allows")
     body = length.to_bytes(2, "big") + payload
     return PREAMBLE + body + bytes([_checksum(body)])
 

@@ -51,4 +51,5 @@ class CardHolder:
 
     def __repr__(self) -> str:
         # Tracebacks and logs must not carry a citizen's name or number.
-        return f"CardHolder({self.card_type}, name=<{len(self.display_name)} chars>, id_number=<masked>)"
+        return (f"CardHolder({self.card_type}, name=<{len(self.display_name)} chars>, "
+                "id_number=<masked>)")

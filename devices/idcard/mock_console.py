@@ -21,7 +21,8 @@ def describe(reader: MockCardReader) -> str:
     if state.card is None:
         parts.append("no card")
     else:
-        parts.append(f"card: {state.card}" + (" (read: lift it to read again)" if state.card_read else ""))
+        parts.append(f"card: {state.card}"
+                     + (" (read: lift it to read again)" if state.card_read else ""))
     if state.delay_s:
         parts.append(f"answers {state.delay_s:g} s late")
     if state.sam_failure is not None:

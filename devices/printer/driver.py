@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +32,7 @@ from devices.status import DeviceStatus
 try:  # pyusb reports a read with nothing to read as its own timeout
     from usb.core import USBTimeoutError
 except ImportError:  # pragma: no cover - pyusb is a dependency
-    USBTimeoutError = TimeoutError  # type: ignore[misc,assignment]
+    USBTimeoutError = TimeoutError
 
 PRINTABLE = (PrinterState.READY, PrinterState.PAPER_NEAR_END)
 # What a connection raises when the printer goes away. python-escpos also asserts that its
@@ -140,7 +140,8 @@ class EscposSlipPrinter:
         if state is PrinterState.READY:
             self._status = device_status(state)
         else:
-            detail = f"{self.spec.describe()}: {self._error}" if self._error else self.spec.describe()
+            detail = (f"{self.spec.describe()}: {self._error}" if self._error
+                      else self.spec.describe())
             self._status = device_status(state, detail)
         return state
 
@@ -154,7 +155,7 @@ class EscposSlipPrinter:
                 return PrinterState.UNPLUGGED
         if self.spec.kind == "file":
             return PrinterState.READY  # a file has nothing to say
-        answers = []
+        answers: list[int | None] = []
         try:
             for n in QUERIES:
                 self._device._raw(query(n))
@@ -163,10 +164,11 @@ class EscposSlipPrinter:
             self._drop(f"status query: {exc}")
             self._error = f"status query: {exc}"
             return PrinterState.UNPLUGGED
-        if None in answers:
+        known = [a for a in answers if a is not None]
+        if len(known) < len(answers):
             return PrinterState.NOT_RESPONDING
         try:
-            return state_from(*answers)  # type: ignore[arg-type]
+            return state_from(*known)
         except StatusByteError:
             return PrinterState.NOT_RESPONDING
 
@@ -174,7 +176,8 @@ class EscposSlipPrinter:
         deadline = time.monotonic() + self.timeout_s
         while time.monotonic() < deadline:
             try:
-                data = self._device._read()
+                # bytes from a socket or serial port, array('B') from pyusb
+                data: Sequence[int] = self._device._read()
             except (TimeoutError, USBTimeoutError):
                 return None
             if data:

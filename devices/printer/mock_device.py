@@ -15,12 +15,16 @@ import select
 import socket
 import threading
 import tty
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from devices.printer.status import PrinterState, status_bytes
 
 _DLE_EOT = b"\x10\x04"
 _CUT = b"\x1d\x56"
+
+_T = TypeVar("_T")
 
 
 class MockPrinterDevice:
@@ -76,7 +80,7 @@ class MockPrinterDevice:
         if self.link is not None:
             self.link.unlink(missing_ok=True)
 
-    def _spawn(self, target, arg) -> None:  # type: ignore[no-untyped-def]
+    def _spawn(self, target: Callable[[_T], None], arg: _T) -> None:
         thread = threading.Thread(target=target, args=(arg,), daemon=True, name="mock-printer")
         self._threads.append(thread)
         thread.start()

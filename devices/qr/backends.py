@@ -22,6 +22,9 @@ class Backend(Protocol):
         """Raw payloads of the QR codes found in a 2-D uint8 frame."""
 
 
+_QR = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+
+
 class ZxingBackend:
     """zxing-cpp restricted to QR codes (an order of magnitude faster than all formats)."""
 
@@ -34,7 +37,7 @@ class ZxingBackend:
 
     def decode(self, gray: np.ndarray) -> list[bytes]:
         found = zxingcpp.read_barcodes(
-            gray, formats=zxingcpp.BarcodeFormat.QRCode, try_rotate=self.try_harder,
+            gray, formats=_QR, try_rotate=self.try_harder,
             try_downscale=self.try_harder, try_invert=self.try_harder,
             binarizer=self.binarizer)
         return [bytes(code.bytes) for code in found if code.valid]
@@ -116,7 +119,7 @@ class OpenCvBackend:
     name = "opencv"
 
     def __init__(self) -> None:
-        self._detector = cv2.QRCodeDetector()
+        self._detector: cv2.GraphicalCodeDetector = cv2.QRCodeDetector()
 
     def decode(self, gray: np.ndarray) -> list[bytes]:
         data, points, _ = self._detector.detectAndDecodeBytes(gray)

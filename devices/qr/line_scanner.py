@@ -11,9 +11,9 @@ import serial
 
 from devices.qr.text import PayloadTextError, payload_text
 from devices.serialport import (
+    OPEN_ERRORS,
     SERIAL_ERRORS,
     PortLocator,
-    PortNotFound,
     SerialFactory,
     close_quietly,
     open_serial,
@@ -87,8 +87,9 @@ class SerialLineScanner:
         self._next_attempt = time.monotonic() + self.reconnect_s
         try:
             self._port = open_serial(self.locator, self.baudrate, 0.05, self._factory)
-        except (PortNotFound, *SERIAL_ERRORS) as exc:
-            self._status = DeviceStatus(Level.FAULT, "unplugged", f"{self.locator.describe()}: {exc}")
+        except OPEN_ERRORS as exc:
+            self._status = DeviceStatus(Level.FAULT, "unplugged",
+                                        f"{self.locator.describe()}: {exc}")
             return False
         self._buf.clear()
         self._status = DeviceStatus.ready()

@@ -25,8 +25,8 @@ def render_held_code(payload: str, width: int = 1280, height: int = 720) -> np.n
     cv2.rectangle(frame, (x0 - 40, y0 - 60), (x0 + side + 40, y0 + side + 60), 20, -1)  # phone
     frame[y0:y0 + side, x0:x0 + side] = tile
     turn = cv2.getRotationMatrix2D((width / 2, height / 2), 4, 1.0)
-    frame = cv2.warpAffine(frame, turn, (width, height), borderValue=150)
-    return cv2.GaussianBlur(frame, (3, 3), 0)
+    turned = cv2.warpAffine(frame, turn, (width, height), borderValue=150)
+    return cv2.GaussianBlur(turned, (3, 3), 0)
 
 
 class MockCamera:

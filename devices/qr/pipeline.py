@@ -21,7 +21,7 @@ import zxingcpp
 
 from devices.qr.text import PayloadTextError, payload_text
 
-_QR = zxingcpp.BarcodeFormat.QRCode
+_QR = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
 _ENLARGE = 3  # a 2-pixel module becomes 6 pixels: enough for the sampler
 _MARGIN = 0.35  # of the symbol's size, around a cut-out
 _K3, _K5 = np.ones((3, 3), np.uint8), np.ones((5, 5), np.uint8)
@@ -40,7 +40,8 @@ PASSES = (Pass("full", 1.0), Pass("inverted", 0.5, invert=True),
           Pass("fixed_threshold", 1.0, binarizer=zxingcpp.Binarizer.FixedThreshold))
 
 
-def _read(gray: np.ndarray, binarizer: zxingcpp.Binarizer, errors: bool = False) -> list:
+def _read(gray: np.ndarray, binarizer: zxingcpp.Binarizer,
+          errors: bool = False) -> list[zxingcpp.Barcode]:
     return zxingcpp.read_barcodes(gray, formats=_QR, try_rotate=False, try_downscale=False,
                                   try_invert=False, binarizer=binarizer, return_errors=errors)
 
@@ -52,7 +53,7 @@ def _scaled(gray: np.ndarray, step: Pass) -> np.ndarray:
     return cv2.resize(image, None, fx=step.scale, fy=step.scale, interpolation=cv2.INTER_AREA)
 
 
-def _close_look(gray: np.ndarray, symbol) -> list[bytes]:
+def _close_look(gray: np.ndarray, symbol: zxingcpp.Barcode) -> list[bytes]:
     """Cut out a symbol zxing located but could not decode, enlarge and sharpen it."""
     pos = symbol.position
     xs = [pos.top_left.x, pos.top_right.x, pos.bottom_right.x, pos.bottom_left.x]

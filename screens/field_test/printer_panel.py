@@ -42,4 +42,4 @@ class PrinterTestPanel(Vertical):
             self.printer.load_paper()
         else:
             self.printer.set_state(PrinterState(name))
-        self.app.call_later(self.app.check_devices)  # type: ignore[attr-defined]
+        self.app.call_later(cast("KioskApp", self.app).check_devices)

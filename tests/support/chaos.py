@@ -13,7 +13,9 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -112,15 +114,15 @@ class ChaosKiosk:
             before = self.server_count()
             process = subprocess.Popen(self.command("sync"), cwd=ROOT,
                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            exited = partial(_exited, process)
             try:
                 if rng.random() < 0.25:
                     # Anywhere at all: during start-up, recovery, the first request...
-                    _wait(lambda: process.poll() is not None, rng.uniform(0, 1.0))
+                    _wait(exited, rng.uniform(0, 1.0))
                 else:
                     # Mid-drain: once the platform has started taking this run's batches.
-                    _wait(lambda: self.server_count() > before or process.poll() is not None,
-                          20)
-                    _wait(lambda: process.poll() is not None, rng.uniform(0, 0.08))
+                    _wait(partial(self._taking_batches, before, process), 20)
+                    _wait(exited, rng.uniform(0, 0.08))
             finally:
                 process.send_signal(signal.SIGKILL)
                 process.wait(timeout=10)
@@ -132,13 +134,20 @@ class ChaosKiosk:
                     stats.answer_lost += 1
         return stats
 
+    def _taking_batches(self, before: int, process: subprocess.Popen[bytes]) -> bool:
+        return self.server_count() > before or process.poll() is not None
+
     def drain(self) -> subprocess.CompletedProcess[str]:
         return subprocess.run(self.command("sync", "--once"), cwd=ROOT, capture_output=True,
                               text=True, timeout=120)
 
 
-def _wait(done: object, seconds: float) -> None:
+def _exited(process: subprocess.Popen[bytes]) -> bool:
+    return process.poll() is not None
+
+
+def _wait(done: Callable[[], bool], seconds: float) -> None:
     """Until ``done()`` or ``seconds`` pass: a kill time, not a stand-in for a condition."""
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and not done():  # type: ignore[operator]
+    while time.monotonic() < deadline and not done():
         time.sleep(0.002)

@@ -99,6 +99,8 @@ class ChaosProxy:
             request = await _read_message(reader, h11.Connection(h11.SERVER))
             if request is None:
                 return
+            head, body = request
+            assert isinstance(head, h11.Request)  # what a server-side connection reads
             fault = self.policy()
             self.faults[fault] += 1
             if fault is Fault.DROP_BEFORE:
@@ -106,7 +108,7 @@ class ChaosProxy:
             if fault is Fault.ERROR_BEFORE:
                 writer.write(_server_error())
                 return
-            answer = await self._forward(request)
+            answer = await self._forward((head, body))
             if fault is Fault.PASS:
                 writer.write(answer)
             elif fault is Fault.ERROR_AFTER:

@@ -1,15 +1,22 @@
-"""Helpers for driving the kiosk app in tests: what the screen shows, waiting for a screen."""
+"""Helpers for driving the kiosk app in tests: what the screen shows, waiting for a screen,
+the mock devices behind the real drivers."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import cast
 
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Static
 
+from devices.hub import MockDevices
+from devices.idcard import MockCardReader
+from devices.printer import MockPrinterDevice
+from devices.qr import MockCamera
 from screens.app import KioskApp
+from wiring.assembly import Assembly
 
 
 async def until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
@@ -35,6 +42,36 @@ def screen_text(app: KioskApp) -> str:
         if isinstance(value, str):
             parts.append(value)
     return "\n".join(parts)
+
+
+def shows(app: KioskApp, text: str) -> Callable[[], bool]:
+    """A condition for ``until``: the screen shows ``text`` (bound now, not at each look)."""
+    return lambda: text in screen_text(app)
+
+
+def mocks(assembly: Assembly) -> MockDevices:
+    """The mock devices of an assembly built from a config that mocks them."""
+    found = assembly.hub.mocks
+    assert found is not None, "the config mocks no device"
+    return found
+
+
+def mock_reader(assembly: Assembly) -> MockCardReader:
+    reader = mocks(assembly).idcard
+    assert reader is not None, "the config has a real card reader"
+    return reader
+
+
+def mock_camera(assembly: Assembly) -> MockCamera:
+    camera = mocks(assembly).qr
+    assert camera is not None, "the config has a real QR scanner"
+    return camera
+
+
+def mock_printer(assembly: Assembly) -> MockPrinterDevice:
+    printer = mocks(assembly).printer
+    assert printer is not None, "the config has a real printer"
+    return printer
 
 
 async def on_screen(pilot: Pilot[None], kind: type[Screen[None]]) -> None:
@@ -70,10 +107,10 @@ async def to_identify(pilot: Pilot[None], item_id: str) -> None:
     from screens.home import HomeScreen
     from screens.identify import IdentifyScreen
 
-    app = pilot.app
+    app = cast(KioskApp, pilot.app)
     await on_screen(pilot, HomeScreen)
-    app.session.choose(app.api.catalog.get(item_id))  # type: ignore[attr-defined]
-    app.show_step()  # type: ignore[attr-defined]
+    app.session.choose(app.api.catalog.get(item_id))
+    app.show_step()
     await on_screen(pilot, IdentifyScreen)
 
 

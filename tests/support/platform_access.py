@@ -37,7 +37,7 @@ def application_payload(number: str, outcome: str = "review", reason: str = "") 
     """An application's payload as a kiosk builds it (the shared wire models)."""
     return ApplicationPayload(
         identity=Applicant(name="张三", id_number=number, source="card"), answers={},
-        decision=KioskDecision(outcome=outcome, reason=reason),  # type: ignore[arg-type]
+        decision=KioskDecision(outcome=outcome, reason=reason),
     ).model_dump(mode="json")
 
 

@@ -13,6 +13,7 @@ import random
 import subprocess
 import sys
 import threading
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -109,10 +110,10 @@ def test_server_errors_hangs_drops_and_outages_lose_and_duplicate_nothing(
             if burst in (4, 8):  # the link goes down for a while, with work queued
                 proxy.down()
                 down_at = len(reports)
-                wait_for(lambda: any(r.link is Link.UNREACHABLE for r in reports[down_at:]))
+                wait_for(partial(_unreachable_since, reports, down_at))
                 enqueued.add(store.outbox.enqueue("application", *synthetic_application(rng)).id)
                 proxy.up()
-            wait_for(lambda: proxy.faults.total() >= seen + 5, timeout=30)
+            wait_for(partial(_faults_at_least, proxy, seen + 5), timeout=30)
         proxy.policy = lambda: Fault.PASS
         wait_for(lambda: store.outbox.summary().pending == 0, timeout=60)
     finally:
@@ -126,3 +127,11 @@ def test_server_errors_hangs_drops_and_outages_lose_and_duplicate_nothing(
     assert len(server_ids) == len(set(server_ids))
     assert set(server_ids) == enqueued
     assert not any(r.quarantined for r in reports)
+
+
+def _unreachable_since(reports: list[SyncReport], start: int) -> bool:
+    return any(r.link is Link.UNREACHABLE for r in reports[start:])
+
+
+def _faults_at_least(proxy: ChaosProxy, count: int) -> bool:
+    return proxy.faults.total() >= count

@@ -99,7 +99,7 @@ def test_several_kiosks_sync_at_once_and_each_transaction_lands_once(
         assert all(outbox.state_of(i) is State.ACKNOWLEDGED for i in sent[kiosk])
     with platform.engine.connect() as conn:
         stored = list(conn.execute(select(transactions.c.id)).scalars())
-        per_kiosk = dict(conn.execute(select(cases.c.kiosk_id, func.count())
+        per_kiosk: dict[str, int] = dict(conn.execute(select(cases.c.kiosk_id, func.count())
                                       .group_by(cases.c.kiosk_id)).all())
         received = conn.execute(select(func.count()).select_from(case_events)
                                 .where(case_events.c.status == "received")).scalar_one()

@@ -5,13 +5,23 @@ from __future__ import annotations
 
 import asyncio
 
+from textual.widgets import Input
+
 from contracts.clock import FakeClock
 from screens.app import KioskApp
 from screens.form import FormScreen
 from screens.home import HomeScreen
 from screens.staff import StaffScreen
 from screens.staff_login import StaffLoginScreen
-from tests.support.kiosk_driver import on_screen, screen_text, tap, to_identify, until
+from tests.support.kiosk_driver import (
+    mock_reader,
+    on_screen,
+    screen_text,
+    shows,
+    tap,
+    to_identify,
+    until,
+)
 from wiring.assembly import Assembly
 
 ZHANG, LI, CHEN, SMITH, MARIE, EXPIRED = 0, 1, 4, 5, 6, 7  # demo deck
@@ -38,7 +48,7 @@ def kiosk(assembly: Assembly) -> KioskApp:
 
 
 async def test_each_card_type_identifies_masked(assembly: Assembly) -> None:
-    reader = assembly.hub.mocks.idcard
+    reader = mock_reader(assembly)
     app = kiosk(assembly)
     async with app.run_test(size=(120, 40)) as pilot:
         await to_identify(pilot, ITEM)
@@ -46,7 +56,7 @@ async def test_each_card_type_identifies_masked(assembly: Assembly) -> None:
                              (MARIE, "玛*　931***********0023")]:
             reader.remove()
             reader.place(index)
-            await until(lambda shown=shown: shown in screen_text(app))
+            await until(shows(app, shown))
         text = screen_text(app)
         assert "931250199005200023" not in text and "玛丽" not in text
         await tap(pilot, "#continue")
@@ -57,7 +67,7 @@ async def test_each_card_type_identifies_masked(assembly: Assembly) -> None:
 
 
 async def test_a_spoiled_read_asks_to_lay_the_card_again(assembly: Assembly) -> None:
-    reader = assembly.hub.mocks.idcard
+    reader = mock_reader(assembly)
     app = kiosk(assembly)
     async with app.run_test(size=(120, 40)) as pilot:
         await to_identify(pilot, ITEM)
@@ -76,13 +86,13 @@ async def test_an_expired_card_is_refused_with_its_date(assembly: Assembly,
     app = kiosk(assembly)
     async with app.run_test(size=(120, 40)) as pilot:
         await to_identify(pilot, ITEM)
-        assembly.hub.mocks.idcard.place(EXPIRED)
+        mock_reader(assembly).place(EXPIRED)
         await until(lambda: "这张证件已于 2024-02-14 过期" in screen_text(app))
         assert not app.screen.query_one("#identified").display
 
 
 async def test_an_unplugged_reader_says_so_and_comes_back(assembly: Assembly) -> None:
-    reader = assembly.hub.mocks.idcard
+    reader = mock_reader(assembly)
     app = kiosk(assembly)
     async with app.run_test(size=(120, 40)) as pilot:
         await to_identify(pilot, ITEM)
@@ -99,7 +109,7 @@ async def test_an_unplugged_reader_says_so_and_comes_back(assembly: Assembly) ->
 
 
 async def test_a_failing_security_module_is_a_reader_fault(assembly: Assembly) -> None:
-    reader = assembly.hub.mocks.idcard
+    reader = mock_reader(assembly)
     app = kiosk(assembly)
     async with app.run_test(size=(120, 40)) as pilot:
         await to_identify(pilot, ITEM)
@@ -114,7 +124,7 @@ async def test_staff_pin_opens_the_staff_screen_and_wipes_the_session(assembly: 
     app = kiosk(assembly)
     async with app.run_test(size=(120, 40)) as pilot:
         await to_identify(pilot, ITEM)
-        assembly.hub.mocks.idcard.place(ZHANG)
+        mock_reader(assembly).place(ZHANG)
         await until(lambda: "张*" in screen_text(app))
         await open_staff_pin_pad(pilot)
         assert app.session.item is None and app.session.identity is None
@@ -134,7 +144,7 @@ async def test_three_wrong_pins_lock_staff_access(assembly: Assembly,
         for attempt in range(3):
             await pilot.press("9", "9", "9", "9", "enter")
             if attempt < 2:
-                await until(lambda a=attempt: f"还可尝试 {2 - a} 次" in screen_text(app))
+                await until(shows(app, f"还可尝试 {2 - attempt} 次"))
         await on_screen(pilot, HomeScreen)
         await pilot.press("f12")  # locked: even the right PIN cannot be tried now
         await pilot.pause()
@@ -153,7 +163,7 @@ async def test_guesses_typed_while_a_pin_is_checked_are_ignored(assembly: Assemb
         login = app.screen
         assert isinstance(login, StaffLoginScreen)
         for pin in ("1111", "2222", "3333", "4444", "2468"):
-            login.query_one("#pin").value = pin
+            login.query_one("#pin", Input).value = pin
             login.submit()  # as fast as Enter can be pressed: only the first is checked
         await until(lambda: not login.checking)
         await until(lambda: "还可尝试 2 次" in screen_text(app))
@@ -161,7 +171,7 @@ async def test_guesses_typed_while_a_pin_is_checked_are_ignored(assembly: Assemb
 
 
 async def test_staff_screen_drives_the_mock_reader(assembly: Assembly) -> None:
-    reader = assembly.hub.mocks.idcard
+    reader = mock_reader(assembly)
     app = kiosk(assembly)
     async with app.run_test(size=(120, 40)) as pilot:
         await on_screen(pilot, HomeScreen)

@@ -17,7 +17,13 @@ from screens.home import HomeScreen
 from screens.identify import IdentifyScreen
 from screens.idle_warning import IdleWarning
 from screens.rating import RatingScreen
-from tests.support.kiosk_driver import on_screen, screen_text, until
+from tests.support.kiosk_driver import (
+    mock_printer,
+    mock_reader,
+    on_screen,
+    screen_text,
+    until,
+)
 from wiring.assembly import Assembly
 
 
@@ -58,7 +64,7 @@ async def reach_form(app: KioskApp, assembly: Assembly, pilot) -> None:
     await on_screen(pilot, HomeScreen)
     await pilot.press("1")
     await on_screen(pilot, IdentifyScreen)
-    assembly.hub.mocks.idcard.place(0)
+    mock_reader(assembly).place(0)
     await until(lambda: "310***********1230" in screen_text(app))
     await pilot.press("enter")
     await on_screen(pilot, FormScreen)
@@ -104,7 +110,9 @@ async def test_the_warning_comes_at_least_30_s_before_reset(
         clock.advance(assembly.config.idle.timeout_s - 30)
         app.idle_tick()
         await on_screen(pilot, IdleWarning)
-        assert app.screen.seconds_left == 30
+        warning = app.screen
+        assert isinstance(warning, IdleWarning)
+        assert warning.seconds_left == 30
 
 
 class BlockingPrinter:
@@ -175,7 +183,7 @@ async def test_moving_on_while_the_slip_prints_still_releases_the_timer(
         assert app.api.idle.paused
         printer.release.set()
         await until(lambda: not app.api.idle.paused)
-        assert len(assembly.hub.mocks.printer.jobs()) == 1
+        assert len(mock_printer(assembly).jobs()) == 1
         clock.advance(assembly.config.idle.timeout_s + 1)
         app.idle_tick()
         await on_screen(pilot, HomeScreen)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import zxingcpp
-from textual.widgets import RadioSet
+from textual.widgets import Input, RadioSet
 
 from devices.printer.preview import preview_slip
 from offline_cache.outbox import State
@@ -16,13 +18,20 @@ from screens.form import FormScreen
 from screens.home import HomeScreen
 from screens.identify import IdentifyScreen
 from screens.rating import RatingScreen
-from tests.support.kiosk_driver import on_screen, screen_text, tap, until
+from tests.support.kiosk_driver import (
+    mock_printer,
+    mock_reader,
+    on_screen,
+    screen_text,
+    tap,
+    until,
+)
 from wiring.assembly import Assembly
 
 FULL_ID = "310104198506121230"
 
 
-def outbox_rows(assembly: Assembly) -> list[dict]:
+def outbox_rows(assembly: Assembly) -> list[dict[str, Any]]:
     db = assembly.store.outbox._db
     return [dict(r) for r in db.execute("SELECT * FROM outbox ORDER BY seq").fetchall()]
 
@@ -35,7 +44,7 @@ async def test_journey_a_by_keyboard(assembly: Assembly) -> None:
         await on_screen(pilot, IdentifyScreen)
         assert "婚姻登记记录证明" in screen_text(app)
 
-        assembly.hub.mocks.idcard.place(0)  # 张伟 puts his card on the reader
+        mock_reader(assembly).place(0)  # 张伟 puts his card on the reader
         await until(lambda: "310***********1230" in screen_text(app))
         shown = screen_text(app)
         assert "张*" in shown and FULL_ID not in shown and "张伟" not in shown
@@ -72,7 +81,7 @@ async def test_journey_a_by_keyboard(assembly: Assembly) -> None:
         assert tx.payload["answers"]["purpose"] == "mortgage"
         assert tx.payload["decision"]["outcome"] == "approved"
 
-        jobs = assembly.hub.mocks.printer.jobs()
+        jobs = mock_printer(assembly).jobs()
         assert len(jobs) == 1
         slip = jobs[0].read_bytes()
         assert slip.startswith(b"\x1b@")
@@ -118,7 +127,7 @@ async def test_journey_a_by_mouse(assembly: Assembly) -> None:
         await tap(pilot, "#field-phone")
         for digit in "13812341234":
             await tap(pilot, f"#key-{digit}")
-        assert app.screen.query_one("#field-phone").value == "13812341234"
+        assert app.screen.query_one("#field-phone", Input).value == "13812341234"
         await tap(pilot, "#next")
         await on_screen(pilot, ConfirmScreen)
         assert "138****1234" in screen_text(app) and "13812341234" not in screen_text(app)

@@ -19,6 +19,7 @@ from server.ingest import ingest_batch
 from server.persons import pseudonym_key
 from tests.support.kiosk_driver import (
     apply_to_done,
+    mock_printer,
     on_screen,
     screen_text,
     slip_text,
@@ -49,9 +50,11 @@ async def test_offline_slip_then_refusal_shows_to_staff_by_reference(tmp_path: P
             await until(lambda: "✖ 离线" in screen_text(app))
             await apply_to_done(app, pilot, "marriage-record-proof", 0)
             assert isinstance(app.screen, DoneScreen)
-            reference = app.session.submission.reference
+            submission = app.session.submission
+            assert submission is not None
+            reference = submission.reference
             assert "网络暂时中断" in screen_text(app)
-            printer = assembly.hub.mocks.printer
+            printer = mock_printer(assembly)
             await until(lambda: len(printer.jobs()) == 1)
             slip = slip_text(printer.jobs()[0].read_bytes())
             assert "离线受理 待确认" in slip and reference in slip

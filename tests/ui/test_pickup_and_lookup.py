@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from textual.widgets import Input
 
 from contracts.clock import FakeClock
 from contracts.eid import make_eid
@@ -20,6 +21,7 @@ from screens.lookup import LookupScreen
 from screens.pickup import PickupScreen
 from tests.support.kiosk_driver import (
     apply_to_done,
+    mock_camera,
     on_screen,
     screen_text,
     tap,
@@ -96,16 +98,18 @@ async def test_an_eid_code_on_the_pickup_screen_is_the_wrong_code(assembly: Asse
     app = kiosk(assembly)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_pickup(app, pilot)
-        assembly.hub.mocks.qr.show(make_eid("张伟", "310104198506121230"))
+        mock_camera(assembly).show(make_eid("张伟", "310104198506121230"))
         await until(lambda: "这是电子证照码，不是取件码" in screen_text(app))
 
 
 async def test_a_pickup_code_on_the_identify_screen_points_to_pickup(assembly: Assembly) -> None:
-    codes = assembly.connection.embedded.demo_pickup_codes(assembly.api.clock.now().astimezone())
+    embedded = assembly.connection.embedded
+    assert embedded is not None  # the test config runs the demo platform in-process
+    codes = embedded.demo_pickup_codes(assembly.api.clock.now().astimezone())
     app = kiosk(assembly)
     async with app.run_test(size=(120, 40)) as pilot:
         await to_identify(pilot, "marriage-record-proof")
-        assembly.hub.mocks.qr.show(codes["genuine"])
+        mock_camera(assembly).show(codes["genuine"])
         await until(lambda: "这是取件码：请回到首页" in screen_text(app))
         assert app.session.identity is None
 
@@ -124,12 +128,14 @@ async def test_a_slip_scanned_shows_where_the_case_stands(assembly: Assembly) ->
     app = kiosk(assembly)
     async with app.run_test(size=(120, 40)) as pilot:
         await apply_to_done(app, pilot, "marriage-record-proof", 0)
-        reference = app.session.submission.reference
+        submission = app.session.submission
+        assert submission is not None
+        reference = submission.reference
         app.reset_session()
         await on_screen(pilot, HomeScreen)
         await tap(pilot, "#lookup")
         await on_screen(pilot, LookupScreen)
-        assembly.hub.mocks.qr.show(f"REF:{reference}")  # the slip's own QR payload
+        mock_camera(assembly).show(f"REF:{reference}")  # the slip's own QR payload
         await until(lambda: "进度：已受理，等待上传到政务平台" in screen_text(app))
         text = screen_text(app)
         assert reference in text and "婚姻登记记录证明" in text
@@ -145,6 +151,6 @@ async def test_lookup_by_typing(assembly: Assembly) -> None:
         await pilot.click("#reference")
         await pilot.press(*"XH-9", "enter")
         await until(lambda: "受理编号的格式是" in screen_text(app))
-        app.screen.query_one("#reference").value = "XH-CCB-0001-999999"
+        app.screen.query_one("#reference", Input).value = "XH-CCB-0001-999999"
         await tap(pilot, "#search")
         await until(lambda: "本机没有编号 XH-CCB-0001-999999 的记录" in screen_text(app))

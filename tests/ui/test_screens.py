@@ -13,6 +13,7 @@ from screens.home import HomeScreen
 from screens.rating import RatingScreen
 from tests.support.kiosk_driver import (
     apply_to_done,
+    mock_printer,
     on_screen,
     screen_text,
     slip_text,
@@ -62,7 +63,8 @@ async def test_catalog_categories_and_search(assembly: Assembly) -> None:
         app.screen.query_one("#search", Input).focus()
         await pilot.press(*"公积金")
         await until(lambda: "共 3 项" in screen_text(app) or "共 4 项" in screen_text(app))
-        assert all("公积金" in str(b.label) for b in app.screen.query("#items Button").results(Button))
+        assert all("公积金" in str(b.label)
+                   for b in app.screen.query("#items Button").results(Button))
         await pilot.press(*"火星")
         await until(lambda: "没有找到相关事项" in screen_text(app))
         await tap(pilot, "#home")
@@ -74,7 +76,8 @@ async def test_manual_entry_says_exactly_what_is_wrong(assembly: Assembly) -> No
     async with app.run_test(size=(120, 40)) as pilot:
         await to_identify(pilot, "marriage-record-proof")
         await tap(pilot, "#show-manual")
-        name, id_box = app.screen.query_one("#manual-name", Input), app.screen.query_one("#manual-id", Input)
+        name = app.screen.query_one("#manual-name", Input)
+        id_box = app.screen.query_one("#manual-id", Input)
         assert app.focused is name
         await pilot.press(*"王1")
         id_box.focus()
@@ -95,7 +98,8 @@ async def test_manual_entry_says_exactly_what_is_wrong(assembly: Assembly) -> No
         await until(lambda: "已识别（手动输入）：王*" in screen_text(app))
         await tap(pilot, "#continue")
         await on_screen(pilot, FormScreen)
-        assert app.session.identity.source == "manual"
+        identity = app.session.identity
+        assert identity is not None and identity.source == "manual"
 
 
 async def test_qr_identifies_an_e_id_and_refuses_other_codes(assembly: Assembly) -> None:
@@ -125,7 +129,8 @@ async def test_form_checks_every_field_before_going_on(assembly: Assembly) -> No
         phone = app.screen.query_one("#field-phone", Input)
         phone.value = "12812341234"
         await tap(pilot, "#next")
-        await until(lambda: "这个日期不存在" in screen_text(app) and "以13至19开头" in screen_text(app))
+        await until(lambda: "这个日期不存在" in screen_text(app)
+                    and "以13至19开头" in screen_text(app))
         date_box.value = "20261201"
         phone.value = "13812341234"
         await pilot.click(app.screen.query_one("#field-child_order", RadioSet).children[0])
@@ -140,22 +145,23 @@ async def test_refusal_says_why_on_screen_and_slip(assembly: Assembly) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         # 王芳's household is in Nanjing: the certificate needs a Shanghai household.
         await apply_to_done(app, pilot, "household-registration-certificate", 2)
-        reason = assembly.api.catalog.get("household-registration-certificate").instant_rules[0].reason_zh
+        item = assembly.api.catalog.get("household-registration-certificate")
+        reason = item.instant_rules[0].reason_zh
         assert "未能通过" in screen_text(app) and reason in screen_text(app)
         await until(lambda: "凭条已打印" in screen_text(app))
-        slip = assembly.hub.mocks.printer.jobs()[-1].read_bytes()
+        slip = mock_printer(assembly).jobs()[-1].read_bytes()
         assert reason in slip_text(slip)
 
 
 async def test_paper_out_keeps_the_reference_and_tells_the_person(assembly: Assembly) -> None:
-    assembly.hub.mocks.printer.set_state(PrinterState.PAPER_OUT)
+    mock_printer(assembly).set_state(PrinterState.PAPER_OUT)
     app = kiosk(assembly)
     async with app.run_test(size=(120, 40)) as pilot:
         await apply_to_done(app, pilot, "marriage-record-proof", 0)
         await until(lambda: "凭条未能打印（缺纸）" in screen_text(app))
         assert "XH-CCB-0001-000001" in screen_text(app)
         await until(lambda: "✖ 打印机 缺纸" in screen_text(app))  # the status bar: symbol, word
-        assert assembly.hub.mocks.printer.jobs() == []
+        assert mock_printer(assembly).jobs() == []
         assert assembly.store.outbox.summary().pending == 1  # the application itself is safe
 
 
@@ -166,7 +172,7 @@ async def test_offline_submission_is_marked_on_screen_and_slip(assembly: Assembl
         await apply_to_done(app, pilot, "marriage-record-proof", 0)
         assert "网络暂时中断" in screen_text(app)
         await until(lambda: "凭条已打印" in screen_text(app))
-        slip = assembly.hub.mocks.printer.jobs()[-1].read_bytes()
+        slip = mock_printer(assembly).jobs()[-1].read_bytes()
         assert "离线受理 待确认".encode("gb18030") in slip
 
 
@@ -206,5 +212,5 @@ async def test_a_reservation_says_registered_not_allocated(assembly: Assembly) -
         shown = screen_text(app)
         assert "已登记，尚未分配" in shown and "办理成功" not in shown
         await until(lambda: "凭条已打印" in screen_text(app))
-        slip = slip_text(assembly.hub.mocks.printer.jobs()[-1].read_bytes())
+        slip = slip_text(mock_printer(assembly).jobs()[-1].read_bytes())
         assert "已登记，尚未分配" in slip and "已通过" not in slip

@@ -8,6 +8,7 @@ from screens.app import KioskApp
 from screens.home import HomeScreen
 from tests.support.kiosk_driver import (
     apply_to_done,
+    mock_printer,
     on_screen,
     screen_text,
     slip_text,
@@ -20,12 +21,14 @@ from wiring.assembly import Assembly
 
 async def test_paper_out_mid_job_then_load_paper_test_print_and_reprint(
         assembly: Assembly) -> None:
-    printer = assembly.hub.mocks.printer
+    printer = mock_printer(assembly)
     printer.run_out_after(200)  # the roll ends during the citizen's slip
     app = KioskApp(assembly.api, sync_in_background=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await apply_to_done(app, pilot, "marriage-record-proof", 0)
-        reference = app.session.submission.reference
+        submission = app.session.submission
+        assert submission is not None
+        reference = submission.reference
         await until(lambda: "凭条未能打印（缺纸）" in screen_text(app))
         assert printer.jobs() == []  # only a .partial: the slip is not in anyone's hand
         app.reset_session()
@@ -40,11 +43,12 @@ async def test_paper_out_mid_job_then_load_paper_test_print_and_reprint(
         copy = slip_text(printer.jobs()[-1].read_bytes())
         assert "副本 第1次补打" in copy and reference in copy
         assert "310104198506121230" not in copy and "张伟" not in copy
-        assert assembly.store.journal.last().reference == reference
+        last = assembly.store.journal.last()
+        assert last is not None and last.reference == reference
 
 
 async def test_reprint_says_when_the_printer_cannot(assembly: Assembly) -> None:
-    printer = assembly.hub.mocks.printer
+    printer = mock_printer(assembly)
     app = KioskApp(assembly.api, sync_in_background=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await apply_to_done(app, pilot, "marriage-record-proof", 0)
@@ -58,7 +62,7 @@ async def test_reprint_says_when_the_printer_cannot(assembly: Assembly) -> None:
 
 
 async def test_staff_drive_the_mock_printer(assembly: Assembly) -> None:
-    printer = assembly.hub.mocks.printer
+    printer = mock_printer(assembly)
     app = KioskApp(assembly.api, sync_in_background=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await on_screen(pilot, HomeScreen)

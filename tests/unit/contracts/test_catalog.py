@@ -43,8 +43,8 @@ def test_both_categories_have_items(catalog: Catalog) -> None:
 
 
 def test_exactly_ten_hot_items_ranked_1_to_10(catalog: Catalog) -> None:
-    ranked = [i for i in catalog.items if i.hot_rank is not None]
-    assert sorted(i.hot_rank for i in ranked) == list(range(1, 11))
+    ranks = [i.hot_rank for i in catalog.items if i.hot_rank is not None]
+    assert sorted(ranks) == list(range(1, 11))
     hot = catalog.hot(10)
     assert [i.hot_rank for i in hot] == list(range(1, 11))
     assert catalog.hot(3) == hot[:3]
@@ -89,9 +89,11 @@ def test_item_is_consistent(catalog: Catalog, item_id: str) -> None:
         cond = check.condition
         if isinstance(cond, FieldIn):
             spec = item.field(cond.field)  # KeyError if the rule names an unknown field
-            assert spec.type is FieldType.CHOICE, f"rule on {cond.field}: only choice answers are known values"
+            assert spec.type is FieldType.CHOICE, (
+                f"rule on {cond.field}: only choice answers are known values")
             known = {c.value for c in spec.choices}
-            assert set(cond.values) <= known, f"rule on {cond.field}: {set(cond.values) - known} not choices"
+            assert set(cond.values) <= known, (
+                f"rule on {cond.field}: {set(cond.values) - known} not choices")
         if isinstance(cond, RegionPrefix):
             assert all(p.isdigit() and 1 <= len(p) <= 6 for p in cond.prefixes)
 

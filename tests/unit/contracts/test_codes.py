@@ -60,8 +60,8 @@ def test_padding_and_line_breaks_from_a_scanner_are_tolerated() -> None:
 
 
 @pytest.mark.parametrize(
-    "payload", ["", "https://example.com/pay?id=1", "eid1:" + make_eid("张三", VALID_ID)[5:], "EID2:abc",
-                " " + make_eid("张三", VALID_ID)]
+    "payload", ["", "https://example.com/pay?id=1", "eid1:" + make_eid("张三", VALID_ID)[5:],
+                "EID2:abc", " " + make_eid("张三", VALID_ID)]
 )
 def test_other_codes_are_unknown(payload: str) -> None:
     assert code_error_key(payload) == "qr.unknown_code"
@@ -110,7 +110,8 @@ def test_deeply_nested_json_is_a_damaged_code() -> None:
 
 @pytest.mark.parametrize("name", [None, 123, ["张三"]])
 def test_a_name_that_is_not_a_string_is_a_damaged_code(name: object) -> None:
-    assert code_error_key(eid_of(json.dumps({"name": name, "id": VALID_ID}).encode())) == "qr.damaged_code"
+    code = eid_of(json.dumps({"name": name, "id": VALID_ID}).encode())
+    assert code_error_key(code) == "qr.damaged_code"
 
 
 # -- fuzzing: only CodeError ever escapes ---------------------------------------------------------
@@ -145,7 +146,8 @@ def test_arbitrary_bytes_in_base64_raise_only_code_error(body: bytes) -> None:
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    lambda inner: (st.lists(inner, max_size=4)
+                   | st.dictionaries(st.text(max_size=5), inner, max_size=4)),
     max_leaves=20,
 )
 

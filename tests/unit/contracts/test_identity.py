@@ -120,7 +120,8 @@ def test_permits_and_foreigner_numbers_pass_on_checksum(number: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "number", ["810000199001010010", "820000198511110020", "830000200002290030", "933110199003070010"]
+    "number",
+    ["810000199001010010", "820000198511110020", "830000200002290030", "933110199003070010"],
 )
 def test_permits_with_a_wrong_check_digit_are_refused(number: str) -> None:
     assert id_number_problem(number, TODAY) is IdNumberProblem.CHECKSUM
@@ -153,7 +154,8 @@ def test_any_valid_date_plus_computed_check_digit_is_valid(number: str) -> None:
 
 
 @given(valid_id_numbers(), st.integers(min_value=0, max_value=17), st.data())
-def test_every_single_character_change_is_detected(number: str, position: int, data: st.DataObject) -> None:
+def test_every_single_character_change_is_detected(number: str, position: int,
+                                                    data: st.DataObject) -> None:
     alphabet = "0123456789X" if position == 17 else "0123456789"
     replacement = data.draw(st.sampled_from([c for c in alphabet if c != number[position]]))
     changed = number[:position] + replacement + number[position + 1 :]

@@ -139,6 +139,7 @@ def test_a_corrupted_read_asks_to_replace_the_card(mock: MockCardReader,
     mock.corrupt_next_read()
     mock.place(ZHANG)
     event = next_event(driver)
+    assert isinstance(event, CardProblem)
     assert event == CardProblem(Remedy.REPLACE_CARD, "bad_frame", event.detail)
     assert "checksum" in event.detail
     mock.remove()
@@ -229,7 +230,8 @@ NO_CARD_ANSWER = build_response(0x80)
 @pytest.mark.parametrize("answer", [
     NO_CARD_ANSWER + b"\x13\x37 line noise",  # trailing noise
     b"\x00\xff\xaa\x96 noise" + NO_CARD_ANSWER,  # leading noise
-    bytes.fromhex("AAAAAA9669 0010 000080") + NO_CARD_ANSWER,  # a believable length, then the answer
+    # a believable length, then the answer
+    bytes.fromhex("AAAAAA9669 0010 000080") + NO_CARD_ANSWER,
     NO_CARD_ANSWER[:-1] + b"\x00" + NO_CARD_ANSWER,  # a garbled copy, then a good one
 ], ids=["trailing", "leading", "false-preamble", "bad-checksum-first"])
 def test_the_driver_finds_the_answer_in_noise(tmp_path: Path, answer: bytes) -> None:

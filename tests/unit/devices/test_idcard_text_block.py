@@ -58,7 +58,8 @@ def test_nul_padding_is_trimmed_like_spaces() -> None:
 
 def test_hong_kong_macau_taiwan_residence_permit() -> None:
     raw = block(
-        (0, 30, "陈家明"), (30, 2, "1"), (36, 16, "19900101"), (52, 70, "上海市浦东新区世纪大道100号"),
+        (0, 30, "陈家明"), (30, 2, "1"), (36, 16, "19900101"),
+        (52, 70, "上海市浦东新区世纪大道100号"),
         (122, 36, "810000199001011230"), (158, 30, "上海市公安局浦东分局"), (188, 16, "20220101"),
         (204, 16, "20270101"), (220, 18, "H01234567"), (238, 4, "02"), (248, 2, "J"),
     )
@@ -76,7 +77,8 @@ def test_foreigner_card_2017_layout() -> None:
     )
     person = parse_card_holder(raw)
     assert person.card_type is CardType.FOREIGNER_2017
-    assert (person.english_name, person.name, person.nationality) == ("SMITH, JOHN", "史密斯", "USA")
+    assert (person.english_name, person.name, person.nationality) == (
+        "SMITH, JOHN", "史密斯", "USA")
     assert (person.id_number, person.card_version, person.authority) == (
         "USA310085061201", "01", "3100")
     assert person.birth_date == date(1985, 6, 12) and person.address == ""
@@ -93,7 +95,8 @@ def test_foreigner_card_2023_layout_joins_the_long_english_name() -> None:
     person = parse_card_holder(raw)
     assert person.card_type is CardType.FOREIGNER_2023
     assert person.english_name == english
-    assert (person.name, person.sex, person.nationality, person.issue_count) == ("玛丽", "女", "FRA", 1)
+    assert (person.name, person.sex, person.nationality, person.issue_count) == (
+        "玛丽", "女", "FRA", 1)
     assert person.id_number == "931250199005200023"
 
 

@@ -26,20 +26,27 @@ def mock(tmp_path: Path) -> Iterator[MockCardReader]:
     reader.close()
 
 
+def reply(mock: MockCardReader, line: str) -> str:
+    """The console's reply to a line that is not ``quit``."""
+    text = run_command(mock, line)
+    assert text is not None
+    return text
+
+
 def test_console_commands(mock: MockCardReader) -> None:
     assert run_command(mock, "place 2") == (
         "plugged in | card: Shanghai resident, 76 (elder), moved: appended address")
-    assert "armed: corrupt" in run_command(mock, "corrupt")
-    assert "armed: corrupt, truncate" in run_command(mock, "truncate")
-    assert "armed: corrupt, truncate, fail:41" in run_command(mock, "fail 41")
-    assert "answers 2.5 s late" in run_command(mock, "slow 2.5")
-    assert "SAM failing 0x60" in run_command(mock, "sam 60")
-    assert "SAM failing" not in run_command(mock, "sam off")
-    assert run_command(mock, "unplug").startswith("UNPLUGGED")
-    assert run_command(mock, "replug").startswith("plugged in")
-    assert "no card" in run_command(mock, "remove")
-    assert run_command(mock, "list").splitlines()[0] == "1. Shanghai resident, 41"
-    assert "place N" in run_command(mock, "help")
+    assert "armed: corrupt" in reply(mock, "corrupt")
+    assert "armed: corrupt, truncate" in reply(mock, "truncate")
+    assert "armed: corrupt, truncate, fail:41" in reply(mock, "fail 41")
+    assert "answers 2.5 s late" in reply(mock, "slow 2.5")
+    assert "SAM failing 0x60" in reply(mock, "sam 60")
+    assert "SAM failing" not in reply(mock, "sam off")
+    assert reply(mock, "unplug").startswith("UNPLUGGED")
+    assert reply(mock, "replug").startswith("plugged in")
+    assert "no card" in reply(mock, "remove")
+    assert reply(mock, "list").splitlines()[0] == "1. Shanghai resident, 41"
+    assert "place N" in reply(mock, "help")
     assert run_command(mock, "") == ""
     assert run_command(mock, "quit") is None
 
@@ -55,7 +62,7 @@ def test_console_commands(mock: MockCardReader) -> None:
     ("jump", "unknown command 'jump'"),
 ])
 def test_console_errors_are_specific(mock: MockCardReader, line: str, error: str) -> None:
-    assert error in run_command(mock, line)
+    assert error in reply(mock, line)
 
 
 def test_main_mock_reader_serves_the_real_driver(tmp_path: Path) -> None:
@@ -98,7 +105,7 @@ def test_main_mock_reader_with_a_bad_deck(tmp_path: Path) -> None:
 
 def test_a_refused_control_leaves_the_reader_serving(mock: MockCardReader) -> None:
     for line in ("fail 100", "slow inf", "sam -1"):
-        assert run_command(mock, line).startswith("error")
+        assert reply(mock, line).startswith("error")
     driver = SerialIdCardReader(PathPort(mock.port))
     assert driver.check().level is Level.OK
     driver.close()

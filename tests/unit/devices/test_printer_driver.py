@@ -9,6 +9,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -66,6 +67,7 @@ def device(tmp_path: Path) -> Iterator[MockPrinterDevice]:
 
 @pytest.fixture
 def printer(device: MockPrinterDevice) -> Iterator[EscposSlipPrinter]:
+    assert device.address is not None
     host, port = device.address
     driver = EscposSlipPrinter(PrinterSpec("net", host, port), timeout_s=1.0)
     yield driver
@@ -233,9 +235,9 @@ def test_a_usb_printer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from main import main
 
     mock = MockPrinterDevice(tmp_path / "jobs")
-    found: list[dict] = []
+    found: list[dict[str, Any]] = []
 
-    def find(**kwargs):  # type: ignore[no-untyped-def]
+    def find(**kwargs: Any) -> object:
         found.append(kwargs)
         return mock.as_usb() if (kwargs["idVendor"], kwargs["idProduct"]) == (0x04B8, 0x0202) \
             else None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -17,6 +18,7 @@ from devices.qr import (
     FolderSource,
     MockCamera,
     MockLineScanner,
+    QrScanner,
     SerialLineScanner,
     open_source,
 )
@@ -24,10 +26,13 @@ from devices.qr.mock_camera import render_held_code
 from devices.serialport import PathPort
 from devices.status import Level
 
+if TYPE_CHECKING:
+    from wiring.config import QrBackendName
+
 EID = "EID1:eyJuYW1lIjoi5byg5LyfIn0"
 
 
-def read_within(scanner, within: float = 5.0) -> str | None:
+def read_within(scanner: QrScanner, within: float = 5.0) -> str | None:
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         if (code := scanner.read(timeout=0.1)) is not None:
@@ -84,7 +89,7 @@ def test_a_camera_that_disappears_is_reported_and_reconnected(tmp_path: Path,
 
 def test_a_video_file_is_a_camera(tmp_path: Path) -> None:
     video = tmp_path / "held.avi"
-    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 15, (1280, 720))
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter.fourcc(*"MJPG"), 15, (1280, 720))
     blank = np.full((720, 1280), 150, np.uint8)
     for frame in [blank] * 5 + [render_held_code("XH-CCB-0001-000042")] * 10:
         writer.write(cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR))
@@ -155,7 +160,8 @@ def test_line_scanner_survives_unplug(line_scanner) -> None:
 
 
 @pytest.mark.parametrize("backend", ["pipeline", "zxing", "zbar", "opencv", "opencv_aruco"])
-def test_each_backend_can_drive_the_kiosk_camera(tmp_path: Path, backend: str) -> None:
+def test_each_backend_can_drive_the_kiosk_camera(tmp_path: Path,
+                                                 backend: QrBackendName) -> None:
     from wiring.config import DEMO_CONFIG, load_config
     from wiring.devices import build_hub
 
@@ -163,6 +169,7 @@ def test_each_backend_can_drive_the_kiosk_camera(tmp_path: Path, backend: str) -
     config.devices.qr.backend = backend
     hub = build_hub(config)
     try:
+        assert hub.mocks is not None and hub.mocks.qr is not None
         hub.mocks.qr.show("取件码 XH-CCB-0001-000042")
         assert read_within(hub.qr) == "取件码 XH-CCB-0001-000042"
     finally:

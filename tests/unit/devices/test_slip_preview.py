@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import zxingcpp
+from PIL import Image
 
 from devices.printer import render_slip
 from devices.printer.preview import DOTS, MARGIN, PreviewError, preview_slip
@@ -18,9 +19,9 @@ from kiosk.slips import demo_slip
 from tests.support import REPO_ROOT
 
 
-def qr_texts(image) -> list[str]:  # type: ignore[no-untyped-def]
-    return [c.text for c in zxingcpp.read_barcodes(np.array(image),
-                                                    formats=zxingcpp.BarcodeFormat.QRCode)]
+def qr_texts(image: Image.Image) -> list[str]:
+    qr = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+    return [c.text for c in zxingcpp.read_barcodes(np.array(image), formats=qr)]
 
 
 @pytest.mark.parametrize("paper", [58, 80])

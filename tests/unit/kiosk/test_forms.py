@@ -18,9 +18,11 @@ def spec(type_: FieldType, **extra: Any) -> FieldSpec:
     if type_ is FieldType.CHOICE:
         extra.setdefault(
             "choices",
-            [{"value": "well", "zh": "健康", "en": "Well"}, {"value": "fever", "zh": "发热", "en": "Fever"}],
+            [{"value": "well", "zh": "健康", "en": "Well"},
+             {"value": "fever", "zh": "发热", "en": "Fever"}],
         )
-    return FieldSpec.model_validate({"key": "f", "type": type_, "label_zh": "字段", "label_en": "Field", **extra})
+    return FieldSpec.model_validate(
+        {"key": "f", "type": type_, "label_zh": "字段", "label_en": "Field", **extra})
 
 
 CHOICE, PHONE, ID, DATE = (spec(FieldType.CHOICE), spec(FieldType.PHONE), spec(FieldType.ID_NUMBER),
@@ -93,12 +95,14 @@ def test_a_required_empty_field_is_required(type_: FieldType) -> None:
 
 
 @pytest.mark.parametrize(("field", "value", "problem"), [p for p in PROBLEMS if p[2] in INCOMPLETE])
-def test_while_typing_holds_back_incomplete_problems(field: FieldSpec, value: str, problem: str) -> None:
+def test_while_typing_holds_back_incomplete_problems(field: FieldSpec, value: str,
+                                                     problem: str) -> None:
     assert answer_problem(field, value, TODAY, while_typing=True) is None
     assert answer_problem(field, value, TODAY, while_typing=False) == problem
 
 
-@pytest.mark.parametrize(("field", "value", "problem"), [p for p in PROBLEMS if p[2] not in INCOMPLETE])
+@pytest.mark.parametrize(("field", "value", "problem"),
+                         [p for p in PROBLEMS if p[2] not in INCOMPLETE])
 def test_while_typing_still_shows_real_mistakes(field: FieldSpec, value: str, problem: str) -> None:
     assert answer_problem(field, value, TODAY, while_typing=True) == problem
 

@@ -100,7 +100,8 @@ def test_a_resent_batch_is_acknowledged_not_duplicated(
     url, db_url, auth = platform
     tx = outbox.enqueue("application", "item-a", PERSON)
     with httpx.Client(base_url=url, timeout=5, headers=auth) as client:
-        client.post("/api/v1/transactions/batch", json={"transactions": [tx.model_dump(mode="json")]})
+        client.post("/api/v1/transactions/batch",
+                    json={"transactions": [tx.model_dump(mode="json")]})
         assert engine(outbox, client).sync_once().acknowledged == 1
     assert outbox.state_of(tx.id) is State.ACKNOWLEDGED
     assert server_count(db_url) == (1, 1)

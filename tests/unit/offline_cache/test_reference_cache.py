@@ -104,7 +104,8 @@ def test_kiosk_starts_offline_from_its_cached_reference_data(tmp_path: Path,
         report = assembly.api.sync_once()
         assert not report.online
         assert assembly.api.catalog.get("platform-only-item").name_zh == "平台新增事项"
-        assert assembly.api.pharmacies is not None and "思明区" in assembly.api.pharmacies.districts()
+        pharmacies = assembly.api.pharmacies
+        assert pharmacies is not None and "思明区" in pharmacies.districts()
         assert platform.signer.kid in assembly.api.pickup_keys  # verifies its codes offline
     finally:
         assembly.close()

@@ -120,7 +120,7 @@ def test_rotated_cipher_opens_old_values_and_seals_with_the_new_key() -> None:
         DataCipher([OLD_KEY]).open(sealed_new, RECORD)
 
 
-# -- load_cipher ------------------------------------------------------------------------------------
+# -- load_cipher --------------------------------------------------------------------------------
 
 
 def test_missing_key_file_is_created_0600_and_reused(tmp_path: Path) -> None:
@@ -168,7 +168,8 @@ def test_key_file_with_a_bad_key_is_refused(tmp_path: Path, content: str) -> Non
     assert str(key_file) in str(info.value)
 
 
-def test_env_key_wins_and_no_file_is_created(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_env_key_wins_and_no_file_is_created(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(ENV_KEY, b64(NEW_KEY))
     key_file = tmp_path / "data.key"
     cipher = load_cipher(key_file)
@@ -176,7 +177,8 @@ def test_env_key_wins_and_no_file_is_created(tmp_path: Path, monkeypatch: pytest
     assert cipher.open(DataCipher([NEW_KEY]).seal(PLAIN, RECORD), RECORD) == PLAIN
 
 
-def test_env_key_wins_over_an_existing_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_env_key_wins_over_an_existing_file(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
     key_file = write_key(tmp_path / "data.key", OLD_KEY)
     monkeypatch.setenv(ENV_KEY, b64(NEW_KEY))
     sealed = load_cipher(key_file).seal(PLAIN, RECORD)
@@ -184,7 +186,8 @@ def test_env_key_wins_over_an_existing_file(tmp_path: Path, monkeypatch: pytest.
 
 
 @pytest.mark.parametrize("value", [b64(bytes(16)), b64(bytes(33)), "%%%not-base64%%%"])
-def test_env_key_must_be_32_bytes_of_base64(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+def test_env_key_must_be_32_bytes_of_base64(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            value: str) -> None:
     monkeypatch.setenv(ENV_KEY, value)
     with pytest.raises(DataKeyError, match=ENV_KEY):
         load_cipher(tmp_path / "data.key")

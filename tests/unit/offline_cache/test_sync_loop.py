@@ -74,7 +74,7 @@ def run_loop(engine: ScriptedEngine, backoff: Backoff, passes: int) -> list[Sync
             loop.stop()
 
     loop = SyncLoop(engine, backoff, LoopTiming(interval_s=0.01, probe_interval_s=0.005),
-                    on_report)  # type: ignore[arg-type]
+                    on_report)
     thread = threading.Thread(target=loop.run)
     thread.start()
     thread.join(timeout=10)
@@ -132,7 +132,7 @@ def test_the_queue_drains_soon_after_the_link_returns(tmp_path: Path) -> None:
 def test_wake_starts_a_pass_at_once() -> None:
     engine = ScriptedEngine([Link.ONLINE])
     seen: list[SyncReport] = []
-    loop = SyncLoop(engine, Backoff(1, 1, random.Random(1)),  # type: ignore[arg-type]
+    loop = SyncLoop(engine, Backoff(1, 1, random.Random(1)),
                     LoopTiming(interval_s=3600, probe_interval_s=1), seen.append)
     thread = threading.Thread(target=loop.run)
     thread.start()
