@@ -10,6 +10,9 @@
     python -m server revoke --db URL ROLE ID
     python -m server round --db URL ROUND.toml
                                             configure a reservation round
+    python -m server revision -m MESSAGE [--db URL]
+                                            write the next schema migration: what the
+                                            models in server/db.py add (docs/platform.md)
 """
 
 from __future__ import annotations
@@ -159,10 +162,34 @@ def round_command(argv: list[str]) -> int:
     return 0
 
 
+def revision_command(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m server revision")
+    parser.add_argument("-m", "--message", required=True, help="what the revision changes")
+    parser.add_argument("--db", help="a database to compare with, migrated to head first"
+                                     " (default: a throwaway SQLite file)")
+    args = parser.parse_args(argv)
+
+    import tempfile
+
+    from server.db import make_engine
+    from server.schema import new_revision
+
+    with tempfile.TemporaryDirectory() as scratch:
+        # SQLite renders batch operations, which run on PostgreSQL as plain ALTERs too.
+        engine = make_engine(args.db or f"sqlite:///{Path(scratch) / 'head.db'}")
+        try:
+            path = new_revision(engine, args.message)
+        finally:
+            engine.dispose()
+    print(f"wrote {path}: review it, then run the tests (tests/server/test_migrations.py)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     commands = {"stats": stats, "verify-draw": verify_draw, "enrol": enrol_command,
-                "revoke": lambda a: enrol_command(a, revoking=True), "round": round_command}
+                "revoke": lambda a: enrol_command(a, revoking=True), "round": round_command,
+                "revision": revision_command}
     if argv[:1] and argv[0] in commands:
         return commands[argv[0]](argv[1:])
     return serve(argv)

@@ -1,4 +1,9 @@
-"""The platform's tables (SQLAlchemy Core): SQLite by default, PostgreSQL for a fleet."""
+"""The platform's tables (SQLAlchemy Core): SQLite by default, PostgreSQL for a fleet.
+
+Invariant: these tables are what the newest migration in ``server/migrations`` makes
+(tests/server/test_migrations.py compares them); changing one needs a new revision
+(``python -m server revision -m WHAT``).
+"""
 
 from __future__ import annotations
 
@@ -22,6 +27,8 @@ from sqlalchemy import (
     event,
 )
 from sqlalchemy.engine import Engine
+
+from server.schema import upgrade_to_head
 
 metadata = MetaData()
 
@@ -196,6 +203,7 @@ def aware(moment: datetime) -> datetime:
 
 
 def make_engine(url: str) -> Engine:
+    """An engine on the platform's database, its schema migrated to the newest revision."""
     if url.startswith("postgresql"):
         engine = create_engine(url, pool_size=20, max_overflow=20)
     else:
@@ -219,5 +227,5 @@ def make_engine(url: str) -> Engine:
             # writes can fail at once with "database is locked" instead of waiting.
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
-    metadata.create_all(engine)
+    upgrade_to_head(engine)  # makes, adopts or migrates the schema (server.schema)
     return engine
