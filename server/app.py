@@ -7,11 +7,13 @@ Every route needs a credential (``server.http_auth``). The OpenAPI schema is at
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Path, Request, Response
 from fastapi.exceptions import RequestValidationError
+from fastapi.types import DecoratedCallable
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Engine
 
@@ -176,10 +178,10 @@ def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: Picku
         401: {"description": "no credential, or an unknown or revoked one"},
         403: {"description": "this role cannot use this endpoint"}}
 
-    def get(path: str, **kw: Any) -> Any:
+    def get(path: str, **kw: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
         return app.get(path, responses={**errors, **kw.pop("responses", {})}, **kw)
 
-    def post(path: str, **kw: Any) -> Any:
+    def post(path: str, **kw: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
         return app.post(path, responses={**errors, **kw.pop("responses", {})}, **kw)
 
     # -- any credential -------------------------------------------------------------

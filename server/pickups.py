@@ -84,7 +84,7 @@ def _refused(engine: Engine, ref: str, by: str, now: datetime, reason: str, deta
         conn.execute(pickup_attempts.insert().values(ref=ref or "-", by=by, at=now,
                                                      outcome="refused", reason=reason))
     return Redemption(status="refused", ref=ref, reason=reason, detail=detail,
-                      **extra)  # type: ignore[arg-type]
+                      **extra)
 
 
 class Attempt(BaseModel):

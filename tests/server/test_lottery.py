@@ -108,7 +108,7 @@ def test_never_more_winners_than_places(lists: list[list[str]], seed_value: str)
 
 
 @given(st.dictionaries(st.text(max_size=8), st.text(max_size=8) | st.integers()))
-def test_a_garbage_record_is_a_clear_error(raw: dict) -> None:
+def test_a_garbage_record_is_a_clear_error(raw: dict[str, str | int]) -> None:
     with pytest.raises(DrawError):
         parse_draw(raw)
 

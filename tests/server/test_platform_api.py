@@ -71,7 +71,8 @@ class Api:
                 "document_number": number, "slot": "sm-01/am", "health": "well", **fields}
         answer = self.kiosk(kiosk).post("/api/v1/reservations", json=body)
         assert answer.status_code == 200, answer.text
-        return answer.json()
+        result: dict[str, Any] = answer.json()
+        return result
 
 
 @pytest.fixture(params=BACKENDS)
@@ -170,7 +171,8 @@ def timeline(case: dict[str, Any]) -> list[tuple[str, str]]:
 def lookup(client: httpx.Client, **query: Any) -> list[dict[str, Any]]:
     answer = client.post("/api/v1/cases/lookup", json=query)
     assert answer.status_code == 200, answer.text
-    return answer.json()["cases"]
+    cases: list[dict[str, Any]] = answer.json()["cases"]
+    return cases
 
 
 def test_a_case_moves_from_received_to_collected(api: Api) -> None:
@@ -247,8 +249,10 @@ def test_one_rating_per_case_and_the_timeline_says_rated(api: Api) -> None:
                   "item_id": tx["item_id"], "reference": f"K-A-{seq:06d}",
                   "created_at": START.isoformat(),
                   "payload": {"case": tx["id"], "score": score, "reason": reason}}
-        return api.kiosk("K-A").post("/api/v1/transactions/batch",
-                                     json={"transactions": [rating]}).json()["results"][0]
+        answer = api.kiosk("K-A").post("/api/v1/transactions/batch",
+                                       json={"transactions": [rating]})
+        result: dict[str, Any] = answer.json()["results"][0]
+        return result
 
     assert rate(2, 1, "slow")["status"] == "accepted"
     second = rate(3, 5)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -18,11 +19,12 @@ from schemathesis import checks
 from server.embedded import EmbeddedPlatform
 from tests.support.platform_access import bearer
 
+Served = tuple[EmbeddedPlatform, dict[str, str]]  # the platform and a token per role
 EXAMPLES = 25  # per operation: about 20 operations, well under a minute
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[EmbeddedPlatform, dict]]:
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     folder: Path = tmp_path_factory.mktemp("schema")
     platform = EmbeddedPlatform(f"sqlite:///{folder / 'platform.db'}", folder / "sign.key")
     url = platform.start()
@@ -39,14 +41,15 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[EmbeddedP
 
 
 @pytest.fixture(scope="module")
-def api_schema(served: tuple[EmbeddedPlatform, dict]) -> schemathesis.BaseSchema:
+def api_schema(served: Served) -> schemathesis.BaseSchema:
     return schemathesis.openapi.from_url(f"{served[0].url}/openapi.json")
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
 
 
-def test_the_schema_is_published_and_names_every_route(served: tuple) -> None:
+def test_the_schema_is_published_and_names_every_route(
+        served: Served) -> None:
     spec = httpx.get(f"{served[0].url}/openapi.json").json()
     assert spec["openapi"].startswith("3.")
     assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
@@ -57,7 +60,8 @@ def test_the_schema_is_published_and_names_every_route(served: tuple) -> None:
 @schema.parametrize()
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
           suppress_health_check=list(HealthCheck))
-def test_no_input_makes_the_platform_fail(case: schemathesis.Case, served: tuple) -> None:
+def test_no_input_makes_the_platform_fail(case: schemathesis.Case[Any],
+                                         served: Served) -> None:
     _, tokens = served
     path = case.operation.path
     role = "admin" if path.startswith(("/api/v1/admin", "/api/v1/staff")) else "kiosk"

@@ -1,4 +1,5 @@
-"""The platform's ingest: idempotent under concurrent resends; its command line over a real socket."""
+"""The platform's ingest: idempotent under concurrent resends; its command line over a
+real socket."""
 
 from __future__ import annotations
 
@@ -46,13 +47,15 @@ def post(url: str, token: str, items: list[Any]) -> dict[str, Any]:
     response = httpx.post(f"{url}/api/v1/transactions/batch", json={"transactions": items},
                           headers=bearer(token), timeout=30)
     response.raise_for_status()
-    return response.json()
+    answer: dict[str, Any] = response.json()
+    return answer
 
 
 def stats(db: str) -> dict[str, Any]:
     out = subprocess.run([sys.executable, "-m", "server", "stats", "--db", db, "--json"],
                          cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    return json.loads(out)
+    counts: dict[str, Any] = json.loads(out)
+    return counts
 
 
 def test_concurrent_resends_store_each_id_once(platform: Served) -> None:
@@ -84,7 +87,7 @@ def test_each_item_is_judged_on_its_own(platform: Served) -> None:
              wire_transaction("K-2", 1),  # a reused sequence under another id
              rating("K-2", 4, good),
              wire_transaction("K-9", 1),  # another kiosk's transaction
-             wire_transaction("K-2", 5, payload={"answers": {}}),  # an application with nobody on it
+             wire_transaction("K-2", 5, payload={"answers": {}}),  # nobody on it
              rating("K-2", 6, good, score=4),  # a second rating of the same case
              rating("K-2", 7, wire_transaction("K-2", 99)),  # a rating of a case never received
              rating("K-2", 8, good, score=1)]  # a bad review without its reason
