@@ -11,8 +11,11 @@ dots and a Han character 24x24: 48 columns on 80 mm paper (576 dots), 32 on
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import shutil
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,38 +29,88 @@ DOTS = {58: 384, 80: 576}
 CELL_W, CELL_H = 12, 24
 MARGIN = 16
 _EC = {48: ERROR_CORRECT_L, 49: ERROR_CORRECT_M, 50: ERROR_CORRECT_Q, 51: ERROR_CORRECT_H}
-# Fonts .ci/run installs (fonts-droid-fallback for Han, fonts-dejavu-core for the
-# half-width characters, as a printer's built-in font has both) and alternatives.
-FONT_CANDIDATES = (
-    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+# A font is a file and the face in it (a .ttc holds several). Han first: Debian's
+# fonts-droid-fallback, the dev extra's Noto Sans CJK (a PyPI package; face 2 is SC,
+# Simplified Chinese), then others a system may have. A printer's built-in font has
+# half-width characters too: DejaVu Sans Mono, else Noto Sans Mono CJK SC (face 7),
+# else the Han font itself.
+FONT_PACKAGE = ("noto_cjk_sans_otc", "NotoSansCJK-Regular.ttc")
+FONT_CANDIDATES: tuple[tuple[str, int], ...] = (
+    ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", 0),
+    ("package:", 2),
+    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),  # face 2: SC
+    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
 )
-MONO_CANDIDATES = (
-    "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf",
-    "/usr/share/fonts/truetype/noto/NotoSansMono-Regular.ttf",
+MONO_CANDIDATES: tuple[tuple[str, int], ...] = (
+    ("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf", 0),
+    ("/usr/share/fonts/truetype/noto/NotoSansMono-Regular.ttf", 0),
+    ("package:", 7),
+    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 1),
 )
+NO_HAN_FONT = ("no font with Han characters found (the slip would show empty boxes): "
+               "pip install noto-cjk-sans-otc, or apt-get install fonts-droid-fallback")
+
+
+@dataclass(frozen=True)
+class Font:
+    path: Path
+    index: int = 0  # the face in a font collection
 
 
 class PreviewError(ValueError):
-    """A byte stream this preview does not understand."""
+    """A byte stream this preview does not understand, or no font to draw it with."""
 
 
-def find_mono_font() -> Path | None:
-    """A font for the half-width characters (the CJK font may have none)."""
-    return next((Path(c) for c in MONO_CANDIDATES if Path(c).is_file()), None)
+def _package_font() -> Path | None:
+    """The Han font the dev extra installs, located without importing its package."""
+    package, relative = FONT_PACKAGE
+    try:
+        spec = importlib.util.find_spec(package)
+    except (ImportError, ValueError):
+        return None
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        if (Path(location) / relative).is_file():
+            return Path(location) / relative
+    return None
 
 
-def find_cjk_font() -> Path:
-    for candidate in FONT_CANDIDATES:
-        if Path(candidate).is_file():
-            return Path(candidate)
-    if shutil.which("fc-match"):
-        found = subprocess.run(["fc-match", ":lang=zh", "-f", "%{file}"], capture_output=True,
-                               text=True, check=False).stdout.strip()
-        if found and Path(found).is_file():
-            return Path(found)
-    raise PreviewError("no CJK font found: install fonts-droid-fallback (apt) or Noto CJK")
+def _existing(candidates: tuple[tuple[str, int], ...]) -> Iterator[Font]:
+    for where, index in candidates:
+        path = _package_font() if where == "package:" else Path(where)
+        if path is not None and path.is_file():
+            yield Font(path, index)
+
+
+@functools.cache
+def draws_han(font: Font) -> bool:
+    """Whether the font has a glyph for 中 (a font without one draws its empty box)."""
+    try:
+        face = ImageFont.truetype(str(font.path), 24, index=font.index)
+    except OSError:
+        return False
+    han, missing = face.getmask("中"), face.getmask("\uffff")  # U+FFFF: never a glyph
+    return han.getbbox() is not None and (han.size != missing.size
+                                          or list(han) != list(missing))
+
+
+def find_mono_font() -> Font | None:
+    """A font for the half-width characters (the Han font may have none)."""
+    return next(_existing(MONO_CANDIDATES), None)
+
+
+def find_cjk_font() -> Font:
+    """A font that draws Han characters; PreviewError when this machine has none."""
+    for font in _existing(FONT_CANDIDATES):
+        if draws_han(font):
+            return font
+    if shutil.which("fc-list"):  # only the fonts fontconfig says cover Chinese
+        listed = subprocess.run(["fc-list", ":lang=zh", "file"], capture_output=True,
+                                text=True, check=False).stdout
+        for line in sorted(listed.splitlines()):
+            font = Font(Path(line.strip().rstrip(":")))
+            if font.path.is_file() and draws_han(font):
+                return font
+    raise PreviewError(NO_HAN_FONT)
 
 
 @dataclass
@@ -66,19 +119,29 @@ class _Line:
     align: int = 0
 
 
+@functools.cache
+def _baseline(font: ImageFont.FreeTypeFont, cell_h: int, wide: bool) -> float:
+    """Where the baseline sits in a cell so a reference glyph's ink is centred in it, as
+    a printer's bitmap font places it. Fonts disagree on their ascent (Noto CJK's is 1.16
+    em): placing by the font's own line metrics would push Han characters out of the
+    cell's bottom."""
+    left, top, right, bottom = font.getbbox("中" if wide else "0", anchor="ls")
+    return (cell_h - (bottom - top)) / 2 - top
+
+
 class _Canvas:
-    def __init__(self, paper_mm: int, font_path: Path) -> None:
+    def __init__(self, paper_mm: int, han: Font) -> None:
         self.width = DOTS[paper_mm]
         self.rows: list[Image.Image] = []
-        self.font_path = font_path
-        self.mono_path = find_mono_font() or font_path
-        self._fonts: dict[tuple[Path, int], ImageFont.FreeTypeFont] = {}
+        self.han = han
+        self.mono = find_mono_font() or han
+        self._fonts: dict[tuple[Font, int], ImageFont.FreeTypeFont] = {}
 
     def font(self, size: int, wide: bool) -> ImageFont.FreeTypeFont:
-        path = self.font_path if wide else self.mono_path
-        if (path, size) not in self._fonts:
-            self._fonts[path, size] = ImageFont.truetype(str(path), size)
-        return self._fonts[path, size]
+        font = self.han if wide else self.mono
+        if (font, size) not in self._fonts:
+            self._fonts[font, size] = ImageFont.truetype(str(font.path), size, index=font.index)
+        return self._fonts[font, size]
 
     def text_line(self, line: _Line) -> None:
         height = max((CELL_H * h for _, _, h in line.pieces), default=CELL_H)
@@ -90,7 +153,9 @@ class _Canvas:
             for ch in text:
                 wide = display_width(ch) == 2
                 font = self.font(CELL_H * h - 2 if wide else CELL_W * w * 2 - 4, wide)
-                draw.text((x, height - CELL_H * h), ch, font=font, fill=0)
+                top = height - CELL_H * h
+                draw.text((x, top + _baseline(font, CELL_H * h, wide)), ch, font=font,
+                          fill=0, anchor="ls")
                 x += display_width(ch) * CELL_W * w
         self.rows.append(row)
 
@@ -130,8 +195,12 @@ class _Canvas:
 
 
 def preview_slip(data: bytes, paper_mm: int = 80, font: Path | None = None) -> Image.Image:
-    """A greyscale picture of the slip the printer would print."""
-    canvas = _Canvas(paper_mm, font or find_cjk_font())
+    """A greyscale picture of the slip the printer would print (``font``: the Han font to
+    use instead of the first one found; PreviewError when it has no Han characters)."""
+    han = Font(font) if font is not None else find_cjk_font()
+    if font is not None and not draws_han(han):
+        raise PreviewError(f"{font} has no Han characters (the slip would show empty boxes)")
+    canvas = _Canvas(paper_mm, han)
     line = _Line()
     width, height, align = 1, 1, 0
     chinese = False
