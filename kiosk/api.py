@@ -104,6 +104,8 @@ class KioskApi:
     sync_status: SyncStatus = field(default_factory=SyncStatus)
     pharmacies: Pharmacies | None = None  # None: never fetched
     pickup_keys: dict[str, Ed25519PublicKey] = field(default_factory=dict)
+    # Unexpected errors in a screen since start: each went back home; staff see the count.
+    ui_faults: int = 0
 
     def __post_init__(self) -> None:
         self.bundled_catalog = self.catalog

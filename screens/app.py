@@ -10,13 +10,19 @@ personal data.
 from __future__ import annotations
 
 import logging
+import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from textual import events, work
 from textual.app import App
 from textual.binding import Binding
+from textual._context import active_message_pump
 from textual.message import Message
 
+from contracts.errors import TransitionError
 from contracts.slip import Slip
 from kiosk.api import KioskApi
 from kiosk.i18n import Translator
@@ -105,7 +111,44 @@ class KioskApp(App[None], inherit_bindings=False):
         # The store closes after the app: a request in flight finishes first.
         self.api.stop_sync_loop()
 
+    # -- faults -----------------------------------------------------------------
+    def _handle_exception(self, error: Exception) -> None:
+        """An unexpected error in a screen never ends the kiosk: it is logged (its type and
+        where it happened; never its message or locals, which may hold personal data),
+        counted for staff, and the kiosk starts over on a fresh home screen. An error in
+        the app's own message loop cannot be recovered in-process: the kiosk exits with
+        status 1 and its service manager starts it again."""
+        frames = traceback.extract_tb(error.__traceback__)
+        where = f"{Path(frames[-1].filename).name}:{frames[-1].lineno} in {frames[-1].name}" \
+            if frames else "?"
+        own_loop = active_message_pump.get(None) is self
+        log.error("unexpected %s at %s; %s", type(error).__name__, where,
+                  "the kiosk stops" if own_loop else "back to the home screen")
+        self.api.ui_faults += 1
+        if own_loop or not self.is_running:
+            self._return_code = 1
+            self._fatal_error()
+            return
+        self.call_later(self.reset_session)
+
+    def _fatal_error(self) -> None:
+        """Textual's own prints a traceback with every local: never on a kiosk."""
+        self.bell()
+        self._exit_renderables.append(self.t("app.stopped"))
+        self._close_messages_no_wait()
+
     # -- navigation -----------------------------------------------------------
+    def advance(self, move: Callable[..., None], *args: Any) -> None:
+        """Move the session on and show its step. A move the session cannot take now (a
+        second key or tap in the same frame, before the screen changed) is ignored: a
+        citizen's input never ends the kiosk."""
+        try:
+            move(*args)
+        except TransitionError:
+            log.info("input ignored: the session is at %s", self.session.step)
+            return
+        self.show_step()
+
     def show_step(self) -> None:
         """Show the screen for the session's current step."""
         while isinstance(self.screen, IdleWarning):

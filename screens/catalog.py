@@ -66,7 +66,7 @@ class CatalogScreen(KioskScreen):
                 button.set_class(button is event.button, "-selected")
             await self.show_items()
         elif button_id.startswith("item-"):
-            kiosk.session.choose(kiosk.api.catalog.get(button_id.removeprefix("item-")))
-            kiosk.show_step()
+            item = kiosk.api.catalog.get(button_id.removeprefix("item-"))
+            kiosk.advance(kiosk.session.choose, item)
         elif button_id == "home":
             kiosk.reset_session()

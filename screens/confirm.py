@@ -75,8 +75,7 @@ class ConfirmScreen(KioskScreen):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "back":
-            self.kiosk.session.back()
-            self.kiosk.show_step()
+            self.kiosk.advance(self.kiosk.session.back)
         elif event.button.id == "submit":
             # A second tap must not submit twice.
             event.button.disabled = True
@@ -95,8 +94,7 @@ class ConfirmScreen(KioskScreen):
         self.post_message(Submitted(submission))
 
     def on_submitted(self, message: Submitted) -> None:
-        self.kiosk.session.submitted(message.submission)
-        self.kiosk.show_step()
+        self.kiosk.advance(self.kiosk.session.submitted, message.submission)
 
     def on_submit_failed(self, message: SubmitFailed) -> None:
         self.query_one("#submit-problem", Static).update(self.t("confirm.failed"))

@@ -47,5 +47,4 @@ class DoneScreen(KioskScreen):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "to-rating":
-            self.kiosk.session.to_rating()
-            self.kiosk.show_step()
+            self.kiosk.advance(self.kiosk.session.to_rating)

@@ -127,8 +127,7 @@ class FormScreen(KioskScreen):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         kiosk = self.kiosk
         if event.button.id == "back":
-            kiosk.session.back()
-            kiosk.show_step()
+            kiosk.advance(kiosk.session.back)
         elif event.button.id == "next":
             self.submit()
 
@@ -140,5 +139,4 @@ class FormScreen(KioskScreen):
             self.query_one(f"#field-{failing[0].key}").focus()
             return
         answers = {spec.key: normalise(spec, self.answer(spec)) for spec in item.fields}
-        self.kiosk.session.fill(answers)
-        self.kiosk.show_step()
+        self.kiosk.advance(self.kiosk.session.fill, answers)

@@ -51,11 +51,10 @@ class HomeScreen(KioskScreen):
         button_id = event.button.id or ""
         kiosk = self.kiosk
         if button_id == "start":
-            kiosk.session.start()
-            kiosk.show_step()
+            kiosk.advance(kiosk.session.start)
         elif button_id.startswith("hot-"):
-            kiosk.session.choose(kiosk.api.catalog.get(button_id.removeprefix("hot-")))
-            kiosk.show_step()
+            item = kiosk.api.catalog.get(button_id.removeprefix("hot-"))
+            kiosk.advance(kiosk.session.choose, item)
         elif button_id == "pickup":
             kiosk.switch_screen(PickupScreen())
         elif button_id == "lookup":

@@ -200,10 +200,8 @@ class IdentifyScreen(QrScreen):
             if name == "manual":
                 self.query_one("#manual-name", Input).focus()
         elif button_id == "continue" and self.identity is not None:
-            kiosk.session.identify(self.identity)
-            kiosk.show_step()
+            kiosk.advance(kiosk.session.identify, self.identity)
         elif button_id == "back":
-            kiosk.session.back()
-            kiosk.show_step()
+            kiosk.advance(kiosk.session.back)
         elif button_id == "home":
             kiosk.reset_session()

@@ -67,6 +67,8 @@ class StaffScreen(StaffArea):
             "staff.journal_last", reference=last.reference, copies=last.copies,
             state=t(f"staff.slip_{last.state}"))
         text += "\n" + t("staff.not_printed", count=waiting)
+        if self.api.ui_faults:
+            text += "\n" + t("staff.ui_faults", count=self.api.ui_faults)
         self.app.call_from_thread(self.query_one("#journal", Static).update, text)
 
     def show_print_result(self, result: PrintResult | None, test: bool) -> None:

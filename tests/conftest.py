@@ -38,6 +38,8 @@ def assembly(config: KioskConfig, clock: FakeClock) -> Iterator[Assembly]:
     built = assemble(config, clock)
     yield built
     built.close()
+    # The app turns an error in a screen into a trip home; a test must still see it.
+    assert built.api.ui_faults == 0, "a screen raised during the test (see the log above)"
 
 
 @pytest.fixture

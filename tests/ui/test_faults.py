@@ -1,0 +1,99 @@
+"""A citizen's input never ends the kiosk (issue 13, item 1): a burst the session cannot
+take is ignored, an unexpected error in a screen goes back home (logged without personal
+data, counted for staff), and only an error in the app's own loop stops the process,
+with exit status 1 and no traceback of locals."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from textual.widgets import Button
+
+import screens.app
+from contracts.catalog import Catalog
+from screens.app import KioskApp, SyncFinished
+from screens.home import HomeScreen
+from screens.identify import IdentifyScreen
+from tests.support.kiosk_driver import on_screen, screen_text, until
+from wiring.assembly import Assembly
+
+ID_NUMBER = "310104198506121230"
+
+
+def kiosk(assembly: Assembly) -> KioskApp:
+    return KioskApp(assembly.api, sync_in_background=False)
+
+
+async def test_two_hot_keys_in_one_burst_take_the_first(assembly: Assembly) -> None:
+    app = kiosk(assembly)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await on_screen(pilot, HomeScreen)
+        first = app.api.catalog.hot(6)[0]
+        await pilot.press("1", "2")  # within one frame: the second finds the session moved on
+        await on_screen(pilot, IdentifyScreen)
+        assert app.session.item == first
+        assert app.is_running and assembly.api.ui_faults == 0
+
+
+async def test_two_taps_on_two_hot_items_in_one_frame(assembly: Assembly) -> None:
+    app = kiosk(assembly)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await on_screen(pilot, HomeScreen)
+        first, second = list(app.screen.query("#hot Button").results(Button))[:2]
+        first.press()
+        second.press()
+        await on_screen(pilot, IdentifyScreen)
+        assert app.session.item is not None and f"hot-{app.session.item.id}" == first.id
+        assert app.is_running and assembly.api.ui_faults == 0
+
+
+async def test_an_error_in_a_screen_goes_back_home_without_personal_data(
+        assembly: Assembly, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    def broken(catalog: Catalog, item_id: str) -> None:
+        raise RuntimeError(f"张伟 {ID_NUMBER}")  # what a careless message could carry
+
+    app = kiosk(assembly)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await on_screen(pilot, HomeScreen)
+        home = app.screen
+        monkeypatch.setattr(Catalog, "get", broken)
+        with caplog.at_level(logging.INFO):
+            await pilot.press("1")
+            await until(lambda: isinstance(app.screen, HomeScreen) and app.screen is not home)
+        assert app.is_running
+        assert "开始办理" in screen_text(app)  # a usable home screen, not a traceback
+    assert assembly.api.ui_faults == 1
+    assert "unexpected RuntimeError at test_faults.py" in caplog.text
+    assert "back to the home screen" in caplog.text
+    assert ID_NUMBER not in caplog.text and "张伟" not in caplog.text
+    assert not app.return_code  # None or 0: it did not fail
+    assembly.api.ui_faults = 0  # expected here: the fixture checks no other test had one
+
+
+class BrokenApp(KioskApp):
+    CSS_PATH = str(Path(screens.app.__file__).with_name("kiosk.tcss"))  # not beside this file
+
+    printed: list[str] = []
+
+    def on_sync_finished(self, message: SyncFinished) -> None:
+        raise RuntimeError(ID_NUMBER)
+
+    def _print_error_renderables(self) -> None:
+        self.printed = [str(r) for r in self._exit_renderables]  # what reaches the terminal
+        super()._print_error_renderables()
+
+
+async def test_an_error_in_the_apps_own_loop_stops_with_status_1(assembly: Assembly) -> None:
+    app = BrokenApp(assembly.api, sync_in_background=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await on_screen(pilot, HomeScreen)
+        app.post_message(SyncFinished(assembly.api.sync_once(),
+                                      assembly.store.outbox.summary()))
+        await until(lambda: not app.is_running)
+    assert app.return_code == 1
+    rendered = "".join(app.printed)
+    assert ID_NUMBER not in rendered and "本机暂停服务" in rendered
+    assembly.api.ui_faults = 0
