@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from textual import events, work
+from textual._context import active_message_pump
 from textual.app import App
 from textual.binding import Binding
-from textual._context import active_message_pump
 from textual.message import Message
 
 from contracts.errors import TransitionError
