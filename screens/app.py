@@ -156,8 +156,11 @@ class KioskApp(App[None], inherit_bindings=False):
         self.switch_screen(_STEP_SCREENS[self.session.step]())
 
     def reset_session(self) -> None:
-        """Back to the home screen; every piece of personal data is dropped."""
+        """Back to the home screen as the next visitor should find it: every piece of
+        personal data dropped, and the kiosk's own language and normal mode again."""
         self.api.reset_session()
+        self.t = Translator(self.api.settings.language)
+        self._set_elder(False)
         self.show_step()
 
     def action_staff(self) -> None:
@@ -174,10 +177,13 @@ class KioskApp(App[None], inherit_bindings=False):
         self.show_step()
 
     def set_elder_mode(self, on: bool) -> None:
+        self._set_elder(on)
+        self.show_step()
+
+    def _set_elder(self, on: bool) -> None:
         self.elder = on
         self.set_class(on, "-elder")
         self.api.set_elder_time(on)
-        self.show_step()
 
     # -- idle timeout ---------------------------------------------------------
     async def on_event(self, event: events.Event) -> None:

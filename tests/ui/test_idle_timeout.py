@@ -188,3 +188,22 @@ async def test_moving_on_while_the_slip_prints_still_releases_the_timer(
         app.idle_tick()
         await on_screen(pilot, HomeScreen)
         assert not app.session.holds_personal_data
+
+
+async def test_the_next_visitor_gets_chinese_and_normal_mode_again(
+    assembly: Assembly, clock: FakeClock
+) -> None:
+    """English and elder mode belong to one visit (issue 13, item 7)."""
+    app = KioskApp(assembly.api, sync_in_background=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await on_screen(pilot, HomeScreen)
+        app.set_elder_mode(True)
+        app.set_language("en")
+        await reach_form(app, assembly, pilot)
+        assert app.t.lang == "en" and app.elder
+        clock.advance(2 * assembly.config.idle.timeout_s + 1)  # elder mode: twice the time
+        app.idle_tick()
+        await on_screen(pilot, HomeScreen)
+        assert app.t.lang == "zh-CN" and not app.elder and not app.has_class("-elder")
+        assert app.api.idle.timeout_s == assembly.config.idle.timeout_s
+        assert "开始办理" in screen_text(app) and "长者模式：关" in screen_text(app)
