@@ -25,7 +25,7 @@ from contracts.identity import (
     normalise_id_number,
 )
 from contracts.pickup_codes import PickupCode
-from devices.idcard import CardProblem, ReaderEvent
+from devices.idcard import CardProblem, CardRemoved, ReaderEvent
 from devices.status import DeviceStatus, Level
 from kiosk.card_identity import identity_from_card
 from screens.field_test.dock import FieldTestDock
@@ -110,6 +110,12 @@ class IdentifyScreen(QrScreen):
         self.switch_pane("card")
         card_status = self.query_one("#card-status", Static)
         event = message.event
+        # Whatever the reader says next, an earlier card's identity no longer stands: a
+        # new card, a failed read or the card taken away before continuing (issue 13).
+        if self.identity is not None and self.identity.source is IdSource.CARD:
+            self.forget_identity()
+        if isinstance(event, CardRemoved):
+            return
         if isinstance(event, CardProblem):
             card_status.update(self.t(f"idcard.{event.remedy}"))
             return
@@ -150,6 +156,11 @@ class IdentifyScreen(QrScreen):
         )
         self.query_one("#identified").display = True
         self.query_one("#continue", Button).focus()
+
+    def forget_identity(self) -> None:
+        self.identity = None
+        self.query_one("#identity-summary", Static).update("")
+        self.query_one("#identified").display = False
 
     def switch_pane(self, name: str) -> None:
         self.query_one("#panes", ContentSwitcher).current = f"pane-{name}"

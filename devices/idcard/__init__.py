@@ -2,7 +2,13 @@
 
 from devices.idcard.answers import CardRecord, parse_read_answer
 from devices.idcard.deck import DeckCard, DeckError, load_deck
-from devices.idcard.driver import CardProblem, CardRead, ReaderEvent, SerialIdCardReader
+from devices.idcard.driver import (
+    CardProblem,
+    CardRead,
+    CardRemoved,
+    ReaderEvent,
+    SerialIdCardReader,
+)
 from devices.idcard.frames import (
     Command,
     CommandDecoder,
@@ -19,7 +25,7 @@ from devices.idcard.sw3 import Remedy, status_word
 from devices.idcard.text_block import TextBlockError, parse_appended_address, parse_card_holder
 
 __all__ = [
-    "CardProblem", "CardRead", "CardRecord", "CardType", "Command", "CommandDecoder",
+    "CardProblem", "CardRead", "CardRemoved", "CardRecord", "CardType", "Command", "CommandDecoder",
     "DeckCard", "DeckError", "Frame", "FrameDecoder", "FrameError", "IdCardReader", "CardHolder",
     "MockCardReader", "MockReaderState", "ReaderEvent", "Remedy", "SerialIdCardReader",
     "TextBlockError", "build_command", "build_response", "load_deck", "parse_appended_address",

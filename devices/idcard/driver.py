@@ -56,7 +56,12 @@ class CardProblem:
     detail: str  # for staff and logs: which command and what exactly went wrong
 
 
-ReaderEvent = CardRead | CardProblem
+@dataclass(frozen=True, slots=True)
+class CardRemoved:
+    """The card delivered last has left the reader (the next person's may now come)."""
+
+
+ReaderEvent = CardRead | CardProblem | CardRemoved
 
 
 class _NoAnswer(Exception):
@@ -191,9 +196,19 @@ class SerialIdCardReader:
     def _poll(self) -> ReaderEvent | None:
         stage = "find"
         try:
+            if self._awaiting_removal is not None:
+                # "Find" says no card after a read until the card leaves the field, so
+                # presence is asked with the appended-address read, which answers only
+                # while the card just read is still there.
+                stage = "presence"
+                still = self._transact(Command.READ_APPENDED_ADDRESS)
+                self._healthy()
+                if still.sw3 in (sw3.OK, sw3.NO_CONTENT):
+                    return None
+                self._awaiting_removal = None
+                return CardRemoved()
             found = self._transact(Command.FIND_CARD)
             if found.sw3 == sw3.NO_CARD:
-                self._awaiting_removal = None
                 self._healthy()
                 return None
             if found.sw3 != sw3.CARD_FOUND:
@@ -212,15 +227,13 @@ class SerialIdCardReader:
             return None
         except (_NoAnswer, FrameError) as exc:
             self._line_trouble(f"{stage}: {exc}")
-            if stage == "find":
+            if stage in ("find", "presence"):
                 return None
             cause = "no_answer" if isinstance(exc, _NoAnswer) else "bad_frame"
             return CardProblem(Remedy.REPLACE_CARD, cause, f"{stage}: {exc}")
         if isinstance(event, CardRead) or event.remedy is not Remedy.READER_FAULT:
             self._healthy()  # (a reader fault found during the read stays in the status)
         if isinstance(event, CardRead):
-            if event.holder.id_number == self._awaiting_removal:
-                return None  # a reader that finds a card twice: deliver it once
             self._awaiting_removal = event.holder.id_number
         return event
 

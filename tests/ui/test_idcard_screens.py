@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from contracts.clock import FakeClock
 from screens.app import KioskApp
@@ -202,3 +202,37 @@ async def test_an_idle_staff_screen_goes_home(assembly: Assembly, clock: FakeClo
         clock.advance(assembly.config.idle.timeout_s + 1)
         app.idle_tick()
         await on_screen(pilot, HomeScreen)
+
+
+async def test_an_earlier_card_never_stands_for_the_next(assembly: Assembly) -> None:
+    """Issue 13, item 3: a new card, a failed read or the card taken away before
+    continuing clears the identity read before it."""
+    reader = mock_reader(assembly)
+    app = kiosk(assembly)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await to_identify(pilot, ITEM)
+        identified = app.screen.query_one("#identified")
+
+        def summary() -> str:
+            return str(app.screen.query_one("#identity-summary", Static).render())
+
+        reader.place(ZHANG)
+        await until(shows(app, "张*"))
+        reader.remove()
+        reader.place(EXPIRED)  # 刘** puts an expired card down
+        await until(shows(app, "过期，请使用有效证件"))
+        assert not identified.display and summary() == ""
+        await pilot.press("enter")  # nothing to continue with
+        assert app.session.identity is None
+
+        reader.remove()
+        reader.place(ZHANG)
+        await until(lambda: bool(identified.display))
+        reader.remove()  # taken away before 下一步
+        await until(lambda: not identified.display)
+        assert summary() == ""
+
+        reader.fail_next_read(0x41)
+        reader.place(ZHANG)
+        await until(shows(app, REPLACE))
+        assert not identified.display and app.session.identity is None

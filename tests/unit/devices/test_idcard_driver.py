@@ -19,6 +19,7 @@ import serial
 
 from devices.idcard import (
     CardProblem,
+    CardRemoved,
     CardRead,
     CardType,
     CommandDecoder,
@@ -84,6 +85,7 @@ def test_a_placed_card_is_read_once_until_it_leaves(mock: MockCardReader,
     assert event.photo == DECK[ZHANG].record.photo and len(event.photo) == 1024
     assert driver.read(timeout=0.3) is None  # still on the field: not read again
     mock.remove()
+    assert isinstance(next_event(driver), CardRemoved)  # said once, when it leaves
     assert driver.read(timeout=0.2) is None
     mock.place(ZHANG)
     assert isinstance(next_event(driver), CardRead)
@@ -127,6 +129,7 @@ def test_fingerprint_read(tmp_path: Path) -> None:
         assert isinstance(event, CardRead) and len(event.fingerprint) == 1024
         mock.remove()
         mock.place(1)  # a card without fingerprints answers a zero length
+        assert isinstance(next_event(driver), CardRemoved)  # the first card left
         event = next_event(driver)
         assert isinstance(event, CardRead) and event.fingerprint == b""
     finally:
