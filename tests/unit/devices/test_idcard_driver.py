@@ -19,8 +19,8 @@ import serial
 
 from devices.idcard import (
     CardProblem,
-    CardRemoved,
     CardRead,
+    CardRemoved,
     CardType,
     CommandDecoder,
     MockCardReader,
