@@ -237,7 +237,7 @@ class SerialIdCardReader:
             self._awaiting_removal = event.holder.id_number
         return event
 
-    def _read_card(self) -> ReaderEvent:
+    def _read_card(self) -> CardRead | CardProblem:
         command = (Command.READ_TEXT_PHOTO_FINGERPRINT if self.fingerprint
                    else Command.READ_TEXT_PHOTO)
         answer = self._transact(command, self.timeout_s)
