@@ -24,6 +24,14 @@ class IdSource(StrEnum):
     MANUAL = "manual"  # typed by the citizen
 
 
+class Document(StrEnum):
+    """Which document the identity was read from (the screen names it)."""
+
+    RESIDENT_ID = "resident_id"  # 居民身份证 (also an e-ID or a typed number)
+    HMT_PERMIT = "hmt_permit"  # 港澳台居民居住证
+    FOREIGNER_CARD = "foreigner_card"  # 外国人永久居留身份证 (2017 or 2023 layout)
+
+
 class IdNumberProblem(StrEnum):
     """Why an ID number was refused: each maps to its own message."""
 
@@ -46,6 +54,7 @@ class Identity:
     # From the card's chip. A typed or QR identity takes it from the ID number; a 2017
     # foreigner's card number (15 characters) does not carry one.
     born: date | None = None
+    document: Document = Document.RESIDENT_ID
 
     @property
     def birth_date(self) -> date:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from contracts.identity import Identity, IdSource
+from contracts.identity import Document, Identity, IdSource
 from devices import idcard
 
 
@@ -17,6 +17,14 @@ def card_problem(card: idcard.CardHolder, today: date) -> str | None:
     return None
 
 
+DOCUMENTS = {
+    idcard.CardType.RESIDENT: Document.RESIDENT_ID,
+    idcard.CardType.HMT_PERMIT: Document.HMT_PERMIT,
+    idcard.CardType.FOREIGNER_2017: Document.FOREIGNER_CARD,
+    idcard.CardType.FOREIGNER_2023: Document.FOREIGNER_CARD,
+}
+
+
 def identity_from_card(card: idcard.CardHolder) -> Identity:
     return Identity(
         name=card.display_name,
@@ -24,4 +32,5 @@ def identity_from_card(card: idcard.CardHolder) -> Identity:
         source=IdSource.CARD,
         address=card.current_address,
         born=card.birth_date,
+        document=DOCUMENTS[card.card_type],
     )

@@ -149,7 +149,9 @@ class IdentifyScreen(QrScreen):
     # -- showing the result ---------------------------------------------------
     def identified(self, identity: Identity) -> None:
         self.identity = identity
-        source = self.t(f"identify.source_{identity.source}")
+        # A card names the document read; an e-ID or typed number says how it came.
+        source = self.t(f"identify.doc_{identity.document}" if identity.source is IdSource.CARD
+                        else f"identify.source_{identity.source}")
         self.query_one("#identity-summary", Static).update(
             self.t("identify.summary", source=source, name=mask_name(identity.name),
                    id_number=mask_id_number(identity.id_number))

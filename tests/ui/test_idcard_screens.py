@@ -236,3 +236,17 @@ async def test_an_earlier_card_never_stands_for_the_next(assembly: Assembly) -> 
         reader.place(ZHANG)
         await until(shows(app, REPLACE))
         assert not identified.display and app.session.identity is None
+
+
+async def test_the_screen_names_the_document_read(assembly: Assembly) -> None:
+    """Issue 13, item 5: a permit or a foreigner's card is not called an ID card."""
+    reader = mock_reader(assembly)
+    app = kiosk(assembly)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await to_identify(pilot, ITEM)
+        for index, named in [(ZHANG, "已识别（居民身份证）"), (CHEN, "已识别（港澳台居民居住证）"),
+                             (SMITH, "已识别（外国人永久居留身份证）"),
+                             (MARIE, "已识别（外国人永久居留身份证）")]:
+            reader.remove()
+            reader.place(index)
+            await until(shows(app, named))
