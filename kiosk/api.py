@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -223,6 +223,11 @@ class KioskApi:
     @property
     def staff_enabled(self) -> bool:
         return bool(self.settings.staff_pin_hash)
+
+    def staff_locked_until(self) -> datetime | None:
+        """When staff may try a PIN again (the kiosk's clock); None: not locked."""
+        left = self.staff_gate.locked_for_s()
+        return self.clock.now() + timedelta(seconds=left) if left else None
 
     def check_staff_pin(self, pin: str) -> bool:
         """*Blocking* (PBKDF2 is slow on purpose)."""

@@ -13,7 +13,7 @@ from contracts.clock import Clock
 
 _SCHEME = "pbkdf2_sha256"
 _ITERATIONS = 200_000
-# Wrong PINs in a row before the PIN pad closes and the kiosk goes back home.
+# Wrong PINs in a row before staff sign-in locks for ``PinGate.LOCKOUT_S``.
 MAX_ATTEMPTS = 3
 
 
@@ -57,7 +57,11 @@ class PinGate:
         self._locked_until = 0.0
 
     def locked(self) -> bool:
-        return self._clock.monotonic() < self._locked_until
+        return self.locked_for_s() > 0
+
+    def locked_for_s(self) -> float:
+        """Seconds until staff may try again (0: not locked)."""
+        return max(0.0, self._locked_until - self._clock.monotonic())
 
     def record(self, ok: bool) -> int:
         """Note a checked PIN; how many tries are left before the lockout (0: locked now)."""

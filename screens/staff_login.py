@@ -40,14 +40,31 @@ class StaffLoginScreen(StaffArea):
 
     def on_mount(self) -> None:
         self.query_one("#pin", Input).focus()
+        self.show_lock()
+
+    def show_lock(self) -> bool:
+        """While sign-in is locked: say until when, and take no PIN."""
+        until = self.api.staff_locked_until()
+        if until is None:
+            return False
+        self.query_one("#pin-problem", Static).update(
+            self.t("staff.pin_locked", time=f"{until:%H:%M}"))
+        self.query_one("#pin", Input).disabled = True
+        self.query_one("#staff-enter", Button).disabled = True
+        self.query_one("#staff-cancel", Button).focus()
+        return True
 
     @on(Input.Submitted, "#pin")
     @on(Button.Pressed, "#staff-enter")
     def submit(self) -> None:
-        if self.checking or self.api.staff_gate.locked():
+        if self.checking or self.show_lock():
+            return
+        pin = self.query_one("#pin", Input).value
+        if not pin:  # nothing typed: not a guess, no attempt used
+            self.query_one("#pin-problem", Static).update(self.t("staff.pin_empty"))
             return
         self.checking = True
-        self.check_pin(self.query_one("#pin", Input).value)
+        self.check_pin(pin)
 
     @on(Button.Pressed, "#staff-cancel")
     def cancel(self) -> None:
@@ -66,10 +83,10 @@ class StaffLoginScreen(StaffArea):
         if message.ok:
             self.app.switch_screen(StaffScreen())
             return
-        if left == 0:
-            self.kiosk.reset_session()
-            return
         pin = self.query_one("#pin", Input)
         pin.value = ""
+        if left == 0:
+            self.show_lock()
+            return
         pin.focus()
         self.query_one("#pin-problem", Static).update(self.t("staff.pin_wrong", left=left))

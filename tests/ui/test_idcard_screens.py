@@ -4,6 +4,7 @@ screen that drives the mock: what a person sees for each card and each fault."""
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 from textual.widgets import Input, Static
 
@@ -141,14 +142,26 @@ async def test_three_wrong_pins_lock_staff_access(assembly: Assembly,
     async with app.run_test(size=(120, 40)) as pilot:
         await on_screen(pilot, HomeScreen)
         await open_staff_pin_pad(pilot)
+        await pilot.press("enter")  # nothing typed: says so, uses no attempt
+        await until(shows(app, "请先输入密码"))
         for attempt in range(3):
             await pilot.press("9", "9", "9", "9", "enter")
             if attempt < 2:
                 await until(shows(app, f"还可尝试 {2 - attempt} 次"))
+        # The third wrong PIN says that sign-in is locked, and until when.
+        locked = f"工作人员登录已锁定，请于 {clock.now() + timedelta(seconds=300):%H:%M} 后再试"
+        await until(shows(app, locked))
+        login = app.screen
+        assert isinstance(login, StaffLoginScreen)  # not sent home without a word
+        # Locked: no PIN can be typed or sent, even the right one.
+        assert login.query_one("#pin", Input).disabled
+        assert login.query_one("#staff-enter").disabled
+        await tap(pilot, "#staff-cancel")
         await on_screen(pilot, HomeScreen)
-        await pilot.press("f12")  # locked: even the right PIN cannot be tried now
-        await pilot.pause()
-        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("f12")  # F12 while locked: the pad says so again
+        await until(shows(app, locked))
+        await tap(pilot, "#staff-cancel")
+        await on_screen(pilot, HomeScreen)
         clock.advance(300)
         await open_staff_pin_pad(pilot)
         await pilot.press("2", "4", "6", "8", "enter")
