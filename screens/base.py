@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.screen import Screen
+from textual.widgets import Button
 
 from kiosk.api import KioskApi
 from kiosk.i18n import Translator
@@ -15,7 +17,20 @@ if TYPE_CHECKING:
     from screens.app import KioskApp
 
 
+# Escape goes one step back where there is a step back, else home: on every screen.
+ESCAPE_TARGETS = ("#back", "#skip", "#home", "#staff-cancel", "#staff-leave")
+
+
 class KioskScreen(Screen[None]):
+    BINDINGS = [Binding("escape", "escape", show=False, id="screen.escape")]
+
+    def action_escape(self) -> None:
+        for selector in ESCAPE_TARGETS:
+            for button in self.query(selector).results(Button):
+                if not button.disabled:
+                    button.press()
+                    return
+
     @property
     def kiosk(self) -> KioskApp:
         return cast("KioskApp", self.app)

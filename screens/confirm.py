@@ -58,6 +58,7 @@ class ConfirmScreen(KioskScreen):
             with Horizontal(classes="nav-row"):
                 yield Button(t("confirm.edit"), id="back", classes="nav")
                 yield Button(t("confirm.submit"), id="submit", variant="success", classes="big")
+                yield Button(t("common.home"), id="home", classes="nav")
         yield from self.compose_status()
 
     def shown(self, spec: FieldSpec, value: str) -> str:
@@ -78,9 +79,11 @@ class ConfirmScreen(KioskScreen):
             self.kiosk.advance(self.kiosk.session.back)
         elif event.button.id == "submit":
             # A second tap must not submit twice.
-            event.button.disabled = True
-            self.query_one("#back", Button).disabled = True
+            for button in self.query(".nav-row Button").results(Button):
+                button.disabled = True
             self.submit()
+        elif event.button.id == "home":
+            self.kiosk.reset_session()
 
     @work(thread=True, exclusive=True, group="submit")
     def submit(self) -> None:
@@ -98,5 +101,5 @@ class ConfirmScreen(KioskScreen):
 
     def on_submit_failed(self, message: SubmitFailed) -> None:
         self.query_one("#submit-problem", Static).update(self.t("confirm.failed"))
-        self.query_one("#submit", Button).disabled = False
-        self.query_one("#back", Button).disabled = False
+        for button in self.query(".nav-row Button").results(Button):
+            button.disabled = False

@@ -31,6 +31,7 @@ class DoneScreen(KioskScreen):
             yield Static(t("done.printing"), id="print-status")
             with Horizontal(classes="nav-row"):
                 yield Button(t("done.to_rating"), id="to-rating", variant="success", classes="big")
+                yield Button(t("common.home"), id="home", classes="nav")
         yield from self.compose_status()
 
     def on_mount(self) -> None:
@@ -48,3 +49,5 @@ class DoneScreen(KioskScreen):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "to-rating":
             self.kiosk.advance(self.kiosk.session.to_rating)
+        elif event.button.id == "home":
+            self.kiosk.reset_session()

@@ -52,6 +52,7 @@ class FormScreen(KioskScreen):
             with Horizontal(classes="nav-row"):
                 yield Button(t("common.back"), id="back", classes="nav")
                 yield Button(t("common.next"), id="next", variant="success", classes="big")
+                yield Button(t("common.home"), id="home", classes="nav")
         yield from self.compose_status()
 
     def locked(self, spec: FieldSpec) -> bool:
@@ -130,6 +131,8 @@ class FormScreen(KioskScreen):
             kiosk.advance(kiosk.session.back)
         elif event.button.id == "next":
             self.submit()
+        elif event.button.id == "home":
+            kiosk.reset_session()
 
     def submit(self) -> None:
         item = self.kiosk.session.item

@@ -114,8 +114,10 @@ async def to_identify(pilot: Pilot[None], item_id: str) -> None:
     await on_screen(pilot, IdentifyScreen)
 
 
-async def apply_to_done(app, pilot: Pilot[None], item_id: str, card: int) -> None:
-    """Identify with a demo card, take the first option of every choice, submit."""
+async def apply_to_done(app, pilot: Pilot[None], item_id: str, card: int,
+                        stop_at: type[Screen[None]] | None = None) -> None:
+    """Identify with a demo card, take the first option of every choice, submit; or stop
+    on the screen ``stop_at`` (the form or the confirm screen) once it shows."""
     from textual.widgets import Input, RadioSet
 
     from screens.confirm import ConfirmScreen
@@ -127,12 +129,16 @@ async def apply_to_done(app, pilot: Pilot[None], item_id: str, card: int) -> Non
     await until(lambda: app.screen.query_one("#identified").display)
     await tap(pilot, "#continue")
     await on_screen(pilot, FormScreen)
+    if stop_at is FormScreen:
+        return
     for radio in app.screen.query("#fields RadioSet").results(RadioSet):
         radio.children[0].value = True
     for phone in app.screen.query("#field-phone").results(Input):
         phone.value = "13812341234"
     await tap(pilot, "#next")
     await on_screen(pilot, ConfirmScreen)
+    if stop_at is ConfirmScreen:
+        return
     await tap(pilot, "#submit")
     await on_screen(pilot, DoneScreen)
 
