@@ -135,6 +135,10 @@ class KioskApi:
         """*Blocking*: the next card event from the reader, or None after ``timeout``."""
         return self.devices.idcard.read(timeout=timeout)
 
+    def card_left_on_reader(self) -> bool:
+        """The card read last is still on the reader (``read_card`` learns when it goes)."""
+        return self.devices.idcard.holding_card()
+
     def reader_status(self) -> DeviceStatus:
         return self.devices.idcard.status()
 

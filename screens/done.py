@@ -12,6 +12,7 @@ from textual.widgets import Button, Static
 from devices.status import DeviceStatus
 from kiosk.decision import Outcome
 from screens.base import KioskScreen
+from screens.card_reminder import CardReminder
 
 
 class DoneScreen(KioskScreen):
@@ -29,6 +30,7 @@ class DoneScreen(KioskScreen):
             if sub.offline:
                 yield Static(t("done.offline"), id="offline-note")
             yield Static(t("done.printing"), id="print-status")
+            yield CardReminder()
             with Horizontal(classes="nav-row"):
                 yield Button(t("done.to_rating"), id="to-rating", variant="success", classes="big")
                 yield Button(t("common.home"), id="home", classes="nav")

@@ -8,6 +8,7 @@ from textual.containers import Center, Grid, Horizontal, Vertical
 from textual.widgets import Button, Static
 
 from screens.base import KioskScreen
+from screens.card_reminder import CardReminder
 from screens.lookup import LookupScreen
 from screens.pickup import PickupScreen
 
@@ -26,6 +27,7 @@ class HomeScreen(KioskScreen):
         with Vertical(id="home"):
             yield Static(t("home.title"), id="title", classes="title")
             yield Static(kiosk.api.branch_name(t.lang), id="branch")
+            yield CardReminder()  # the last visitor's card, left behind
             # Elder mode first and large: the people who need it should not have to hunt.
             with Horizontal(id="home-switches"):
                 elder_label = t("home.elder_on") if kiosk.elder else t("home.elder_off")

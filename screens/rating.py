@@ -11,6 +11,7 @@ from textual.widgets import Button, RadioButton, RadioSet, Static
 from contracts.wire import BAD_REVIEW_REASONS
 from kiosk.applications import Rating
 from screens.base import KioskScreen
+from screens.card_reminder import CardReminder
 
 
 class Rated(Message):
@@ -36,6 +37,7 @@ class RatingScreen(KioskScreen):
                     for reason in BAD_REVIEW_REASONS:
                         yield RadioButton(t(f"rating.reason_{reason}"))
             yield Static("", id="rating-problem", classes="problem")
+            yield CardReminder()
             with Horizontal(classes="nav-row"):
                 yield Button(t("rating.skip"), id="skip", classes="nav")
                 yield Button(t("rating.submit"), id="submit", variant="success", classes="big")

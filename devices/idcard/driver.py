@@ -192,6 +192,9 @@ class SerialIdCardReader:
         level = Level.FAULT if self._failures >= _FAULT_AFTER else Level.WARNING
         self._status = DeviceStatus(level, "not_responding", detail)
 
+    def holding_card(self) -> bool:
+        return self._awaiting_removal is not None
+
     # -- one round of find -> select -> read ----------------------------------
     def _poll(self) -> ReaderEvent | None:
         stage = "find"

@@ -15,6 +15,10 @@ class IdCardReader(Protocol):
         Returns each card once: it must leave the field before it is read again.
         """
 
+    def holding_card(self) -> bool:
+        """Whether the card read last may still lie on the reader (until ``read`` has
+        reported it gone)."""
+
     def status(self) -> DeviceStatus: ...
 
     def check(self) -> DeviceStatus:
