@@ -61,4 +61,5 @@ def submit_rating(session: Session, outbox: Outbox, rating: Rating, reason: str 
     session.rate()
     payload = RatingPayload(case=session.submission.transaction_id, score=int(rating),
                             reason=reason)
-    outbox.enqueue("rating", session.item.id, payload.model_dump(mode="json"))
+    outbox.enqueue("rating", session.item.id, payload.model_dump(mode="json"),
+                   reference=session.submission.reference)

@@ -132,8 +132,13 @@ class Outbox:
         return (self._clock.now() - delta).astimezone(UTC).isoformat(timespec="seconds")
 
     # -- writing ----------------------------------------------------------------
-    def enqueue(self, kind: TransactionKind, item_id: str, payload: dict[str, Any]) -> Transaction:
-        """Write durably and return the transaction (with its sequence and reference)."""
+    def enqueue(self, kind: TransactionKind, item_id: str, payload: dict[str, Any], *,
+                reference: str | None = None) -> Transaction:
+        """Write durably and return the transaction (with its sequence and reference).
+
+        Without ``reference`` the transaction opens a case and gets the next case number
+        (the slip's reference); a transaction about a case (a rating) passes that case's
+        reference, so case numbers run 000001, 000002, ... with no gaps."""
         tx_id = str(uuid.uuid4())
         created = self._stamp()
         sealed = self._cipher.seal(json.dumps(payload, ensure_ascii=False).encode(), tx_id.encode())
@@ -142,7 +147,14 @@ class Outbox:
                 "INSERT INTO counters (name, value) VALUES ('seq', 1)"
                 " ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value"
             ).fetchone()[0])
-            reference = f"{self.kiosk_id}-{seq:06d}"
+            if reference is None:
+                # A store from before case numbers had their own counter starts it past
+                # every sequence number used, so no old reference is given again.
+                case = int(db.execute(
+                    "INSERT INTO counters (name, value) VALUES ('case', ?)"
+                    " ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value",
+                    (seq,)).fetchone()[0])
+                reference = f"{self.kiosk_id}-{case:06d}"
             db.execute(
                 "INSERT INTO outbox (id, kiosk_id, seq, kind, item_id, reference, sealed,"
                 " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -135,3 +135,23 @@ def test_printer_status_is_read_without_io(assembly: Assembly) -> None:
     statuses = assembly.api.device_statuses()
     assert set(statuses) == {"idcard", "qr", "printer"}
     assert statuses["printer"].level in (Level.OK, Level.WARNING)
+
+
+def test_ratings_use_no_case_numbers(assembly: Assembly) -> None:
+    """Issue 13, item 22: references are for cases; a rating carries its case's."""
+    api, outbox = assembly.api, assembly.store.outbox
+    references = []
+    for _ in range(2):
+        to_confirm(assembly)
+        submission = api.submit()
+        api.session.submitted(submission)
+        api.session.to_rating()
+        api.rate(Rating.SATISFIED, "")
+        references.append(submission.reference)
+        api.reset_session()
+    kiosk_id = assembly.config.kiosk.id
+    assert references == [f"{kiosk_id}-000001", f"{kiosk_id}-000002"]
+    rows = outbox._db.execute("SELECT kind, reference FROM outbox ORDER BY seq").fetchall()
+    assert [(r["kind"], r["reference"]) for r in rows] == [
+        ("application", references[0]), ("rating", references[0]),
+        ("application", references[1]), ("rating", references[1])]

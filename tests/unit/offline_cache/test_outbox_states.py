@@ -162,3 +162,20 @@ def test_a_store_from_a_newer_kiosk_is_refused(tmp_path: Path) -> None:
     db.close()
     with pytest.raises(StoreError, match="newer kiosk"):
         open_store(tmp_path / "kiosk.db")
+
+
+def test_a_store_from_before_case_numbers_gives_no_old_reference_again(
+        outbox: Outbox, tmp_path: Path) -> None:
+    """References came from the sequence before ratings stopped using them: a store
+    that has used sequence 41 continues its case numbers at 42."""
+    db = sqlite3.connect(tmp_path / "kiosk.db")
+    with db:
+        db.execute("INSERT INTO counters (name, value) VALUES ('seq', 41)")
+    db.close()
+    first = outbox.enqueue("application", "x", PERSON)
+    rating = outbox.enqueue("rating", "x", {"case": first.id, "score": 5},
+                            reference=first.reference)
+    second = outbox.enqueue("application", "x", PERSON)
+    assert (first.seq, rating.seq, second.seq) == (42, 43, 44)
+    assert (first.reference, rating.reference, second.reference) == (
+        "K-1-000042", "K-1-000042", "K-1-000043")
