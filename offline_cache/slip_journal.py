@@ -55,20 +55,31 @@ class SlipJournal:
         self._clock = clock
         self._lock = threading.Lock()
 
-    def record(self, slip: Slip, kind: JobKind = JobKind.SLIP) -> int:
+    def record(self, slip: Slip, kind: JobKind = JobKind.SLIP,
+               copy_of: int | None = None) -> int:
         """Before the job goes to the printer (durable: the journal survives a power cut)."""
         with self._lock:
             cursor = self._db.execute(
-                "INSERT INTO slip_journal (reference, kind, slip, created_at) VALUES (?, ?, ?, ?)",
+                "INSERT INTO slip_journal (reference, kind, slip, created_at, copy_of)"
+                " VALUES (?, ?, ?, ?, ?)",
                 (slip.reference, kind, _to_json(slip),
-                 self._clock.now().isoformat(timespec="seconds")))
+                 self._clock.now().isoformat(timespec="seconds"), copy_of))
             return int(cursor.lastrowid or 0)
 
     def finished(self, entry_id: int, error: str = "") -> None:
+        """The job's outcome. A copy that printed counts as a reprint of its original,
+        and the original is then in the citizen's hand: no longer unconfirmed."""
         state = SlipState.FAILED if error else SlipState.PRINTED
         with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
             self._db.execute("UPDATE slip_journal SET state = ?, last_error = ? WHERE id = ?",
                              (state, error, entry_id))
+            if not error:
+                self._db.execute(
+                    "UPDATE slip_journal SET copies = copies + 1, state = ? WHERE id ="
+                    " (SELECT copy_of FROM slip_journal WHERE id = ?)",
+                    (SlipState.PRINTED, entry_id))
+            self._db.execute("COMMIT")
 
     def last(self) -> JournalEntry | None:
         """The last citizen's slip (copies and test pages are not what staff reprint)."""
@@ -86,25 +97,19 @@ class SlipJournal:
         return [self._entry(row) for row in rows]
 
     def copy_of(self, entry_id: int, label: str) -> tuple[int, Slip]:
-        """The slip again, marked as a copy (``label`` gets the copy's number), counted;
-        the copy is journalled as a job of its own."""
+        """The slip again, marked as a copy (``label`` gets the number this copy will have
+        once it prints), journalled as a job of its own; it counts when it has printed."""
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
             row = self._db.execute("SELECT * FROM slip_journal WHERE id = ?",
                                    (entry_id,)).fetchone()
-            if row is None:
-                self._db.execute("ROLLBACK")
-                raise LookupError(entry_id)
-            copies = row["copies"] + 1
-            self._db.execute("UPDATE slip_journal SET copies = ? WHERE id = ?",
-                             (copies, entry_id))
-            self._db.execute("COMMIT")
+        if row is None:
+            raise LookupError(entry_id)
         original = _from_json(row["slip"])
-        marker = label.format(n=copies)
+        marker = label.format(n=row["copies"] + 1)
         if original.marker:
             marker = f"{marker} · {original.marker}"
         copy = dataclasses.replace(original, marker=marker)
-        return self.record(copy, JobKind.COPY), copy
+        return self.record(copy, JobKind.COPY, copy_of=entry_id), copy
 
     def _entry(self, row: sqlite3.Row) -> JournalEntry:
         return JournalEntry(row["id"], row["reference"], _from_json(row["slip"]),

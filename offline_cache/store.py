@@ -39,7 +39,7 @@ _SCHEMA = [
         kind        TEXT NOT NULL DEFAULT 'slip',  -- slip | copy | test
         slip        TEXT NOT NULL,             -- the Slip as JSON: already masked
         state       TEXT NOT NULL DEFAULT 'printing',  -- printing | printed | failed
-        copies      INTEGER NOT NULL DEFAULT 0, -- reprints, each marked COPY
+        copies      INTEGER NOT NULL DEFAULT 0, -- reprints that printed, each marked COPY
         created_at  TEXT NOT NULL,
         last_error  TEXT NOT NULL DEFAULT ''
     );
@@ -57,6 +57,10 @@ _SCHEMA = [
         body        TEXT NOT NULL,             -- JSON, validated before it was stored
         fetched_at  TEXT NOT NULL
     );
+    """,
+    # version 4: a copy knows its original, so only copies that printed are counted
+    """
+    ALTER TABLE slip_journal ADD COLUMN copy_of INTEGER REFERENCES slip_journal(id);
     """,
 ]
 

@@ -75,3 +75,27 @@ async def test_staff_drive_the_mock_printer(assembly: Assembly) -> None:
         await tap(pilot, "#printer-run-out")
         await tap(pilot, "#staff-test-print")
         await until(lambda: "测试页：未能打印（缺纸）" in screen_text(app))
+
+
+async def test_only_copies_that_printed_are_counted(assembly: Assembly) -> None:
+    """Issue 13, item 9: a reprint that failed is not a copy; a copy that printed
+    clears the slip from the unconfirmed count."""
+    printer = mock_printer(assembly)
+    printer.run_out_after(200)
+    app = KioskApp(assembly.api, sync_in_background=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await apply_to_done(app, pilot, "marriage-record-proof", 0)
+        await until(lambda: "凭条未能打印（缺纸）" in screen_text(app))
+        app.reset_session()
+        await on_screen(pilot, HomeScreen)
+        await staff_sign_in(pilot)
+        await tap(pilot, "#staff-reprint")  # still out of paper
+        await until(lambda: "未能打印" in screen_text(app))
+        printer.load_paper()
+        await tap(pilot, "#staff-reprint")
+        await until(lambda: "未确认打印的凭条：0 张" in screen_text(app))
+        copy = slip_text(printer.jobs()[-1].read_bytes())
+        assert "副本 第1次补打" in copy
+        last = assembly.store.journal.last()
+        assert last is not None and last.copies == 1
+        assert "已补打 1 次" in screen_text(app)

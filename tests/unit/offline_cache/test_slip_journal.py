@@ -32,14 +32,23 @@ def test_a_failed_slip_stays_with_its_reason(tmp_path: Path) -> None:
     assert (kept.state, kept.last_error) == (SlipState.FAILED, "paper_out")
 
 
-def test_copies_are_marked_and_counted(tmp_path: Path) -> None:
+def test_copies_are_marked_and_counted_when_they_print(tmp_path: Path) -> None:
     slips = journal(tmp_path)
     entry = slips.record(demo_slip())
+    slips.finished(entry, "paper_out")
+    failed_id, failed = slips.copy_of(entry, "副本 第{n}次补打")
+    slips.finished(failed_id, "paper_out")  # still out of paper: not a reprint
     first_id, first = slips.copy_of(entry, "副本 第{n}次补打")
-    _, second = slips.copy_of(entry, "副本 第{n}次补打")
-    assert (first.marker, second.marker) == ("副本 第1次补打", "副本 第2次补打")
+    assert [e.id for e in slips.not_printed()] == [entry]  # nothing printed yet
+    slips.finished(first_id)
+    assert slips.not_printed() == []  # a copy of it printed: it is in the citizen's hand
+    second_id, second = slips.copy_of(entry, "副本 第{n}次补打")
+    slips.finished(second_id)
+    assert (failed.marker, first.marker, second.marker) == (
+        "副本 第1次补打", "副本 第1次补打", "副本 第2次补打")
     assert first.reference == demo_slip().reference and first_id != entry
-    assert [e.copies for e in slips.not_printed() if e.id == entry] == [2]
+    last = slips.last()
+    assert last is not None and (last.id, last.copies) == (entry, 2)
 
 
 def test_a_copy_of_an_offline_slip_keeps_both_marks(tmp_path: Path) -> None:
