@@ -39,7 +39,7 @@ class FormScreen(KioskScreen):
         t, session = self.t, self.kiosk.session
         item, identity = session.item, session.identity
         assert item is not None and identity is not None
-        numeric = any(f.type in _NUMERIC and not self.locked(f) for f in item.fields)
+        typed = [f for f in item.fields if f.type in _NUMERIC and not self.locked(f)]
         with Vertical(id="form"):
             yield Static(item.name(t.lang), classes="title")
             yield Static(t("form.hint"), classes="subtitle")
@@ -47,8 +47,9 @@ class FormScreen(KioskScreen):
                 with VerticalScroll(id="fields"):
                     for spec in item.fields:
                         yield from self.compose_field(spec, identity, session.answers)
-                if numeric:
-                    yield Keypad(id="keypad")
+                if typed:  # "X" only where an ID number is typed here
+                    yield Keypad(with_x=any(f.type is FieldType.ID_NUMBER for f in typed),
+                                 id="keypad")
             with Horizontal(classes="nav-row"):
                 yield Button(t("common.back"), id="back", classes="nav")
                 yield Button(t("common.next"), id="next", variant="success", classes="big")

@@ -76,7 +76,7 @@ class IdentifyScreen(QrScreen):
                         yield Input(id="manual-id", max_length=18, restrict=r"[0-9Xx]*")
                         yield Static("", id="manual-id-problem", classes="problem")
                         yield Button(t("identify.manual_submit"), id="manual-submit")
-                    yield Keypad(id="keypad")
+                    yield Keypad(with_x=True, id="keypad")  # an ID number may end in X
             with Horizontal(id="identified"):
                 yield Static("", id="identity-summary")
                 yield Button(t("common.next"), id="continue", variant="success", classes="big")
