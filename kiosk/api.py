@@ -62,6 +62,8 @@ class KioskSettings:
     max_clock_drift_s: float
     # How long closing waits for a sync request in flight before the store closes.
     sync_stop_s: float
+    # The done screen stays at least this long, and until its slip has printed.
+    done_min_s: float = 3.0
 
 
 @dataclass

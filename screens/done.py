@@ -16,6 +16,7 @@ from screens.card_reminder import CardReminder
 
 
 class DoneScreen(KioskScreen):
+    AUTO_FOCUS = ""  # nothing for a stray Enter to press until rating is offered
     def compose(self) -> ComposeResult:
         t, session = self.t, self.kiosk.session
         sub = session.submission
@@ -36,11 +37,31 @@ class DoneScreen(KioskScreen):
                 yield Button(t("common.home"), id="home", classes="nav")
         yield from self.compose_status()
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.printed = False  # the job is over (printed or failed: either way it is said)
+        self.shown_long_enough = False
+
     def on_mount(self) -> None:
+        # Rating waits until the slip is out and the reference has been on screen a while:
+        # Enters typed on the confirm screen land on nothing here.
+        self.query_one("#to-rating", Button).disabled = True
         self.kiosk.print_slip(self.api.application_slip(self.t))
-        self.query_one("#to-rating", Button).focus()
+        self.set_timer(self.api.settings.done_min_s, self.shown)
+
+    def shown(self) -> None:
+        self.shown_long_enough = True
+        self.offer_rating()
+
+    def offer_rating(self) -> None:
+        if self.printed and self.shown_long_enough:
+            button = self.query_one("#to-rating", Button)
+            button.disabled = False
+            button.focus()
 
     def show_print_result(self, problem: DeviceStatus | None) -> None:
+        self.printed = True
+        self.offer_rating()
         status = self.query_one("#print-status", Static)
         if problem is None:
             status.update(self.t("done.printed"))

@@ -50,6 +50,7 @@ def settings_of(config: KioskConfig) -> KioskSettings:
         staff_pin_hash=config.staff.pin_hash,
         max_clock_drift_s=config.platform.max_clock_drift_s,
         sync_stop_s=config.platform.timeout_s + 1,
+        done_min_s=config.idle.done_min_s,
     )
 
 

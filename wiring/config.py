@@ -41,6 +41,9 @@ class KioskSection(_Section):
 class IdleSection(_Section):
     timeout_s: int = Field(default=120, ge=60, le=3600)
     warning_s: int = Field(default=30, ge=30)
+    # The done screen (the reference number, the slip printing) stays at least this long
+    # and until the slip has printed: Enters pressed on the confirm screen cannot skip it.
+    done_min_s: float = Field(default=3, ge=0, le=30)
 
     @model_validator(mode="after")
     def _warning_before_timeout(self) -> IdleSection:

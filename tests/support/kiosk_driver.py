@@ -95,7 +95,8 @@ async def tap(pilot: Pilot[None], selector: str) -> None:
     the layout must have settled first.)
     """
     button = pilot.app.screen.query_one(selector)
-    await until(lambda: not button.has_class("-active"))
+    # Not while it shows the last press, nor while it is disabled (as a person waits).
+    await until(lambda: not button.has_class("-active") and not button.disabled)
     # Scroll it into view and let the layout settle: a person taps what is drawn.
     button.scroll_visible(animate=False)
     await pilot.pause()

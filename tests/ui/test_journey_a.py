@@ -93,6 +93,8 @@ async def test_journey_a_by_keyboard(assembly: Assembly) -> None:
         picture = np.array(preview_slip(slip, 80))
         assert [c.text for c in zxingcpp.read_barcodes(picture)] == [f"REF:{reference}"]
 
+        # Rating is offered once the slip is out and the number has been up a while.
+        await until(lambda: not app.screen.query_one("#to-rating").disabled)
         await pilot.press("enter")  # to rating
         await on_screen(pilot, RatingScreen)
         await pilot.press("enter")  # 非常满意 has focus
