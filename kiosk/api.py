@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from contracts.catalog import Catalog, FieldSpec
+from contracts.catalog import Catalog, FieldSpec, Prefill
 from contracts.clock import Clock
 from contracts.errors import CodeError
 from contracts.identity import IdNumberProblem, id_number_problem
@@ -44,6 +44,7 @@ from offline_cache.sync_loop import SyncLoop
 
 log = logging.getLogger(__package__)
 
+IDENTITY_PREFILLS = (Prefill.NAME, Prefill.ID_NUMBER)
 # Elder mode doubles the idle timeout: generous time.
 ELDER_TIME_FACTOR = 2
 
@@ -156,6 +157,11 @@ class KioskApi:
         return id_number_problem(raw, self.today())
 
     def answer_problem(self, spec: FieldSpec, value: str, while_typing: bool) -> str | None:
+        # What comes from the identity (the name and number on a card, a permit or a
+        # foreigner's card) was checked when it was read, by that document's own rules:
+        # the resident ID's rules would refuse a foreigner's card number (issue 13).
+        if spec.prefill in IDENTITY_PREFILLS and self.session.identity is not None:
+            return None
         return answer_problem(spec, value, self.today(), while_typing)
 
     def read_code(self, payload: str) -> ScannedCode | CodeError:

@@ -10,11 +10,13 @@ from textual.widgets import Input, Static
 
 from contracts.clock import FakeClock
 from screens.app import KioskApp
+from screens.done import DoneScreen
 from screens.form import FormScreen
 from screens.home import HomeScreen
 from screens.staff import StaffScreen
 from screens.staff_login import StaffLoginScreen
 from tests.support.kiosk_driver import (
+    apply_to_done,
     mock_reader,
     on_screen,
     screen_text,
@@ -263,3 +265,13 @@ async def test_the_screen_names_the_document_read(assembly: Assembly) -> None:
             reader.remove()
             reader.place(index)
             await until(shows(app, named))
+
+
+async def test_every_card_type_finishes_the_form(assembly: Assembly) -> None:
+    """Issue 13, item 2 (first part): the 2017 foreigner's card (a 15-character number)
+    is not held to the resident ID's rules on the form."""
+    app = kiosk(assembly)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await apply_to_done(app, pilot, ITEM, SMITH)
+        await on_screen(pilot, DoneScreen)
+        assert "身份证号码前17位" not in screen_text(app)
