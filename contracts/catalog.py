@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from contracts.datafile import read_toml, validate
 from contracts.errors import DataFileError
+from contracts.identity import Document
 
 
 class Category(StrEnum):
@@ -113,6 +114,8 @@ class Item(_Strict):
     category: Category
     # Rank on the home screen's hot list for bank customers; None = not listed.
     hot_rank: int | None = Field(default=None, ge=1)
+    # Rank on the elder-mode hot list (what older visitors need most); None = not listed.
+    elder_rank: int | None = Field(default=None, ge=1)
     department_zh: str
     department_en: str
     documents_zh: tuple[str, ...] = ()
@@ -122,12 +125,20 @@ class Item(_Strict):
     instant_rules: tuple[RuleCheck, ...] = ()
     # A scarce-supply reservation: passing the rules registers an entry, it allocates nothing.
     reservation: bool = False
+    # The identity documents this item accepts; the identify screen names the others as
+    # not accepted before any form is filled.
+    accepts: tuple[Document, ...] = tuple(Document)
+    # Typed identity (no card, no e-ID) is a lower-assurance fallback: allowed only where the
+    # item says so, and then the case is received to be verified at the counter, never approved.
+    manual_entry: bool = False
 
     @model_validator(mode="after")
     def _consistent(self) -> Item:
         keys = [f.key for f in self.fields]
         if len(keys) != len(set(keys)):
             raise ValueError(f"item {self.id!r}: duplicate field keys")
+        if not self.accepts:
+            raise ValueError(f"item {self.id!r}: accepts names no document")
         if len(self.documents_zh) != len(self.documents_en):
             raise ValueError(f"item {self.id!r}: documents_zh and documents_en differ in length")
         for check in self.instant_rules:
@@ -171,9 +182,12 @@ class Catalog(_Strict):
         except KeyError:
             return item_id
 
-    def hot(self, limit: int) -> list[Item]:
-        ranked = [i for i in self.items if i.hot_rank is not None]
-        return sorted(ranked, key=lambda i: i.hot_rank or 0)[:limit]
+    def hot(self, limit: int, elder: bool = False) -> list[Item]:
+        """The home screen's hot list: for bank customers, or for older visitors."""
+        def rank(item: Item) -> int | None:
+            return item.elder_rank if elder else item.hot_rank
+        ranked = [i for i in self.items if rank(i) is not None]
+        return sorted(ranked, key=lambda i: rank(i) or 0)[:limit]
 
     def in_category(self, category: Category) -> list[Item]:
         return [i for i in self.items if i.category is category]

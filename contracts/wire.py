@@ -45,7 +45,8 @@ class Applicant(_Wire):
 class KioskDecision(_Wire):
     """The kiosk's instant decision, with the reason when it refused."""
 
-    outcome: Literal["approved", "refused", "review", "registered"]
+    # verify_at_counter: a typed identity; nothing is decided until the counter checks it.
+    outcome: Literal["approved", "refused", "review", "registered", "verify_at_counter"]
     reason: str = Field(default="", max_length=500)
 
 

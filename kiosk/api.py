@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from contracts.catalog import Catalog, FieldSpec, Prefill
 from contracts.clock import Clock
 from contracts.errors import CodeError
-from contracts.identity import IdNumberProblem, id_number_problem
+from contracts.identity import Identity, IdNumberProblem, id_number_problem
 from contracts.pharmacies import Pharmacies
 from contracts.slip import Slip
 from devices.hub import DeviceHub
@@ -25,6 +25,7 @@ from devices.idcard import CardHolder, ReaderEvent, SerialIdCardReader
 from devices.status import DeviceStatus
 from kiosk.applications import Rating, submit_application, submit_rating
 from kiosk.card_identity import card_problem
+from kiosk.decision import EarlyRefusal, refusal_before_form
 from kiosk.field_test import FieldTest
 from kiosk.forms import answer_problem
 from kiosk.i18n import Translator
@@ -152,6 +153,14 @@ class KioskApi:
     def card_problem(self, card: CardHolder) -> str | None:
         """Why a card cannot be used today ("expired", "not_yet_valid"), or None."""
         return card_problem(card, self.today())
+
+    def refusal_before_form(self, identity: Identity) -> EarlyRefusal | None:
+        """What this person's identity already decides for the chosen item (the document
+        it takes, age, household registration): said on the identify screen, before the
+        form, and the session does not go on."""
+        item = self.session.item
+        assert item is not None
+        return refusal_before_form(item, identity, self.today())
 
     def id_number_problem(self, raw: str) -> IdNumberProblem | None:
         return id_number_problem(raw, self.today())

@@ -17,6 +17,7 @@ from textual.worker import get_current_worker
 
 from contracts.errors import CodeError
 from contracts.identity import (
+    Document,
     Identity,
     IdSource,
     mask_id_number,
@@ -46,7 +47,8 @@ class ReaderStatusChanged(Message):
 class IdentifyScreen(QrScreen):
     def __init__(self) -> None:
         super().__init__()
-        self.identity: Identity | None = None
+        self.identity: Identity | None = None  # identified and able to go on
+        self.shown_source: IdSource | None = None  # how the identity on screen came
 
     def compose(self) -> ComposeResult:
         t = self.t
@@ -55,10 +57,14 @@ class IdentifyScreen(QrScreen):
         with Vertical(id="identify"):
             yield Static(t("identify.title"), classes="title")
             yield Static(item.name(t.lang), classes="subtitle")
+            if set(item.accepts) != set(Document):
+                names = t("common.list_sep").join(t(f"identify.doc_{d}") for d in item.accepts)
+                yield Static(t("identify.accepts", documents=names), id="accepts")
             with Horizontal(id="methods"):
                 yield Button(t("identify.by_card"), id="show-card", classes="method -selected")
                 yield Button(t("identify.by_qr"), id="show-qr", classes="method")
-                yield Button(t("identify.by_manual"), id="show-manual", classes="method")
+                if item.manual_entry:  # a lower-assurance fallback, only where the item allows
+                    yield Button(t("identify.by_manual"), id="show-manual", classes="method")
             with ContentSwitcher(initial="pane-card", id="panes"):
                 with Vertical(id="pane-card", classes="pane"):
                     yield Static(t("identify.card_prompt"), classes="prompt")
@@ -67,16 +73,18 @@ class IdentifyScreen(QrScreen):
                 with Vertical(id="pane-qr", classes="pane"):
                     yield Static(t("identify.qr_prompt"), classes="prompt")
                     yield Static("", id="qr-status", classes="problem")
-                with Horizontal(id="pane-manual", classes="pane"):
-                    with Vertical(id="manual-fields"):
-                        yield Static(t("identify.name_label"), classes="label")
-                        yield Input(id="manual-name", max_length=30)
-                        yield Static("", id="manual-name-problem", classes="problem")
-                        yield Static(t("identify.id_label"), classes="label")
-                        yield Input(id="manual-id", max_length=18, restrict=r"[0-9Xx]*")
-                        yield Static("", id="manual-id-problem", classes="problem")
-                        yield Button(t("identify.manual_submit"), id="manual-submit")
-                    yield Keypad(with_x=True, id="keypad")  # an ID number may end in X
+                if item.manual_entry:
+                    with Horizontal(id="pane-manual", classes="pane"):
+                        with Vertical(id="manual-fields"):
+                            yield Static(t("identify.manual_note"), id="manual-note")
+                            yield Static(t("identify.name_label"), classes="label")
+                            yield Input(id="manual-name", max_length=30)
+                            yield Static("", id="manual-name-problem", classes="problem")
+                            yield Static(t("identify.id_label"), classes="label")
+                            yield Input(id="manual-id", max_length=18, restrict=r"[0-9Xx]*")
+                            yield Static("", id="manual-id-problem", classes="problem")
+                            yield Button(t("identify.manual_submit"), id="manual-submit")
+                        yield Keypad(with_x=True, id="keypad")  # an ID number may end in X
             with Horizontal(id="identified"):
                 yield Static("", id="identity-summary")
                 yield Button(t("common.next"), id="continue", variant="success", classes="big")
@@ -112,7 +120,7 @@ class IdentifyScreen(QrScreen):
         event = message.event
         # Whatever the reader says next, an earlier card's identity no longer stands: a
         # new card, a failed read or the card taken away before continuing (issue 13).
-        if self.identity is not None and self.identity.source is IdSource.CARD:
+        if self.shown_source is IdSource.CARD:
             self.forget_identity()
         if isinstance(event, CardRemoved):
             return
@@ -148,19 +156,34 @@ class IdentifyScreen(QrScreen):
 
     # -- showing the result ---------------------------------------------------
     def identified(self, identity: Identity) -> None:
-        self.identity = identity
+        t = self.t
         # A card names the document read; an e-ID or typed number says how it came.
-        source = self.t(f"identify.doc_{identity.document}" if identity.source is IdSource.CARD
-                        else f"identify.source_{identity.source}")
-        self.query_one("#identity-summary", Static).update(
-            self.t("identify.summary", source=source, name=mask_name(identity.name),
-                   id_number=mask_id_number(identity.id_number))
-        )
+        source = t(f"identify.doc_{identity.document}" if identity.source is IdSource.CARD
+                   else f"identify.source_{identity.source}")
+        text = t("identify.summary", source=source, name=mask_name(identity.name),
+                 id_number=mask_id_number(identity.id_number))
+        # What the identity alone decides is said now, not after the form (issue 13).
+        refusal = self.api.refusal_before_form(identity)
+        self.shown_source = identity.source
+        self.identity = None
+        if refusal is None:
+            self.identity = identity
+        elif refusal.document is not None:
+            document = t(f"identify.doc_{refusal.document}")
+            text += "\n" + t("identify.not_accepted", document=document)
+        else:
+            text += "\n" + t("identify.refused", reason=refusal.reason(t.lang))
+        summary = self.query_one("#identity-summary", Static)
+        summary.update(text)
+        summary.set_class(refusal is not None, "problem")
+        self.query_one("#continue", Button).display = refusal is None
         self.query_one("#identified").display = True
-        self.query_one("#continue", Button).focus()
+        self.query_one("#continue" if refusal is None else "#back", Button).focus()
 
     def forget_identity(self) -> None:
         self.identity = None
+        self.shown_source = None
+        self.query_one("#identity-summary", Static).remove_class("problem")
         self.query_one("#identity-summary", Static).update("")
         self.query_one("#identified").display = False
 

@@ -73,8 +73,10 @@ def record_application(conn: Connection, tx: Transaction, payload: ApplicationPa
     conn.execute(cases.insert().values(reference=tx.reference, transaction_id=tx.id,
                                        kiosk_id=tx.kiosk_id, item_id=tx.item_id, person=person,
                                        status="received", received_at=now))
-    add_event(conn, tx.reference, "received", "", by, now)
     decision = payload.decision
+    # A typed identity arrives as received, flagged for the counter's check of the person.
+    note = "verify_identity_at_counter" if decision.outcome == "verify_at_counter" else ""
+    add_event(conn, tx.reference, "received", note, by, now)
     if decision.outcome == "approved":
         add_event(conn, tx.reference, "approved", "", by, now)
     elif decision.outcome == "refused":

@@ -226,6 +226,10 @@ def test_the_kiosks_instant_decision_is_on_the_timeline(api: Api) -> None:
         ("received", ""), ("approved", "")]
     assert timeline(lookup(api.kiosk("K-A"), reference=no["reference"])[0])[-1] == (
         "refused", "未满 18 周岁")
+    # A typed identity arrives received, flagged for the counter; nothing is decided.
+    typed = send(api, "K-A", 3, person(6), "verify_at_counter")
+    assert timeline(lookup(api.kiosk("K-A"), reference=typed["reference"])[0]) == [
+        ("received", "verify_identity_at_counter")]
 
 
 def test_a_kiosk_reads_only_its_own_cases_unless_the_citizen_shows_their_card(api: Api) -> None:

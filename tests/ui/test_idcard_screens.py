@@ -102,8 +102,8 @@ async def test_an_unplugged_reader_says_so_and_comes_back(assembly: Assembly) ->
         reader.unplug()
         await until(lambda: READER_FAULT in screen_text(app))
         await until(lambda: "✖ 读卡器 未连接" in screen_text(app))
-        # The other ways still work: manual entry is one tap away.
-        await tap(pilot, "#show-manual")
+        # The other ways still work: the e-ID code is one tap away.
+        await tap(pilot, "#show-qr")
         reader.replug()
         await until(lambda: "● 读卡器 正常" in screen_text(app))
         assert READER_FAULT not in screen_text(app)

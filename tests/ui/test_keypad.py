@@ -37,7 +37,7 @@ async def test_taps_faster_than_a_button_effect_all_count(assembly: Assembly) ->
 async def test_x_only_where_an_id_number_is_typed(assembly: Assembly) -> None:
     app = kiosk(assembly)
     async with app.run_test(size=(120, 40)) as pilot:
-        await to_identify(pilot, "pension-qualification-certification")
+        await to_identify(pilot, "medical-insurance-card-application")
         await tap(pilot, "#show-manual")
         assert app.screen.query("#key-X")  # the manual ID number may end in X
         await tap(pilot, "#show-card")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from textual.widgets import Button, Input, RadioSet
+from textual.widgets import Button, Input, RadioButton, RadioSet
 
 from devices.printer import PrinterState
 from screens.app import KioskApp
 from screens.catalog import CatalogScreen
 from screens.confirm import ConfirmScreen
+from screens.done import DoneScreen
 from screens.form import FormScreen
 from screens.home import HomeScreen
 from screens.rating import RatingScreen
@@ -74,7 +75,7 @@ async def test_catalog_categories_and_search(assembly: Assembly) -> None:
 async def test_manual_entry_says_exactly_what_is_wrong(assembly: Assembly) -> None:
     app = kiosk(assembly)
     async with app.run_test(size=(120, 40)) as pilot:
-        await to_identify(pilot, "marriage-record-proof")
+        await to_identify(pilot, "provident-fund-deposit-statement")
         await tap(pilot, "#show-manual")
         name = app.screen.query_one("#manual-name", Input)
         id_box = app.screen.query_one("#manual-id", Input)
@@ -143,9 +144,17 @@ async def test_form_checks_every_field_before_going_on(assembly: Assembly) -> No
 async def test_refusal_says_why_on_screen_and_slip(assembly: Assembly) -> None:
     app = kiosk(assembly)
     async with app.run_test(size=(120, 40)) as pilot:
-        # 王芳's household is in Nanjing: the certificate needs a Shanghai household.
-        await apply_to_done(app, pilot, "household-registration-certificate", 2)
-        item = assembly.api.catalog.get("household-registration-certificate")
+        # An answer refuses (what the card decides is said before the form): no medical check.
+        await apply_to_done(app, pilot, "driving-licence-renewal", 0, stop_at=FormScreen)
+        for radio in app.screen.query("#fields RadioSet").results(RadioSet):
+            options = list(radio.query(RadioButton).results(RadioButton))
+            options[-1 if radio.id == "field-health_check" else 0].value = True
+        app.screen.query_one("#field-phone", Input).value = "13812341234"
+        await tap(pilot, "#next")
+        await on_screen(pilot, ConfirmScreen)
+        await tap(pilot, "#submit")
+        await on_screen(pilot, DoneScreen)
+        item = assembly.api.catalog.get("driving-licence-renewal")
         reason = item.instant_rules[0].reason_zh
         assert "未能通过" in screen_text(app) and reason in screen_text(app)
         await until(lambda: "凭条已打印" in screen_text(app))

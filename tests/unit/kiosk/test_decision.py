@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 import pytest
 
 from contracts.catalog import Item, load_catalog
-from contracts.identity import Identity, IdSource, check_digit
-from kiosk.decision import Decision, Outcome, decide
+from contracts.identity import Document, Identity, IdSource, check_digit
+from kiosk.decision import Decision, EarlyRefusal, Outcome, decide, refusal_before_form
 from wiring.config import DEMO_CONFIG, load_config
 
 
@@ -185,3 +186,57 @@ def test_a_reservation_registers_and_never_approves() -> None:
     assert decide(item, person, well, date(2026, 11, 23)).outcome is Outcome.REGISTERED
     sick = decide(item, person, {"health": "fever_or_cough"}, date(2026, 11, 23))
     assert sick.outcome is Outcome.REFUSED and sick.reason_zh
+
+
+# -- decided right after identification (issue 13, items 2, 4 and 6) ------------------------
+
+
+def with_fields(base: Item, **changes: Any) -> Item:
+    return Item.model_validate({**base.model_dump(), **changes})
+
+
+def test_what_the_identity_decides_is_known_before_the_form() -> None:
+    minor = person(date(2015, 1, 1))
+    refusal = refusal_before_form(item(MIN_18, WELL), minor, date(2026, 11, 23))
+    assert refusal is not None and refusal.rule is not None
+    assert refusal.reason("zh-CN") == "不符合：min_age 18"
+    beijing = person(date(1980, 1, 1), "110105")
+    refusal = refusal_before_form(item(MIN_18, SHANGHAI), beijing, date(2026, 11, 23))
+    assert refusal is not None and refusal.reason("en") == "Not met: region 31"
+
+
+def test_answers_are_not_judged_before_the_form() -> None:
+    # WELL depends on an answer nobody has given yet: it must not refuse now.
+    assert refusal_before_form(item(MIN_18, WELL), person(date(1980, 1, 1)),
+                               date(2026, 11, 23)) is None
+
+
+def test_a_document_the_item_does_not_take_is_refused_by_name() -> None:
+    residents_only = with_fields(item(), accepts=["resident_id"])
+    foreigner = replace(person(date(1980, 1, 1)), document=Document.FOREIGNER_CARD)
+    refusal = refusal_before_form(residents_only, foreigner, date(2026, 11, 23))
+    assert refusal == EarlyRefusal(document=Document.FOREIGNER_CARD)
+    assert refusal_before_form(item(), foreigner, date(2026, 11, 23)) is None  # default: all
+    with pytest.raises(ValueError):
+        decide(residents_only, foreigner, {}, date(2026, 11, 23))
+
+
+def test_a_typed_identity_is_never_approved_only_received_for_the_counter() -> None:
+    typed = replace(person(date(1980, 1, 1)), source=IdSource.MANUAL)
+    instant = with_fields(item(MIN_18), manual_entry=True)
+    assert decide(instant, typed, {}, date(2026, 11, 23)).outcome is Outcome.VERIFY_AT_COUNTER
+    # What the typed data already refuses is still refused.
+    minor = replace(person(date(2015, 1, 1)), source=IdSource.MANUAL)
+    assert decide(instant, minor, {}, date(2026, 11, 23)).outcome is Outcome.REFUSED
+    # An item that does not take typed identities never decides one.
+    with pytest.raises(ValueError):
+        decide(item(MIN_18), typed, {}, date(2026, 11, 23))
+
+
+def test_the_demo_catalog_takes_typed_identities_only_where_it_says() -> None:
+    catalog = load_catalog(load_config(DEMO_CONFIG).catalog.path)
+    allowed = {i.id for i in catalog.items if i.manual_entry}
+    assert "marriage-record-proof" not in allowed
+    assert "provident-fund-deposit-statement" in allowed
+    local_only = catalog.get("household-registration-certificate")
+    assert local_only.accepts == (Document.RESIDENT_ID,)
