@@ -163,6 +163,14 @@ class KioskApp(App[None], inherit_bindings=False):
         self._set_elder(False)
         self.show_step()
 
+    def rate(self, level: int) -> None:
+        """A level chosen on the done screen: the rating step, with that level taken."""
+        try:
+            self.session.to_rating()
+        except TransitionError:
+            return
+        self.switch_screen(RatingScreen(level))
+
     def action_staff(self) -> None:
         api = self.api
         if not api.staff_enabled or isinstance(self.screen, StaffArea):

@@ -6,6 +6,7 @@ The app prints (and pauses the idle countdown meanwhile); this screen shows the 
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
@@ -13,10 +14,15 @@ from devices.status import DeviceStatus
 from kiosk.decision import Outcome
 from screens.base import KioskScreen
 from screens.card_reminder import CardReminder
+from screens.rating import level_buttons
 
 
 class DoneScreen(KioskScreen):
     AUTO_FOCUS = ""  # nothing for a stray Enter to press until rating is offered
+    BINDINGS = [
+        Binding(str(n), f"level({n})", show=False, id=f"done.level{n}") for n in range(1, 6)
+    ]
+
     def compose(self) -> ComposeResult:
         t, session = self.t, self.kiosk.session
         sub = session.submission
@@ -32,8 +38,11 @@ class DoneScreen(KioskScreen):
                 yield Static(t("done.offline"), id="offline-note")
             yield Static(t("done.printing"), id="print-status")
             yield CardReminder()
+            # Rating is one tap (or its number key) here: no extra step to reach it.
+            yield Static(t("done.rate_prompt"), classes="label")
+            with Horizontal(id="levels"):
+                yield from level_buttons(t)
             with Horizontal(classes="nav-row"):
-                yield Button(t("done.to_rating"), id="to-rating", variant="success", classes="big")
                 yield Button(t("common.home"), id="home", classes="nav")
         yield from self.compose_status()
 
@@ -45,9 +54,15 @@ class DoneScreen(KioskScreen):
     def on_mount(self) -> None:
         # Rating waits until the slip is out and the reference has been on screen a while:
         # Enters typed on the confirm screen land on nothing here.
-        self.query_one("#to-rating", Button).disabled = True
+        for button in self.query(".level").results(Button):
+            button.disabled = True
         self.kiosk.print_slip(self.api.application_slip(self.t))
         self.set_timer(self.api.settings.done_min_s, self.shown)
+
+    def action_level(self, level: int) -> None:
+        button = self.query_one(f"#rate-{level}", Button)
+        if not button.disabled:  # not before the slip is out and the number has been seen
+            button.press()
 
     def shown(self) -> None:
         self.shown_long_enough = True
@@ -55,9 +70,9 @@ class DoneScreen(KioskScreen):
 
     def offer_rating(self) -> None:
         if self.printed and self.shown_long_enough:
-            button = self.query_one("#to-rating", Button)
-            button.disabled = False
-            button.focus()
+            for button in self.query(".level").results(Button):
+                button.disabled = False
+            self.query_one("#rate-5", Button).focus()
 
     def show_print_result(self, problem: DeviceStatus | None) -> None:
         self.printed = True
@@ -70,7 +85,8 @@ class DoneScreen(KioskScreen):
             status.add_class("problem")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "to-rating":
-            self.kiosk.advance(self.kiosk.session.to_rating)
-        elif event.button.id == "home":
+        button_id = event.button.id or ""
+        if button_id.startswith("rate-"):
+            self.kiosk.rate(int(button_id.removeprefix("rate-")))
+        elif button_id == "home":
             self.kiosk.reset_session()

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Input, RadioButton, RadioSet, Static
+from textual.widgets import Button, Input, RadioSet, Static
 
 from contracts.catalog import FieldSpec, FieldType, Prefill
 from contracts.identity import Identity, mask_id_number, mask_name
 from kiosk.forms import normalise
 from screens.base import KioskScreen
+from screens.choice import Option
 from screens.keypad import Keypad
 
 _RESTRICT = {
@@ -39,6 +40,8 @@ class FormScreen(KioskScreen):
         t, session = self.t, self.kiosk.session
         item, identity = session.item, session.identity
         assert item is not None and identity is not None
+        # Back from the confirm screen to change an answer: no moving on by itself then.
+        self.first_visit = not session.answers
         typed = [f for f in item.fields if f.type in _NUMERIC and not self.locked(f)]
         with Vertical(id="form"):
             yield Static(item.name(t.lang), classes="title")
@@ -75,7 +78,7 @@ class FormScreen(KioskScreen):
         elif spec.type is FieldType.CHOICE:
             with RadioSet(id=f"field-{spec.key}"):
                 for choice in spec.choices:
-                    yield RadioButton(t.pick(choice.zh, choice.en), value=choice.value == value)
+                    yield Option(t.pick(choice.zh, choice.en), value=choice.value == value)
         else:
             yield Input(
                 value=value,
@@ -122,6 +125,15 @@ class FormScreen(KioskScreen):
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
         if spec := self.spec_of(event.radio_set.id):
             self.check(spec, while_typing=False)
+            if self.first_visit and self.all_chosen():
+                self.submit()  # the last choice made is the form done: no extra "next" tap
+
+    def all_chosen(self) -> bool:
+        """A form of choices only (the rest from the identity), every one answered."""
+        item = self.kiosk.session.item
+        assert item is not None
+        open_fields = [spec for spec in item.fields if not self.locked(spec)]
+        return all(spec.type is FieldType.CHOICE and self.answer(spec) for spec in open_fields)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.focus_next()

@@ -132,11 +132,13 @@ async def apply_to_done(app, pilot: Pilot[None], item_id: str, card: int,
     await on_screen(pilot, FormScreen)
     if stop_at is FormScreen:
         return
-    for radio in app.screen.query("#fields RadioSet").results(RadioSet):
-        radio.children[0].value = True
     for phone in app.screen.query("#field-phone").results(Input):
         phone.value = "13812341234"
-    await tap(pilot, "#next")
+    for radio in list(app.screen.query("#fields RadioSet").results(RadioSet)):
+        radio.children[0].value = True
+    await pilot.pause()
+    if isinstance(app.screen, FormScreen):  # a form of choices only moves on by itself
+        await tap(pilot, "#next")
     await on_screen(pilot, ConfirmScreen)
     if stop_at is ConfirmScreen:
         return

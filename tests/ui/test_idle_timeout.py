@@ -11,6 +11,7 @@ from devices.printer import SlipPrinter
 from devices.status import DeviceStatus
 from kiosk.idle import IdleMonitor, IdleState
 from screens.app import KioskApp
+from screens.confirm import ConfirmScreen
 from screens.done import DoneScreen
 from screens.form import FormScreen
 from screens.home import HomeScreen
@@ -143,7 +144,8 @@ async def submit_while_printer_holds(
     app: KioskApp, assembly: Assembly, pilot, printer: BlockingPrinter
 ) -> None:
     await reach_form(app, assembly, pilot)
-    await pilot.press("enter", "tab", "tab", "enter")  # purpose, next
+    await pilot.press("enter")  # purpose: the form's one choice, so on to confirm
+    await on_screen(pilot, ConfirmScreen)
     await pilot.press("enter")  # submit
     await on_screen(pilot, DoneScreen)
     await until(printer.started.is_set)
@@ -178,7 +180,7 @@ async def test_moving_on_while_the_slip_prints_still_releases_the_timer(
     async with app.run_test(size=(120, 40)) as pilot:
         await submit_while_printer_holds(app, assembly, pilot, printer)
         # Rating waits for the slip; going home does not, and a person may.
-        assert app.screen.query_one("#to-rating").disabled
+        assert app.screen.query_one("#rate-5").disabled
         await pilot.press("escape")
         await on_screen(pilot, HomeScreen)
         assert app.api.idle.paused

@@ -17,7 +17,6 @@ from screens.done import DoneScreen
 from screens.form import FormScreen
 from screens.home import HomeScreen
 from screens.identify import IdentifyScreen
-from screens.rating import RatingScreen
 from tests.support.kiosk_driver import (
     mock_printer,
     mock_reader,
@@ -52,11 +51,10 @@ async def test_journey_a_by_keyboard(assembly: Assembly) -> None:
         await pilot.press("enter")  # the continue button has focus
         await on_screen(pilot, FormScreen)
         assert "张*" in screen_text(app) and FULL_ID not in screen_text(app)
-        # Purpose: the radio set has focus; move to "mortgage" and select it.
+        # Purpose: the radio set has focus on "mortgage"; choosing the form's one choice
+        # is the form done.
         assert app.focused is app.screen.query_one("#field-purpose", RadioSet)
         await pilot.press("enter")
-        assert app.screen.query_one("#field-purpose", RadioSet).pressed_index == 0
-        await pilot.press("tab", "tab", "enter")  # back, next
         await on_screen(pilot, ConfirmScreen)
         confirm = screen_text(app)
         assert "办理住房贷款" in confirm and "310***********1230" in confirm
@@ -94,11 +92,8 @@ async def test_journey_a_by_keyboard(assembly: Assembly) -> None:
         assert [c.text for c in zxingcpp.read_barcodes(picture)] == [f"REF:{reference}"]
 
         # Rating is offered once the slip is out and the number has been up a while.
-        await until(lambda: not app.screen.query_one("#to-rating").disabled)
-        await pilot.press("enter")  # to rating
-        await on_screen(pilot, RatingScreen)
-        await pilot.press("enter")  # 非常满意 has focus
-        await pilot.press("tab", "tab", "tab", "tab", "tab", "tab", "enter")  # ... submit
+        await until(lambda: not app.screen.query_one("#rate-5").disabled)
+        await pilot.press("enter")  # 非常满意 has focus: one key rates
         await on_screen(pilot, HomeScreen)
         await until(lambda: len(outbox_rows(assembly)) == 2)
         rating = assembly.store.outbox.get(outbox_rows(assembly)[1]["id"])
@@ -137,10 +132,7 @@ async def test_journey_a_by_mouse(assembly: Assembly) -> None:
         await on_screen(pilot, DoneScreen)
         assert "办理成功" in screen_text(app)
         await until(lambda: "凭条已打印" in screen_text(app))
-        await tap(pilot, "#to-rating")
-        await on_screen(pilot, RatingScreen)
-        await tap(pilot, "#rate-4")
-        await tap(pilot, "#submit")
+        await tap(pilot, "#rate-4")  # one tap on the done screen rates
         await on_screen(pilot, HomeScreen)
         await until(lambda: len(outbox_rows(assembly)) == 2)
         tx = assembly.store.outbox.get(outbox_rows(assembly)[0]["id"])

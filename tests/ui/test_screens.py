@@ -189,12 +189,11 @@ async def test_a_bad_review_needs_a_reason(assembly: Assembly) -> None:
     app = kiosk(assembly)
     async with app.run_test(size=(120, 40)) as pilot:
         await apply_to_done(app, pilot, "marriage-record-proof", 0)
-        await tap(pilot, "#to-rating")
+        await until(lambda: not app.screen.query_one("#rate-1").disabled)
+        await pilot.press("1")  # the level's number key, as its tap
         await on_screen(pilot, RatingScreen)
-        await tap(pilot, "#submit")
-        await until(lambda: "请先选择一个评价等级" in screen_text(app))
-        await tap(pilot, "#rate-1")
         assert app.screen.query_one("#reasons").display
+        assert str(app.screen.query_one("#rate-1", Button).label).startswith("✔")
         await tap(pilot, "#submit")
         await until(lambda: "差评需要选择一个原因" in screen_text(app))
         assert assembly.store.outbox.summary().pending == 1  # no rating written yet
