@@ -31,14 +31,14 @@ from kiosk.i18n import Translator
 from kiosk.idle import IdleMonitor
 from kiosk.printing import JournalState, PrintResult, SlipPrinting
 from kiosk.reference import cached_catalog, cached_pharmacies, cached_pickup_keys
-from kiosk.scanned_codes import ScannedCode, read_code
+from kiosk.scanned_codes import ScannedCode, read_code, typed_reference
 from kiosk.session import Session, Submission
 from kiosk.slips import application_slip, demo_slip
 from kiosk.staff import PinGate, verify_pin
 from offline_cache.kiosk_store import KioskStore
 from offline_cache.outbox import CaseStatus, QuarantinedItem, QueueSummary
 from offline_cache.queue_report import drift_exceeds
-from offline_cache.slip_journal import JobKind
+from offline_cache.slip_journal import JobKind, JournalEntry
 from offline_cache.sync import SyncEngine, SyncReport
 from offline_cache.sync_loop import SyncLoop
 
@@ -206,6 +206,20 @@ class KioskApi:
     def reprint_last(self, copy_label: str) -> PrintResult | None:
         """*Blocking*: staff's reprint of the last citizen's slip, marked COPY and counted."""
         return self.printing.reprint_last(copy_label)
+
+    def slip_reference(self, typed: str) -> str | None:
+        """What staff typed as a slip's reference (digits alone: this kiosk's case number);
+        None: not a reference."""
+        return typed_reference(typed, self.settings.kiosk_id)
+
+    def find_slip(self, reference: str) -> JournalEntry | None:
+        """*Blocking*: a citizen's slip printed here, by its reference; None: none."""
+        return self.printing.find_slip(reference)
+
+    def reprint(self, reference: str, copy_label: str) -> PrintResult | None:
+        """*Blocking*: staff's reprint of a slip found by reference, marked COPY and counted
+        like ``reprint_last``; None: no such slip here."""
+        return self.printing.reprint(reference, copy_label)
 
     def test_print(self) -> PrintResult:
         """*Blocking*: the demo slip after loading paper, journalled like any other."""
