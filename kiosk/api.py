@@ -90,6 +90,15 @@ class ReaderDetail:
     sam_id: str
 
 
+@dataclass(frozen=True, slots=True)
+class FoundSlip:
+    """A slip staff looked up: its journal entry, and its case's item (named in the staff's
+    language, not the citizen's); None when the outbox has no case for it."""
+
+    entry: JournalEntry
+    item_id: str | None
+
+
 @dataclass
 class KioskApi:
     settings: KioskSettings
@@ -212,9 +221,13 @@ class KioskApi:
         None: not a reference."""
         return typed_reference(typed, self.settings.kiosk_id)
 
-    def find_slip(self, reference: str) -> JournalEntry | None:
+    def find_slip(self, reference: str) -> FoundSlip | None:
         """*Blocking*: a citizen's slip printed here, by its reference; None: none."""
-        return self.printing.find_slip(reference)
+        entry = self.printing.find_slip(reference)
+        if entry is None:
+            return None
+        case = self.store.outbox.case_status(reference)
+        return FoundSlip(entry, case.item_id if case else None)
 
     def reprint(self, reference: str, copy_label: str) -> PrintResult | None:
         """*Blocking*: staff's reprint of a slip found by reference, marked COPY and counted

@@ -102,7 +102,8 @@ def test_a_slip_is_reprinted_by_its_reference_like_the_last_one(assembly: Assemb
     result = api.reprint("XH-CCB-0001-000007", "副本 第{n}次补打")
     assert result is not None and (result.reference, result.problem) == (wanted.reference, None)
     found = api.find_slip("XH-CCB-0001-000007")
-    assert found is not None and (found.copies, found.state) == (1, SlipState.PRINTED)
+    assert found is not None and found.item_id is None  # a slip without a case here
+    assert (found.entry.copies, found.entry.state) == (1, SlipState.PRINTED)
     last = api.journal_state().last
     assert last is not None and (last.reference, last.copies) == (demo_slip().reference, 0)
 
@@ -114,7 +115,7 @@ def test_a_failed_reprint_by_reference_is_not_counted(assembly: Assembly) -> Non
     result = api.reprint(demo_slip().reference, "副本 第{n}次补打")
     assert result is not None and result.problem is not None
     found = api.find_slip(demo_slip().reference)
-    assert found is not None and found.copies == 0
+    assert found is not None and found.entry.copies == 0
 
 
 @pytest.mark.parametrize(("typed", "reference"), [
