@@ -34,7 +34,7 @@ from kiosk.reference import cached_catalog, cached_pharmacies, cached_pickup_key
 from kiosk.scanned_codes import ScannedCode, read_code, typed_reference
 from kiosk.session import Session, Submission
 from kiosk.slips import application_slip, demo_slip
-from kiosk.staff import PinGate, verify_pin
+from kiosk.staff import LongPress, PinGate, verify_pin
 from offline_cache.kiosk_store import KioskStore
 from offline_cache.outbox import CaseStatus, QuarantinedItem, QueueSummary
 from offline_cache.queue_report import drift_exceeds
@@ -65,6 +65,8 @@ class KioskSettings:
     sync_stop_s: float
     # The done screen stays at least this long, and until its slip has printed.
     done_min_s: float = 3.0
+    # Holding the status bar's staff corner this long opens the PIN pad (touch-only kiosks).
+    staff_long_press_s: float = 3.0
 
 
 @dataclass
@@ -124,6 +126,7 @@ class KioskApi:
         s = self.settings
         self.idle = IdleMonitor(self.clock, s.idle_timeout_s, s.idle_warning_s)
         self.staff_gate = PinGate(self.clock)
+        self.staff_corner = LongPress(self.clock, s.staff_long_press_s)
         self.printing = SlipPrinting(self.devices, self.store.journal)
         self._loop: SyncLoop | None = None
         self.apply_reference()
