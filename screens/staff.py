@@ -79,9 +79,15 @@ class StaffScreen(StaffArea, QrScreen):
         t = self.t
         lines = []
         for name, status in self.api.device_statuses().items():
-            line = f"{SYMBOLS[status.level]} {t('device.' + name)}：{t('device.' + status.code)}"
-            if status.detail:
-                line += f"  ({status.detail})"
+            line = t("staff.device_line", symbol=SYMBOLS[status.level],
+                     device=t(f"device.{name}"), state=t(f"device.{status.code}"))
+            # Why, translated, and where (port, errno name, status byte) as is; the
+            # driver's English detail is for the log.
+            more = [t(f"device_cause.{status.cause}")] if status.cause else []
+            if status.where:
+                more.append(status.where)
+            if more:
+                line += t("staff.device_more", detail=" ".join(more))
             lines.append(line)
         if (reader := self.api.reader_detail()) is not None:
             lines.append(t("staff.idcard_port", port=reader.port, sam=reader.sam_id))
