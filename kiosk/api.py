@@ -32,14 +32,14 @@ from kiosk.i18n import Translator
 from kiosk.idle import IdleMonitor
 from kiosk.printing import JournalState, PrintResult, SlipPrinting
 from kiosk.reference import cached_catalog, cached_pharmacies, cached_pickup_keys
-from kiosk.scanned_codes import ScannedCode, read_code
+from kiosk.scanned_codes import ScannedCode, read_code, typed_reference
 from kiosk.session import Session, Submission
 from kiosk.slips import application_slip, demo_slip
-from kiosk.staff import PinGate, verify_pin
+from kiosk.staff import LongPress, PinGate, verify_pin
 from offline_cache.kiosk_store import KioskStore
 from offline_cache.outbox import CaseStatus, QuarantinedItem, QueueSummary
 from offline_cache.queue_report import drift_exceeds
-from offline_cache.slip_journal import JobKind
+from offline_cache.slip_journal import JobKind, JournalEntry
 from offline_cache.sync import SyncEngine, SyncReport
 from offline_cache.sync_loop import SyncLoop
 
@@ -66,6 +66,8 @@ class KioskSettings:
     sync_stop_s: float
     # The done screen stays at least this long, and until its slip has printed.
     done_min_s: float = 3.0
+    # Holding the status bar's staff corner this long opens the PIN pad (touch-only kiosks).
+    staff_long_press_s: float = 3.0
 
 
 @dataclass
@@ -89,6 +91,15 @@ class QueueView:
 class ReaderDetail:
     port: str
     sam_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class FoundSlip:
+    """A slip staff looked up: its journal entry, and its case's item (named in the staff's
+    language, not the citizen's); None when the outbox has no case for it."""
+
+    entry: JournalEntry
+    item_id: str | None
 
 
 @dataclass
@@ -116,6 +127,7 @@ class KioskApi:
         s = self.settings
         self.idle = IdleMonitor(self.clock, s.idle_timeout_s, s.idle_warning_s)
         self.staff_gate = PinGate(self.clock)
+        self.staff_corner = LongPress(self.clock, s.staff_long_press_s)
         self.printing = SlipPrinting(self.devices, self.store.journal)
         self._loop: SyncLoop | None = None
         self.apply_reference()
@@ -215,6 +227,24 @@ class KioskApi:
     def reprint_last(self, copy_label: str) -> PrintResult | None:
         """*Blocking*: staff's reprint of the last citizen's slip, marked COPY and counted."""
         return self.printing.reprint_last(copy_label)
+
+    def slip_reference(self, typed: str) -> str | None:
+        """What staff typed as a slip's reference (digits alone: this kiosk's case number);
+        None: not a reference."""
+        return typed_reference(typed, self.settings.kiosk_id)
+
+    def find_slip(self, reference: str) -> FoundSlip | None:
+        """*Blocking*: a citizen's slip printed here, by its reference; None: none."""
+        entry = self.printing.find_slip(reference)
+        if entry is None:
+            return None
+        case = self.store.outbox.case_status(reference)
+        return FoundSlip(entry, case.item_id if case else None)
+
+    def reprint(self, reference: str, copy_label: str) -> PrintResult | None:
+        """*Blocking*: staff's reprint of a slip found by reference, marked COPY and counted
+        like ``reprint_last``; None: no such slip here."""
+        return self.printing.reprint(reference, copy_label)
 
     def test_print(self) -> PrintResult:
         """*Blocking*: the demo slip after loading paper, journalled like any other."""

@@ -12,6 +12,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from offline_cache.sync_errors import error_parts
+
 LANGUAGES = ("zh-CN", "en")
 _DIR = Path(__file__).parent / "locales"
 
@@ -53,3 +55,10 @@ class Translator:
     def pick(self, zh: str, en: str) -> str:
         """Choose between a data file's paired texts (catalog names, reasons)."""
         return zh if self.is_zh else en
+
+
+def sync_error_text(t: Translator, stored: str) -> str:
+    """A sync error as the outbox stores it (a code, maybe a detail), in ``t``'s language;
+    what is not a code (a platform's own reason) is shown as recorded."""
+    code, detail = error_parts(stored)
+    return t(f"sync_error.{code or 'other'}", detail=detail)

@@ -44,10 +44,21 @@ class SlipPrinting:
     def reprint_last(self, copy_label: str) -> PrintResult | None:
         """Staff: the last citizen's slip again, marked COPY and counted; None: no slip yet."""
         last = self._journal.last()
-        if last is None:
-            return None
-        entry, copy = self._journal.copy_of(last.id, copy_label)
-        log.info("staff reprint of %s (copy %s)", last.reference, last.copies + 1)
+        return None if last is None else self._reprint(last, copy_label)
+
+    def find_slip(self, reference: str) -> JournalEntry | None:
+        """A citizen's slip in the journal by its reference; None: not printed here."""
+        return self._journal.find(reference)
+
+    def reprint(self, reference: str, copy_label: str) -> PrintResult | None:
+        """Staff: a slip found by its reference again, exactly as ``reprint_last`` prints
+        it (marked COPY, counted once it printed); None: no such slip here."""
+        found = self._journal.find(reference)
+        return None if found is None else self._reprint(found, copy_label)
+
+    def _reprint(self, original: JournalEntry, copy_label: str) -> PrintResult:
+        entry, copy = self._journal.copy_of(original.id, copy_label)
+        log.info("staff reprint of %s (copy %s)", original.reference, original.copies + 1)
         return PrintResult(copy.reference, self._send(entry, copy, JobKind.COPY))
 
     def journal_state(self) -> JournalState:

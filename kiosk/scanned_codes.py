@@ -18,6 +18,7 @@ from contracts.pickup_codes import PickupCode, verify_pickup_code
 
 REFERENCE_PREFIX = "REF:"  # what a slip's QR code carries
 _REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{1,31}-[0-9]{6}")
+_CASE_DIGITS_MAX = 6  # case numbers print as six digits
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,15 @@ ScannedCode = Identity | PickupCode | ReferenceCode
 def reference_problem(text: str) -> str | None:
     """None for a reference number as slips print it (XH-CCB-0001-000042)."""
     return None if _REFERENCE.fullmatch(text.strip().upper()) else "qr.unknown_code"
+
+
+def typed_reference(text: str, kiosk_id: str) -> str | None:
+    """A reference as staff type it: in full, or only its case number (digits, leading
+    zeros optional), which is this kiosk's: slips printed here carry its id. None: neither."""
+    text = text.strip().upper()
+    if text.isdigit() and len(text) <= _CASE_DIGITS_MAX:
+        return f"{kiosk_id}-{int(text):06d}"
+    return text if reference_problem(text) is None else None
 
 
 def read_code(text: str, *, now: datetime, keys: dict[str, Ed25519PublicKey]) -> ScannedCode:

@@ -1,4 +1,5 @@
-"""Staff access: a PIN checked against a salted PBKDF2 hash from the config.
+"""Staff access: a PIN checked against a salted PBKDF2 hash from the config, reached
+with F12 or, on a kiosk without a keyboard, a long press on a corner of the status bar.
 
 The config never holds the PIN itself; ``python main.py staff-pin`` makes the hash.
 """
@@ -74,3 +75,21 @@ class PinGate:
             self._locked_until = self._clock.monotonic() + self.LOCKOUT_S
             return 0
         return MAX_ATTEMPTS - self._failures
+
+
+class LongPress:
+    """A press held at least ``hold_s`` (timed on the kiosk's clock): the touch-only way
+    to the staff PIN pad. A shorter tap, or a release without a press, is nothing."""
+
+    def __init__(self, clock: Clock, hold_s: float) -> None:
+        self._clock = clock
+        self.hold_s = hold_s
+        self._down_at: float | None = None
+
+    def press(self) -> None:
+        self._down_at = self._clock.monotonic()
+
+    def release(self) -> bool:
+        """True when the press that ends now was held long enough."""
+        down, self._down_at = self._down_at, None
+        return down is not None and self._clock.monotonic() - down >= self.hold_s

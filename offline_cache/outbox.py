@@ -27,6 +27,7 @@ from typing import Any
 from contracts.clock import Clock
 from contracts.wire import Transaction, TransactionKind
 from offline_cache.sealing import DataCipher, SealError
+from offline_cache.sync_errors import SyncError
 
 
 class State(StrEnum):
@@ -184,8 +185,8 @@ class Outbox:
         for row in rows:
             try:
                 batch.append(self._unseal(row))
-            except SealError as exc:
-                self.quarantine(row["id"], f"kiosk: {exc}")
+            except SealError:
+                self.quarantine(row["id"], SyncError.UNREADABLE)
         return batch
 
     def acknowledge(self, ids: list[str], received_at: str | None = None) -> None:

@@ -89,6 +89,15 @@ class SlipJournal:
                 (JobKind.SLIP,)).fetchone()
         return self._entry(row) if row else None
 
+    def find(self, reference: str) -> JournalEntry | None:
+        """A citizen's slip by its reference (the latest, should one have been journalled
+        twice); copies and test pages are not looked up."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT * FROM slip_journal WHERE reference = ? AND kind = ?"
+                " ORDER BY id DESC LIMIT 1", (reference, JobKind.SLIP)).fetchone()
+        return self._entry(row) if row else None
+
     def not_printed(self) -> list[JournalEntry]:
         with self._lock:
             rows = self._db.execute(

@@ -22,6 +22,7 @@ from contracts.clock import Clock
 from contracts.wire import BATCH_PATH, HEALTH_PATH, Batch, BatchResult, Transaction
 from offline_cache.outbox import Outbox
 from offline_cache.reference_cache import ReferenceCache
+from offline_cache.sync_errors import SyncError
 
 log = logging.getLogger(__package__)
 
@@ -130,7 +131,8 @@ class SyncEngine:
                 answer = self._request("POST", BATCH_PATH, json=body.model_dump(mode="json"))
                 unanswered = self._settle(batch, answer, done)
             except BaseException as exc:  # also a kill of the thread: the batch goes back
-                error = exc.error if isinstance(exc, _Failed) else f"kiosk: {exc!r}"
+                error = exc.error if isinstance(exc, _Failed) else \
+                    SyncError.KIOSK_FAULT.with_detail(type(exc).__name__)
                 self._outbox.release([tx.id for tx in batch], error)
                 raise
             if unanswered:
@@ -140,7 +142,7 @@ class SyncEngine:
         try:
             result = BatchResult.model_validate(answer)
         except ValidationError as exc:
-            raise _Failed(Link.SERVER_ERROR, _MALFORMED) from exc
+            raise _Failed(Link.SERVER_ERROR, SyncError.MALFORMED) from exc
         received_at = result.received_at.isoformat()
         outcome = {r.id: (r.status, r.reason) for r in result.results}
         accepted, unanswered = [], []
@@ -149,14 +151,14 @@ class SyncEngine:
             if status in ("accepted", "duplicate"):
                 accepted.append(tx.id)
             elif status == "refused":
-                self._outbox.quarantine(tx.id, reason or "refused by the platform")
+                self._outbox.quarantine(tx.id, reason or SyncError.REFUSED)
                 done.quarantined += 1
             else:
                 unanswered.append(tx.id)
         self._outbox.acknowledge(accepted, received_at)
         done.acknowledged += len(accepted)
         if unanswered:
-            self._outbox.release(unanswered, "the platform did not answer for this item")
+            self._outbox.release(unanswered, SyncError.UNANSWERED)
         return len(unanswered)
 
     def _probe(self) -> None:
@@ -200,17 +202,14 @@ class SyncEngine:
         return answer
 
 
-_MALFORMED = "the platform answered with something that is not a batch result"
-
-
 def _classify(exc: Exception) -> tuple[Link, str]:
     if isinstance(exc, httpx.HTTPStatusError):
-        return Link.SERVER_ERROR, f"the platform answered {exc.response.status_code}"
+        return Link.SERVER_ERROR, SyncError.HTTP_STATUS.with_detail(exc.response.status_code)
     if isinstance(exc, httpx.TimeoutException):
-        return Link.UNREACHABLE, "the platform did not answer in time"
+        return Link.UNREACHABLE, SyncError.TIMEOUT
     if isinstance(exc, httpx.ConnectError):
-        return Link.UNREACHABLE, "cannot reach the platform"
+        return Link.UNREACHABLE, SyncError.UNREACHABLE
     if isinstance(exc, httpx.HTTPError):
         # A connection dropped mid-answer (RemoteProtocolError, ReadError...).
-        return Link.UNREACHABLE, f"the connection failed: {type(exc).__name__}"
-    return Link.SERVER_ERROR, _MALFORMED
+        return Link.UNREACHABLE, SyncError.CONNECTION_FAILED.with_detail(type(exc).__name__)
+    return Link.SERVER_ERROR, SyncError.MALFORMED

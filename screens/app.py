@@ -73,6 +73,7 @@ class StaffPrintFinished(Message):
 
     result: PrintResult | None
     test: bool = False
+    reference: str | None = None  # a reprint by reference (None result: no such slip)
 
 
 @dataclass
@@ -238,13 +239,19 @@ class KioskApp(App[None], inherit_bindings=False):
         self.post_message(StaffPrintFinished(self.api.reprint_last(self.t("slip.copy"))))
 
     @work(thread=True, exclusive=True, group="print")
+    def reprint(self, reference: str) -> None:
+        """Staff: a slip found by its reference again, marked COPY and counted."""
+        result = self.api.reprint(reference, self.t("slip.copy"))
+        self.post_message(StaffPrintFinished(result, reference=reference))
+
+    @work(thread=True, exclusive=True, group="print")
     def test_print(self) -> None:
         """Staff, after loading paper: the demo slip, journalled like any other."""
         self.post_message(StaffPrintFinished(self.api.test_print(), test=True))
 
     def on_staff_print_finished(self, message: StaffPrintFinished) -> None:
         if isinstance(self.screen, StaffScreen):
-            self.screen.show_print_result(message.result, message.test)
+            self.screen.show_print_result(message.result, message.test, message.reference)
 
     def on_print_finished(self, message: PrintFinished) -> None:
         self.api.idle.resume()

@@ -13,6 +13,7 @@ from textual.widgets import Button, Static
 
 from contracts.reference_data import NAMES
 from kiosk.api import QueueView
+from kiosk.i18n import sync_error_text
 from offline_cache.outbox import QueueSummary
 
 if TYPE_CHECKING:
@@ -53,14 +54,17 @@ class QueuePanel(Vertical):
         self.query_one("#queue-state", Static).update(
             t("staff.queue_counts", pending=s.pending, oldest=oldest,
               acknowledged=s.acknowledged, purged=s.purged)
-            + "\n" + t("staff.queue_last", success=success, error=s.last_error or t("staff.none")))
+            + "\n" + t("staff.queue_last", success=success,
+                        error=sync_error_text(t, s.last_error) if s.last_error
+                        else t("staff.none")))
         self.query_one("#clock-state", Static).update(self.clock_line(s))
         lines = [t("staff.quarantined_heading", count=len(view.quarantined))]
         catalog = self.kiosk.api.catalog
         for item in view.quarantined:
             lines.append(t("staff.quarantined_item", reference=item.reference,
                            item=catalog.name_of(item.item_id, t.lang),
-                           when=item.created_at[:16].replace("T", " "), reason=item.reason))
+                           when=item.created_at[:16].replace("T", " "),
+                           reason=sync_error_text(t, item.reason)))
         self.query_one("#quarantined", Static).update("\n".join(lines))
         self.query_one("#reference-versions", Static).update(t(
             "staff.reference_versions",

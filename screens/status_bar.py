@@ -3,12 +3,20 @@
 It reads the app's state once a second rather than watching app reactives:
 a watcher would outlive the screen (the Header leak, textual#6666).
 Each state is a word and a symbol, never colour alone.
+
+Its bottom-right corner is the staff's way in on a kiosk without a keyboard: held
+``staff.long_press_s`` (3 s) and let go, it opens the staff PIN pad as F12 does. It is
+unlabeled and looks like the rest of the bar: citizens have no reason to hold it.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
+from textual import events
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widget import Widget
 from textual.widgets import Static
 
 from devices.status import Level
@@ -19,7 +27,31 @@ if TYPE_CHECKING:
 SYMBOLS = {Level.OK: "●", Level.WARNING: "▲", Level.FAULT: "✖"}
 
 
-class StatusBar(Static):
+class StaffCorner(Widget):
+    """The unlabeled corner: a press held long enough opens the staff PIN pad; a tap is
+    nothing. The press is timed by the core on the kiosk's clock."""
+
+    def render(self) -> str:
+        return ""  # unlabeled: the bar looks the same with or without it
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        event.stop()
+        self.capture_mouse()  # the release comes here even if the finger slid off
+        cast("KioskApp", self.app).api.staff_corner.press()
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        event.stop()
+        self.release_mouse()
+        app = cast("KioskApp", self.app)
+        if app.api.staff_corner.release():
+            app.action_staff()
+
+
+class StatusBar(Horizontal):
+    def compose(self) -> ComposeResult:
+        yield Static(id="status-text")
+        yield StaffCorner(id="staff-corner")
+
     def on_mount(self) -> None:
         self.refresh_status()
         self.set_interval(1.0, self.refresh_status)
@@ -45,4 +77,4 @@ class StatusBar(Static):
             parts.append(f"{SYMBOLS[status.level]} {t('device.' + name)} "
                          f"{t('device.' + status.code)}")
         self.set_class(online is False, "-offline")
-        self.update("   ".join(parts))
+        self.query_one("#status-text", Static).update("   ".join(parts))

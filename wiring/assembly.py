@@ -48,6 +48,7 @@ def settings_of(config: KioskConfig) -> KioskSettings:
         idle_timeout_s=config.idle.timeout_s,
         idle_warning_s=config.idle.warning_s,
         staff_pin_hash=config.staff.pin_hash,
+        staff_long_press_s=config.staff.long_press_s,
         max_clock_drift_s=config.platform.max_clock_drift_s,
         sync_stop_s=config.platform.timeout_s + 1,
         done_min_s=config.idle.done_min_s,

@@ -118,6 +118,7 @@ def run_kiosk(args: argparse.Namespace) -> int:
 # -- staff tools for the outbox ---------------------------------------------------------
 def sync_command(args: argparse.Namespace) -> int:
     from contracts.clock import SystemClock
+    from kiosk.i18n import Translator, sync_error_text
     from offline_cache.sync import SyncReport
     from wiring.sync import connect_platform, store_from_config, sync_loop_factory
 
@@ -129,7 +130,8 @@ def sync_command(args: argparse.Namespace) -> int:
 
     def show(report: SyncReport) -> None:
         queue = store.outbox.summary()
-        state = "online" if report.online else f"{report.link}: {report.error}"
+        state = "online" if report.online else \
+            f"{report.link}: {sync_error_text(Translator('en'), report.error)}"
         print(f"{clock.now():%H:%M:%S} accepted {report.acknowledged},"
               f" quarantined {report.quarantined}, {queue.pending} still to upload;"
               f" platform {state}", flush=True)

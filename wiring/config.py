@@ -174,6 +174,9 @@ class SecuritySection(_Section):
 class StaffSection(_Section):
     # Salted PBKDF2 hash of the staff PIN (python main.py staff-pin). Empty: no staff screen.
     pin_hash: str = ""
+    # The way in without a keyboard: hold the unlabeled bottom-right corner of the status
+    # bar this long, then let go. Long enough that no citizen does it by chance.
+    long_press_s: float = Field(default=3.0, ge=1.0, le=30.0)
 
     @model_validator(mode="after")
     def _hash_shape(self) -> StaffSection:

@@ -28,6 +28,7 @@ class DeckCard:
     record: CardRecord  # the chip's text block, photo and fingerprints, byte for byte
     appended_address: bytes | None = field(repr=False)  # what 30 03 answers; None: none
     holder: CardHolder  # what the real parser reads from the record
+    label_zh: str = ""  # the label in Chinese, for the staff screen in zh-CN; "": label
 
 
 def _filler(seed: str, size: int) -> bytes:
@@ -41,11 +42,11 @@ def _filler(seed: str, size: int) -> bytes:
 
 
 def make_card(entry: dict[str, object]) -> DeckCard:
-    """One deck entry: label, type (default resident), the chip's text fields as the card
-    stores them (sex and nation as codes, dates as YYYYMMDD or 长期), and optionally
-    appended_address and fingerprint = true."""
+    """One deck entry: label (and label_zh), type (default resident), the chip's text
+    fields as the card stores them (sex and nation as codes, dates as YYYYMMDD or 长期),
+    and optionally appended_address and fingerprint = true."""
     fields = {k: str(v) for k, v in entry.items()
-              if k not in ("label", "type", "appended_address", "fingerprint")}
+              if k not in ("label", "label_zh", "type", "appended_address", "fingerprint")}
     card_type = CardType(str(entry.get("type", CardType.RESIDENT)))
     seed = fields.get("id_number", "")
     record = CardRecord(
@@ -59,7 +60,8 @@ def make_card(entry: dict[str, object]) -> DeckCard:
     if appended:
         extra = encode_appended_address(str(appended))
         holder = replace(holder, appended_address=parse_appended_address(extra))
-    return DeckCard(str(entry.get("label", holder.display_name)), record, extra, holder)
+    label = str(entry.get("label", holder.display_name))
+    return DeckCard(label, record, extra, holder, str(entry.get("label_zh", label)))
 
 
 def load_deck(path: Path) -> list[DeckCard]:

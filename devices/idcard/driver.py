@@ -30,7 +30,7 @@ from devices.serialport import (
     close_quietly,
     open_serial,
 )
-from devices.status import DeviceStatus, Level
+from devices.status import Cause, DeviceStatus, Level, where
 
 # pyserial's read slice: how often a blocked read looks at its deadline.
 _SLICE_S = 0.02
@@ -97,7 +97,8 @@ class SerialIdCardReader:
         self._next_attempt = 0.0
         self._failures = 0
         self._awaiting_removal: str | None = None  # id number of the card just read
-        self._status = DeviceStatus(Level.WARNING, "connecting", locator.describe())
+        self._status = DeviceStatus(Level.WARNING, "connecting", locator.describe(),
+                                    where=locator.describe())
         self.sam_id: str | None = None
 
     # -- the interface the kiosk uses -----------------------------------------
@@ -132,7 +133,7 @@ class SerialIdCardReader:
 
     def close(self) -> None:
         with self._lock:
-            self._drop_port(DeviceStatus(Level.FAULT, "unplugged", "closed"))
+            self._drop_port(DeviceStatus(Level.FAULT, "unplugged", "closed", Cause.CLOSED))
 
     # -- connection -----------------------------------------------------------
     def _ensure_open(self) -> bool:
@@ -144,8 +145,7 @@ class SerialIdCardReader:
         try:
             self._port = open_serial(self.locator, self.baudrate, _SLICE_S, self._factory)
         except OPEN_ERRORS as exc:
-            self._status = DeviceStatus(Level.FAULT, "unplugged",
-                                        f"{self.locator.describe()}: {exc}")
+            self._status = self._port_trouble(Cause.OPEN_FAILED, exc)
             return False
         self._decoder.reset()
         self._failures = 0
@@ -167,7 +167,8 @@ class SerialIdCardReader:
             self._status = DeviceStatus.ready()
             return True
         word = status_word(answer.sw3)
-        self._status = DeviceStatus(Level.FAULT, "sam_fault", f"SAM status: {word.name}")
+        self._status = DeviceStatus(Level.FAULT, "sam_fault", f"SAM status: {word.name}",
+                                    Cause.SAM_STATUS, f"{answer.sw3:#04x}")
         return False
 
     def _drop_port(self, status: DeviceStatus) -> None:
@@ -181,16 +182,21 @@ class SerialIdCardReader:
         try:
             return action()
         except SERIAL_ERRORS as exc:
-            self._drop_port(DeviceStatus(Level.FAULT, "unplugged",
-                                         f"{self.locator.describe()}: {exc}"))
+            self._drop_port(self._port_trouble(Cause.LINE_LOST, exc))
         except (_NoAnswer, FrameError) as exc:
-            self._line_trouble(str(exc))
+            self._line_trouble(str(exc), exc)
         return False
 
-    def _line_trouble(self, detail: str) -> None:
+    def _port_trouble(self, cause: Cause, exc: BaseException) -> DeviceStatus:
+        port = self.locator.describe()
+        return DeviceStatus(Level.FAULT, "unplugged", f"{port}: {exc}", cause, where(port, exc))
+
+    def _line_trouble(self, detail: str, exc: Exception) -> None:
         self._failures += 1
         level = Level.FAULT if self._failures >= _FAULT_AFTER else Level.WARNING
-        self._status = DeviceStatus(level, "not_responding", detail)
+        cause = Cause.NO_ANSWER if isinstance(exc, _NoAnswer) else Cause.BAD_FRAME
+        self._status = DeviceStatus(level, "not_responding", detail, cause,
+                                    self.locator.describe())
 
     def holding_card(self) -> bool:
         return self._awaiting_removal is not None
@@ -225,11 +231,10 @@ class SerialIdCardReader:
             stage = "read"
             event = self._read_card()
         except SERIAL_ERRORS as exc:
-            self._drop_port(DeviceStatus(Level.FAULT, "unplugged",
-                                         f"{self.locator.describe()}: {exc}"))
+            self._drop_port(self._port_trouble(Cause.LINE_LOST, exc))
             return None
         except (_NoAnswer, FrameError) as exc:
-            self._line_trouble(f"{stage}: {exc}")
+            self._line_trouble(f"{stage}: {exc}", exc)
             if stage in ("find", "presence"):
                 return None
             cause = "no_answer" if isinstance(exc, _NoAnswer) else "bad_frame"
@@ -271,7 +276,8 @@ class SerialIdCardReader:
         word = status_word(answer.sw3)
         detail = f"{stage}: {word.name} ({answer.sw3:#04x})"
         if word.remedy is Remedy.READER_FAULT:
-            self._status = DeviceStatus(Level.FAULT, "sam_fault", detail)
+            self._status = DeviceStatus(Level.FAULT, "sam_fault", detail, Cause.SAM_STATUS,
+                                        f"{answer.sw3:#04x}")
         if quiet or (word.remedy is Remedy.NONE and not fallback):
             return None
         remedy = Remedy.REPLACE_CARD if word.remedy is Remedy.NONE else word.remedy

@@ -52,7 +52,8 @@ class MockReaderState:
     card_read: bool  # read already: must leave the field before it is read again
     delay_s: float
     sam_failure: int | None
-    pending_faults: tuple[str, ...]
+    pending_faults: tuple[str, ...]  # codes: corrupt, truncate, fail:<status hex>
+    card_index: int | None = None  # the card on the field, by its place in the deck
 
 
 class MockCardReader:
@@ -148,6 +149,7 @@ class MockCardReader:
                 delay_s=self._delay_s,
                 sam_failure=self._sam_failure,
                 pending_faults=tuple(faults),
+                card_index=self.deck.index(self._card) if self._card else None,
             )
 
     # -- the device -----------------------------------------------------------

@@ -27,7 +27,7 @@ from devices.printer.status import (
     query,
     state_from,
 )
-from devices.status import DeviceStatus
+from devices.status import Cause, DeviceStatus, where
 
 try:  # pyusb reports a read with nothing to read as its own timeout
     from usb.core import USBTimeoutError
@@ -97,8 +97,9 @@ class EscposSlipPrinter:
         self._connect = connect or (lambda: spec.connect(timeout_s))
         self._device: Any = None
         self._lock = threading.Lock()
-        self._status = device_status(PrinterState.READY, "not yet checked")
-        self._error = ""  # why the last check failed, for staff
+        self._status = device_status(PrinterState.READY, "not yet checked", Cause.NOT_CHECKED)
+        self._error = ""  # why the last check failed, for the log
+        self._error_cause, self._error_where = "", ""  # and for staff
 
     # -- the interface the kiosk uses -------------------------------------------
     def print_job(self, data: bytes) -> None:
@@ -110,12 +111,12 @@ class EscposSlipPrinter:
             try:
                 self._device._raw(data)
             except _IO_ERRORS as exc:
-                self._drop(f"sending the job: {exc}")
+                self._drop(f"sending the job: {exc}", Cause.SENDING_JOB, exc)
                 raise PrintError(self._status) from exc
             after = self._check()
             if after not in PRINTABLE:
                 # The paper ran out or the cover opened during the job: it may be incomplete.
-                self._status = device_status(after, "during the job")
+                self._status = device_status(after, "during the job", Cause.DURING_JOB)
                 raise PrintError(self._status)
 
     def status(self) -> DeviceStatus:
@@ -131,18 +132,19 @@ class EscposSlipPrinter:
 
     def close(self) -> None:
         with self._lock:
-            self._drop("closed")
+            self._drop("closed", Cause.CLOSED)
 
     # -- status ---------------------------------------------------------------
     def _check(self) -> PrinterState:
-        self._error = ""
+        self._error, self._error_cause, self._error_where = "", "", ""
         state = self._query()
         if state is PrinterState.READY:
             self._status = device_status(state)
         else:
             detail = (f"{self.spec.describe()}: {self._error}" if self._error
                       else self.spec.describe())
-            self._status = device_status(state, detail)
+            self._status = device_status(state, detail, self._error_cause,
+                                         self._error_where or self.spec.describe())
         return state
 
     def _query(self) -> PrinterState:
@@ -152,6 +154,8 @@ class EscposSlipPrinter:
             except _IO_ERRORS as exc:
                 self._device = None
                 self._error = " ".join(str(exc).split())
+                self._error_cause = Cause.OPEN_FAILED
+                self._error_where = where(self.spec.describe(), exc)
                 return PrinterState.UNPLUGGED
         if self.spec.kind == "file":
             return PrinterState.READY  # a file has nothing to say
@@ -161,8 +165,10 @@ class EscposSlipPrinter:
                 self._device._raw(query(n))
                 answers.append(self._read_byte())
         except _IO_ERRORS as exc:
-            self._drop(f"status query: {exc}")
+            self._drop(f"status query: {exc}", Cause.STATUS_QUERY, exc)
             self._error = f"status query: {exc}"
+            self._error_cause = Cause.STATUS_QUERY
+            self._error_where = where(self.spec.describe(), exc)
             return PrinterState.UNPLUGGED
         known = [a for a in answers if a is not None]
         if len(known) < len(answers):
@@ -186,11 +192,12 @@ class EscposSlipPrinter:
                 raise ConnectionResetError("the printer closed the connection")
         return None
 
-    def _drop(self, detail: str) -> None:
+    def _drop(self, detail: str, cause: Cause, exc: BaseException | None = None) -> None:
         device, self._device = self._device, None
         if device is not None:
             try:
                 device.close()
             except _IO_ERRORS:
                 pass
-        self._status = device_status(PrinterState.UNPLUGGED, detail)
+        self._status = device_status(PrinterState.UNPLUGGED, detail, cause,
+                                     where(self.spec.describe(), exc))

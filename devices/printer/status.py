@@ -78,5 +78,6 @@ def status_bytes(state: PrinterState) -> dict[int, int]:
     return {1: s1, 2: s2, 4: s4}
 
 
-def device_status(state: PrinterState, detail: str = "") -> DeviceStatus:
-    return DeviceStatus(_LEVEL.get(state, Level.FAULT), str(state), detail)
+def device_status(state: PrinterState, detail: str = "", cause: str = "",
+                  where: str = "") -> DeviceStatus:
+    return DeviceStatus(_LEVEL.get(state, Level.FAULT), str(state), detail, cause, where)

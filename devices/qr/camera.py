@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 
 from devices.qr.pipeline import decode_frame
-from devices.status import DeviceStatus, Level
+from devices.status import Cause, DeviceStatus, Level
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
 
@@ -159,7 +159,7 @@ class CameraScanner:
         try:
             self._source = self._opener()
         except CameraGone as exc:
-            self._status = DeviceStatus(Level.FAULT, "unplugged", str(exc))
+            self._status = DeviceStatus(Level.FAULT, "unplugged", str(exc), Cause.CAMERA_GONE)
             return False
         self._status = DeviceStatus.ready()
         return True
@@ -169,7 +169,7 @@ class CameraScanner:
             self._source.close()
         self._source = None
         self._in_view.clear()
-        self._status = DeviceStatus(Level.FAULT, "unplugged", detail)
+        self._status = DeviceStatus(Level.FAULT, "unplugged", detail, Cause.CAMERA_GONE)
 
     def status(self) -> DeviceStatus:
         return self._status

@@ -18,7 +18,7 @@ from devices.serialport import (
     close_quietly,
     open_serial,
 )
-from devices.status import DeviceStatus, Level
+from devices.status import Cause, DeviceStatus, Level, where
 
 MAX_LINE = 4096  # longer without a line end: noise, dropped
 
@@ -34,7 +34,8 @@ class SerialLineScanner:
         self._buf = bytearray()
         self._next_attempt = 0.0
         self._lock = threading.Lock()
-        self._status = DeviceStatus(Level.WARNING, "connecting", locator.describe())
+        self._status = DeviceStatus(Level.WARNING, "connecting", locator.describe(),
+                                    where=locator.describe())
         self.rejected = 0  # lines dropped as not text, or as over-long noise
 
     def read(self, timeout: float) -> str | None:
@@ -74,7 +75,7 @@ class SerialLineScanner:
                 try:
                     chunk = self._port.read(max(1, self._port.in_waiting))
                 except SERIAL_ERRORS as exc:
-                    self._drop(str(exc))
+                    self._drop(str(exc), Cause.LINE_LOST, exc)
                     return None
                 self._buf += chunk
                 if len(self._buf) > MAX_LINE:
@@ -88,17 +89,19 @@ class SerialLineScanner:
         try:
             self._port = open_serial(self.locator, self.baudrate, 0.05, self._factory)
         except OPEN_ERRORS as exc:
-            self._status = DeviceStatus(Level.FAULT, "unplugged",
-                                        f"{self.locator.describe()}: {exc}")
+            port = self.locator.describe()
+            self._status = DeviceStatus(Level.FAULT, "unplugged", f"{port}: {exc}",
+                                        Cause.OPEN_FAILED, where(port, exc))
             return False
         self._buf.clear()
         self._status = DeviceStatus.ready()
         return True
 
-    def _drop(self, detail: str) -> None:
+    def _drop(self, detail: str, cause: Cause, exc: BaseException | None = None) -> None:
         port, self._port = self._port, None
         close_quietly(port)
-        self._status = DeviceStatus(Level.FAULT, "unplugged", detail)
+        self._status = DeviceStatus(Level.FAULT, "unplugged", detail, cause,
+                                    where(self.locator.describe(), exc))
         self._next_attempt = time.monotonic() + self.reconnect_s
 
     def status(self) -> DeviceStatus:
@@ -116,4 +119,4 @@ class SerialLineScanner:
     def close(self) -> None:
         with self._lock:
             if self._port is not None:
-                self._drop("closed")
+                self._drop("closed", Cause.CLOSED)

@@ -32,7 +32,8 @@ class IdCardTestPanel(Vertical):
         yield Static("", id="mock-state")
         with Grid(id="mock-cards"):
             for n, card in enumerate(self.reader.deck):
-                yield Button(f"{n + 1}. {card.label}", id=f"mock-card-{n}", classes="sim")
+                label = t.pick(card.label_zh, card.label)
+                yield Button(f"{n + 1}. {label}", id=f"mock-card-{n}", classes="sim")
         with Grid(id="mock-faults"):
             for fault in ("remove", "corrupt", "truncate", "fail", "slow", "sam", "unplug"):
                 yield Button(t(f"staff.mock_{fault}"), id=f"mock-{fault}", classes="sim")
@@ -44,9 +45,10 @@ class IdCardTestPanel(Vertical):
         t = cast("KioskApp", self.app).t
         state = self.reader.state()
         words = [t("staff.mock_plugged") if state.plugged else t("staff.mock_unplugged")]
-        if state.card is not None:
+        if state.card_index is not None:
+            card = self.reader.deck[state.card_index]
             key = "staff.mock_card_read" if state.card_read else "staff.mock_card_on"
-            words.append(t(key, card=state.card))
+            words.append(t(key, card=t.pick(card.label_zh, card.label)))
         else:
             words.append(t("staff.mock_no_card"))
         if state.delay_s:
@@ -54,7 +56,9 @@ class IdCardTestPanel(Vertical):
         if state.sam_failure is not None:
             words.append(t("staff.mock_sam_failing", status=f"{state.sam_failure:#04x}"))
         if state.pending_faults:
-            words.append(t("staff.mock_pending", faults=", ".join(state.pending_faults)))
+            faults = [t(f"staff.mock_pending_{code}", status=arg) for code, _, arg
+                      in (fault.partition(":") for fault in state.pending_faults)]
+            words.append(t("staff.mock_pending", faults=t("staff.list_sep").join(faults)))
         self.query_one("#mock-state", Static).update(" · ".join(words))
         self.query_one("#mock-unplug", Button).label = t(
             "staff.mock_unplug" if state.plugged else "staff.mock_replug")

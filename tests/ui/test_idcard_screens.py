@@ -192,7 +192,7 @@ async def test_staff_screen_drives_the_mock_reader(assembly: Assembly) -> None:
         await on_screen(pilot, HomeScreen)
         await sign_in_as_staff(pilot)
         await tap(pilot, "#mock-card-1")
-        await until(lambda: "读卡区：Shanghai resident, 76" in screen_text(app))
+        await until(lambda: "读卡区：上海居民，76岁" in screen_text(app))  # the deck's label_zh
         await tap(pilot, "#mock-corrupt")
         assert reader.state().pending_faults == ("corrupt",)
         await tap(pilot, "#mock-slow")

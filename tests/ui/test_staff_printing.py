@@ -3,11 +3,15 @@ loading paper, reprints marked COPY, printer faults said in words."""
 
 from __future__ import annotations
 
+from textual.widgets import Input, Static
+
 from devices.printer import PrinterState
+from kiosk.slips import demo_slip
 from screens.app import KioskApp
 from screens.home import HomeScreen
 from tests.support.kiosk_driver import (
     apply_to_done,
+    mock_camera,
     mock_printer,
     on_screen,
     screen_text,
@@ -99,3 +103,45 @@ async def test_only_copies_that_printed_are_counted(assembly: Assembly) -> None:
         last = assembly.store.journal.last()
         assert last is not None and last.copies == 1
         assert "已补打 1 次" in screen_text(app)
+
+
+async def test_staff_find_a_slip_by_reference_typed_or_scanned_and_reprint_it(
+        assembly: Assembly) -> None:
+    """Issue 13, item 11: not only the last slip; the copy is counted once it printed."""
+    printer = mock_printer(assembly)
+    app = KioskApp(assembly.api, sync_in_background=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await apply_to_done(app, pilot, "marriage-record-proof", 0)
+        submission = app.session.submission
+        assert submission is not None and submission.reference.endswith("-000001")
+        await until(lambda: "凭条已打印" in screen_text(app))
+        assembly.api.print_slip(demo_slip())  # a later slip: the wanted one is not the last
+        app.reset_session()
+        await on_screen(pilot, HomeScreen)
+        await staff_sign_in(pilot)
+        await tap(pilot, "#slip-reference")
+        for key in ("#key-9", "#key-back", "#key-1"):  # a slip from here: its case number
+            await tap(pilot, f"#slip-keypad {key}")
+        await tap(pilot, "#slip-find")
+        found = app.screen.query_one("#slip-found", Static)
+        await until(lambda: "已补打 0 次" in str(found.render()))
+        assert f"受理编号：{submission.reference}" in str(found.render())
+        assert "事项：婚姻登记记录证明" in str(found.render())
+        jobs = len(printer.jobs())
+        await tap(pilot, "#slip-reprint")
+        await until(lambda: "已补打 1 次" in str(found.render()))
+        assert f"{submission.reference}：已打印" in screen_text(app)
+        assert len(printer.jobs()) == jobs + 1
+        copy = slip_text(printer.jobs()[-1].read_bytes())
+        assert "副本 第1次补打" in copy and submission.reference in copy
+        last = assembly.store.journal.last()  # the last slip is untouched
+        assert last is not None and (last.reference, last.copies) == (demo_slip().reference, 0)
+
+        mock_camera(assembly).show(f"REF:{demo_slip().reference}")  # the slip's QR code
+        await until(lambda: f"受理编号：{demo_slip().reference}" in str(found.render()))
+        assert app.screen.query_one("#slip-reference", Input).value == demo_slip().reference
+
+        app.screen.query_one("#slip-reference", Input).value = "999"
+        await tap(pilot, "#slip-reprint")
+        await until(lambda: "本机没有受理编号为 XH-CCB-0001-000999 的凭条" in screen_text(app))
+        assert len(printer.jobs()) == jobs + 1

@@ -393,6 +393,9 @@ def test_a_missing_port_is_unplugged_not_a_crash(tmp_path: Path) -> None:
     driver = SerialIdCardReader(PathPort(str(tmp_path / "nothing")), reconnect_s=0.05)
     assert driver.read(timeout=0.2) is None
     assert driver.status().code == "unplugged" and driver.status().level is Level.FAULT
+    # Staff see codes they can read in their language, and the port and errno as is.
+    assert driver.status().cause == "open_failed"
+    assert driver.status().where == f"{tmp_path / 'nothing'} ENOENT"
 
 
 class _DyingSerial:

@@ -90,6 +90,44 @@ def test_reprint_is_marked_copy_and_counted(assembly: Assembly) -> None:
     assert state.last is not None and state.last.copies == 2  # copies are not "the last slip"
 
 
+def test_a_slip_is_reprinted_by_its_reference_like_the_last_one(assembly: Assembly) -> None:
+    """Issue 13, item 11: staff find any slip by reference, not only the last one."""
+    from dataclasses import replace
+
+    api = assembly.api
+    wanted = replace(demo_slip(), reference="XH-CCB-0001-000007")
+    api.print_slip(wanted)
+    api.print_slip(demo_slip())  # a later slip: the last one is not the one wanted
+    assert api.reprint("XH-CCB-0001-000008", "副本 第{n}次补打") is None
+    result = api.reprint("XH-CCB-0001-000007", "副本 第{n}次补打")
+    assert result is not None and (result.reference, result.problem) == (wanted.reference, None)
+    found = api.find_slip("XH-CCB-0001-000007")
+    assert found is not None and found.item_id is None  # a slip without a case here
+    assert (found.entry.copies, found.entry.state) == (1, SlipState.PRINTED)
+    last = api.journal_state().last
+    assert last is not None and (last.reference, last.copies) == (demo_slip().reference, 0)
+
+
+def test_a_failed_reprint_by_reference_is_not_counted(assembly: Assembly) -> None:
+    api = assembly.api
+    api.print_slip(demo_slip())
+    assembly.hub.printer = PaperOut()
+    result = api.reprint(demo_slip().reference, "副本 第{n}次补打")
+    assert result is not None and result.problem is not None
+    found = api.find_slip(demo_slip().reference)
+    assert found is not None and found.entry.copies == 0
+
+
+@pytest.mark.parametrize(("typed", "reference"), [
+    ("7", "XH-CCB-0001-000007"), ("000042", "XH-CCB-0001-000042"),
+    (" xh-ccb-0002-000042 ", "XH-CCB-0002-000042"),
+    ("", None), ("1234567", None), ("XH-42", None)])
+def test_staff_may_type_only_the_case_number(assembly: Assembly, typed: str,
+                                             reference: str | None) -> None:
+    assert assembly.api.settings.kiosk_id == "XH-CCB-0001"
+    assert assembly.api.slip_reference(typed) == reference
+
+
 def test_test_print_is_journalled_but_not_the_last_slip(assembly: Assembly) -> None:
     result = assembly.api.test_print()
     assert result.problem is None

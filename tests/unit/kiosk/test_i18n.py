@@ -70,3 +70,16 @@ def test_dynamic_keys_exist(lang: str) -> None:
 def test_unknown_language_is_refused() -> None:
     with pytest.raises(ValueError, match="unsupported language"):
         Translator("fr")
+
+
+def test_sync_errors_are_codes_the_staff_read_in_their_language() -> None:
+    from kiosk.i18n import sync_error_text
+    from offline_cache.sync_errors import SyncError, error_parts
+
+    stored = SyncError.HTTP_STATUS.with_detail(503)
+    assert error_parts(stored) == ("http_status", "503")
+    assert sync_error_text(Translator("zh-CN"), stored) == "政务平台返回错误（HTTP 503）"
+    assert sync_error_text(Translator("en"), SyncError.UNREACHABLE) == "cannot reach the platform"
+    # A platform's own reason (or an older kiosk's prose) is shown as recorded.
+    assert sync_error_text(Translator("zh-CN"), "payload.phone: too short") == \
+        "原文：payload.phone: too short"

@@ -44,3 +44,19 @@ def test_staff_pin_prints_a_config_line_that_verifies() -> None:
 def test_staff_pin_refuses_a_weak_or_odd_pin(pin: str) -> None:
     done = run_staff_pin(pin + "\n")
     assert done.returncode == 2 and "4 to 12 digits" in done.stderr
+
+
+def test_only_a_press_held_long_enough_counts() -> None:
+    from contracts.clock import FakeClock
+    from kiosk.staff import LongPress
+
+    clock = FakeClock()
+    corner = LongPress(clock, 3.0)
+    assert not corner.release()  # a release with no press
+    corner.press()
+    clock.advance(2.99)
+    assert not corner.release()
+    corner.press()
+    clock.advance(3.0)
+    assert corner.release()
+    assert not corner.release()  # one press opens once

@@ -58,3 +58,21 @@ def test_a_copy_of_an_offline_slip_keeps_both_marks(tmp_path: Path) -> None:
     entry = slips.record(replace(demo_slip(), marker="离线受理 待确认"))
     _, copy = slips.copy_of(entry, "副本 第{n}次补打")
     assert copy.marker == "副本 第1次补打 · 离线受理 待确认"
+
+
+def test_a_slip_is_found_by_its_reference_and_copies_or_tests_are_not(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from offline_cache.slip_journal import JobKind
+
+    slips = journal(tmp_path)
+    other = slips.record(replace(demo_slip(), reference="XH-CCB-0001-000007"))
+    slips.record(demo_slip(), JobKind.TEST)  # a test page carries a reference too
+    assert slips.find(demo_slip().reference) is None
+    wanted = slips.record(demo_slip())
+    slips.copy_of(wanted, "副本 第{n}次补打")  # the copy is journalled after it
+    found = slips.find(demo_slip().reference)
+    assert found is not None and found.id == wanted
+    seventh = slips.find("XH-CCB-0001-000007")
+    assert seventh is not None and seventh.id == other
+    assert slips.find("XH-CCB-0001-999999") is None

@@ -60,6 +60,7 @@ path = "catalog.toml"
          "pattern"),
         ("[devices.idcard]\nbaudrate = 300\n", "devices.idcard.baudrate", "1200"),
         ("[staff]\npin_hash = \"2468\"\n", "staff", "main.py staff-pin"),
+        ("[staff]\nlong_press_s = 0.2\n", "staff.long_press_s", "greater than or equal to 1"),
     ],
 )
 def test_a_bad_value_names_the_file_and_the_key(
