@@ -189,6 +189,10 @@ class Catalog(_Strict):
         ranked = [i for i in self.items if rank(i) is not None]
         return sorted(ranked, key=lambda i: rank(i) or 0)[:limit]
 
+    def reservations(self) -> list[Item]:
+        """Scarce-supply reservations: offered on the home screen while the catalog has one."""
+        return [i for i in self.items if i.reservation]
+
     def in_category(self, category: Category) -> list[Item]:
         return [i for i in self.items if i.category is category]
 

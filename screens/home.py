@@ -12,8 +12,7 @@ from screens.card_reminder import CardReminder
 from screens.lookup import LookupScreen
 from screens.pickup import PickupScreen
 
-HOT_COUNT = 6
-HOT_COUNT_ELDER = 4
+HOT_COUNT = 6  # keys 1-6, in either mode
 
 
 class HomeScreen(KioskScreen):
@@ -23,7 +22,9 @@ class HomeScreen(KioskScreen):
 
     def compose(self) -> ComposeResult:
         t, kiosk = self.t, self.kiosk
-        hot = kiosk.api.catalog.hot(HOT_COUNT_ELDER if kiosk.elder else HOT_COUNT)
+        catalog = kiosk.api.catalog
+        # Elder mode lists what older visitors need most (pension, allowance, insurance).
+        hot = catalog.hot(HOT_COUNT, elder=kiosk.elder)
         with Vertical(id="home"):
             yield Static(t("home.title"), id="title", classes="title")
             yield Static(kiosk.api.branch_name(t.lang), id="branch")
@@ -38,7 +39,11 @@ class HomeScreen(KioskScreen):
             with Horizontal(id="home-more"):
                 yield Button(t("home.pickup"), id="pickup", classes="big")
                 yield Button(t("home.lookup"), id="lookup", classes="big")
-            yield Static(t("home.hot_heading"), classes="heading")
+                # A scarce-supply reservation (masks in 2020) is one tap from home.
+                for item in catalog.reservations():
+                    yield Button(item.name(t.lang), id=f"hot-{item.id}", classes="big")
+            yield Static(t("home.hot_heading_elder" if kiosk.elder else "home.hot_heading"),
+                         classes="heading")
             with Center():
                 with Grid(id="hot"):
                     for n, item in enumerate(hot, start=1):
@@ -67,6 +72,6 @@ class HomeScreen(KioskScreen):
             kiosk.set_language("en" if self.t.is_zh else "zh-CN")
 
     def action_hot(self, index: int) -> None:
-        buttons = list(self.query("#hot Button").results(Button))
+        buttons = list(self.query("#hot Button").results(Button))  # (the row of six)
         if index < len(buttons):
             buttons[index].press()

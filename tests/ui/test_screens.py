@@ -38,13 +38,13 @@ async def test_home_offers_elder_mode_and_english(assembly: Assembly) -> None:
         await tap(pilot, "#elder-toggle")
         await on_screen(pilot, HomeScreen)
         assert app.elder and app.has_class("-elder")
-        assert len(app.screen.query("#hot Button")) == 4  # fewer, larger controls
+        assert len(app.screen.query("#hot Button")) == 6  # keys 1-6 keep working
         assert app.api.idle.timeout_s == 2 * assembly.config.idle.timeout_s  # generous time
         assert "长者模式：开" in screen_text(app)
         assert app.screen.query_one("#hot Button").outer_size.height > normal_height
         await tap(pilot, "#lang-toggle")
         await until(lambda: "Start · All services" in screen_text(app))
-        assert "Marriage registration record proof" in screen_text(app)
+        assert "Pension qualification certification" in screen_text(app)
         await tap(pilot, "#lang-toggle")
         await until(lambda: "开始办理" in screen_text(app))
 

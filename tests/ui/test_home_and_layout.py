@@ -1,0 +1,96 @@
+"""The home screen in both modes and the confirm screen's layout (issue 13, items 20, 21, 23)."""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+from textual.widgets import Button, Input, RadioButton, RadioSet, Static
+
+from screens.app import KioskApp
+from screens.confirm import ConfirmScreen
+from screens.form import FormScreen
+from screens.home import HomeScreen
+from screens.identify import IdentifyScreen
+from tests.support.kiosk_driver import mock_reader, on_screen, tap, until
+from wiring.assembly import Assembly
+
+OLDER_VISITORS = ["pension-qualification-certification", "elderly-allowance",
+                  "medical-insurance-card-application", "social-security-card-loss",
+                  "social-security-payment-certificate", "household-registration-certificate"]
+
+
+def kiosk(assembly: Assembly) -> KioskApp:
+    return KioskApp(assembly.api, sync_in_background=False)
+
+
+async def test_elder_mode_lists_what_older_visitors_need_and_every_key_works(
+        assembly: Assembly) -> None:
+    app = kiosk(assembly)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await on_screen(pilot, HomeScreen)
+        await tap(pilot, "#elder-toggle")
+        await until(lambda: app.elder)
+        await on_screen(pilot, HomeScreen)
+        hot = [b.id for b in app.screen.query("#hot Button").results(Button)]
+        assert hot == [f"hot-{item}" for item in OLDER_VISITORS]
+        # Every control is large, and the whole list is on screen: nothing to scroll to.
+        for button in app.screen.query("Button").results(Button):
+            assert button.region.height >= 5, button.id
+            assert button.region.bottom <= 39, button.id
+        await pilot.press("6")  # the last one answers too
+        await on_screen(pilot, IdentifyScreen)
+        assert app.session.item is not None
+        assert app.session.item.id == "household-registration-certificate"
+
+
+async def test_elder_forms_have_large_options_and_keys(assembly: Assembly) -> None:
+    app = kiosk(assembly)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await on_screen(pilot, HomeScreen)
+        app.set_elder_mode(True)
+        await on_screen(pilot, HomeScreen)
+        await pilot.press("1")  # pension qualification certification
+        await on_screen(pilot, IdentifyScreen)
+        mock_reader(assembly).place(1)  # 李秀英, 76
+        await until(lambda: bool(app.screen.query_one("#identified").display))
+        await tap(pilot, "#continue")
+        await on_screen(pilot, FormScreen)
+        options = [o.region.height for o in app.screen.query(RadioButton).results(RadioButton)]
+        keys = [key.region.height for key in app.screen.query(".key")]
+        assert options and min(options) >= 3, options
+        assert keys and min(keys) >= 5, keys
+
+
+async def test_the_reservation_is_one_tap_from_home(assembly: Assembly) -> None:
+    app = kiosk(assembly)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await on_screen(pilot, HomeScreen)
+        await tap(pilot, "#hot-mask-reservation")
+        await on_screen(pilot, IdentifyScreen)
+        assert app.session.item is not None and app.session.item.reservation
+
+
+async def test_confirm_labels_never_run_into_their_values(assembly: Assembly) -> None:
+    app = kiosk(assembly)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await on_screen(pilot, HomeScreen)
+        await tap(pilot, "#hot-mask-reservation")  # its phone label is the longest
+        await on_screen(pilot, IdentifyScreen)
+        mock_reader(assembly).place(0)
+        await until(lambda: bool(app.screen.query_one("#identified").display))
+        await tap(pilot, "#continue")
+        await on_screen(pilot, FormScreen)
+        app.screen.query_one("#field-phone", Input).value = "13800138000"
+        for radio in list(app.screen.query("#fields RadioSet").results(RadioSet)):
+            radio.query(RadioButton).first().value = True
+        await tap(pilot, "#next")
+        await on_screen(pilot, ConfirmScreen)
+        rows = list(app.screen.query(".row"))
+        assert any("手机号码（接收结果短信）" in str(row.query_one(".row-label", Static).render())
+                   for row in rows)
+        for row in rows:
+            label = row.query_one(".row-label", Static)
+            value = row.query_one(".row-value", Static)
+            text = str(label.render())
+            box = label.content_region
+            assert cell_len(text) <= box.width * box.height  # it wraps rather than spills
+            assert box.right < value.region.x  # and a gap stays before the value
