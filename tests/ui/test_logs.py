@@ -47,9 +47,8 @@ async def test_a_journey_leaves_events_and_no_personal_data(log_file: Path,
                                                             assembly: Assembly) -> None:
     app = KioskApp(assembly.api)  # background sync on: the embedded platform answers
     async with app.run_test(size=(120, 40)) as pilot:
-        # A resident card, a minor's, a residence permit, a 2023 foreigner's card. (The
-        # 2017 foreigner's card cannot finish this form yet: issue 13.)
-        for card in (0, 3, 4, 6):
+        # A resident card, an 18-year-old's, a residence permit, both foreigner's cards.
+        for card in (0, 3, 4, 5, 6):
             await apply_to_done(app, pilot, "marriage-record-proof", card)
             await until(lambda: "凭条已打印" in screen_text(app))
             await tap(pilot, "#rate-5")
