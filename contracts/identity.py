@@ -55,6 +55,12 @@ class Identity:
     # foreigner's card number (15 characters) does not carry one.
     born: date | None = None
     document: Document = Document.RESIDENT_ID
+    name_en: str = ""  # the card's English name (foreigner's cards, some permits)
+
+    def shown_name(self, lang: str) -> str:
+        """The name as this language's screen shows it: the card's English name on an
+        English screen where the card has one."""
+        return self.name_en if self.name_en and not lang.startswith("zh") else self.name
 
     @property
     def birth_date(self) -> date:

@@ -18,3 +18,4 @@ class Slip:
     notes: tuple[str, ...] = ()  # free lines under the rows (decision, reason, next steps)
     qr_payload: str = ""
     marker: str = ""  # e.g. "COPY" or "OFFLINE, pending confirmation"; printed large at the top
+    label_sep: str = "："  # between a row's label and value: the slip language's own colon

@@ -28,6 +28,7 @@ DOCUMENTS = {
 def identity_from_card(card: idcard.CardHolder) -> Identity:
     return Identity(
         name=card.display_name,
+        name_en=card.english_name,
         id_number=card.id_number,
         source=IdSource.CARD,
         address=card.current_address,

@@ -27,12 +27,13 @@ def application_slip(session: Session, t: Translator, branch: str, now: datetime
         reference=sub.reference,
         rows=(
             (t("slip.item"), item.name(t.lang)),
-            (t("slip.name"), mask_name(who.name)),
+            (t("slip.name"), mask_name(who.shown_name(t.lang))),
             (t("slip.id_number"), mask_id_number(who.id_number)),
         ),
         notes=tuple(notes),
         qr_payload=f"REF:{sub.reference}",
         marker=t("slip.offline") if sub.offline else "",
+        label_sep=t("common.label_sep"),
     )
 
 

@@ -120,8 +120,10 @@ class KioskApp(App[None], inherit_bindings=False):
         the app's own message loop cannot be recovered in-process: the kiosk exits with
         status 1 and its service manager starts it again."""
         frames = traceback.extract_tb(error.__traceback__)
-        where = f"{Path(frames[-1].filename).name}:{frames[-1].lineno} in {frames[-1].name}" \
-            if frames else "?"
+        # The innermost frame of ours, not of a library it called into.
+        ours = [f for f in frames if "site-packages" not in f.filename] or frames
+        where = f"{Path(ours[-1].filename).name}:{ours[-1].lineno} in {ours[-1].name}" \
+            if ours else "?"
         own_loop = active_message_pump.get(None) is self
         log.error("unexpected %s at %s; %s", type(error).__name__, where,
                   "the kiosk stops" if own_loop else "back to the home screen")

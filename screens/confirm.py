@@ -36,7 +36,7 @@ class ConfirmScreen(KioskScreen):
         assert item is not None and identity is not None
         rows = [
             (t("confirm.item"), item.name(t.lang)),
-            (t("confirm.name"), mask_name(identity.name)),
+            (t("confirm.name"), mask_name(identity.shown_name(t.lang))),
             (t("confirm.id_number"), mask_id_number(identity.id_number)),
         ]
         rows += [

@@ -72,7 +72,8 @@ class FormScreen(KioskScreen):
         yield Static(f"{label}  {marker}", classes="label")
         value = previous.get(spec.key) or _from_identity(spec, identity)
         if self.locked(spec):
-            shown = mask_name(value) if spec.prefill is Prefill.NAME else mask_id_number(value)
+            shown = (mask_name(identity.shown_name(t.lang)) if spec.prefill is Prefill.NAME
+                     else mask_id_number(value))
             yield Static(f"{shown}  {t('form.from_identity')}", id=f"field-{spec.key}",
                          classes="locked")
         elif spec.type is FieldType.CHOICE:

@@ -16,6 +16,9 @@ HOT_COUNT = 6  # keys 1-6, in either mode
 
 
 class HomeScreen(KioskScreen):
+    # Focus by selector when shown, not by a query in on_mount: two quick taps (language,
+    # then elder mode) replace a home screen before it mounts, and its children are gone.
+    AUTO_FOCUS = "#start"
     BINDINGS = [
         Binding(str(n), f"hot({n - 1})", show=False, id=f"home.hot{n}") for n in range(1, 7)
     ]
@@ -50,9 +53,6 @@ class HomeScreen(KioskScreen):
                         yield Button(f"{n}  {item.name(t.lang)}", id=f"hot-{item.id}",
                                      classes="hot")
         yield from self.compose_status()
-
-    def on_mount(self) -> None:
-        self.query_one("#start", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         button_id = event.button.id or ""

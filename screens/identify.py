@@ -160,7 +160,8 @@ class IdentifyScreen(QrScreen):
         # A card names the document read; an e-ID or typed number says how it came.
         source = t(f"identify.doc_{identity.document}" if identity.source is IdSource.CARD
                    else f"identify.source_{identity.source}")
-        text = t("identify.summary", source=source, name=mask_name(identity.name),
+        name = mask_name(identity.shown_name(t.lang))
+        text = t("identify.summary", source=source, name=name,
                  id_number=mask_id_number(identity.id_number))
         # What the identity alone decides is said now, not after the form (issue 13).
         refusal = self.api.refusal_before_form(identity)

@@ -48,8 +48,13 @@ class StaffCorner(Widget):
 
 
 class StatusBar(Horizontal):
+    def __init__(self) -> None:
+        super().__init__()
+        # Held, not queried: a screen replaced before it mounted has no children to find.
+        self.text = Static(id="status-text")
+
     def compose(self) -> ComposeResult:
-        yield Static(id="status-text")
+        yield self.text
         yield StaffCorner(id="staff-corner")
 
     def on_mount(self) -> None:
@@ -77,4 +82,4 @@ class StatusBar(Horizontal):
             parts.append(f"{SYMBOLS[status.level]} {t('device.' + name)} "
                          f"{t('device.' + status.code)}")
         self.set_class(online is False, "-offline")
-        self.query_one("#status-text", Static).update("   ".join(parts))
+        self.text.update("   ".join(parts))

@@ -61,7 +61,7 @@ def render_slip(slip: Slip, paper_mm: int = 80, native_qr: bool = True) -> bytes
         w.text(line)
     w.size(1, 1)
     for label, value in slip.rows:
-        for line in _row(label, value, columns):
+        for line in _row(label + slip.label_sep, value, columns):
             w.text(line)
     if slip.notes:
         w.text("-" * columns)
@@ -77,9 +77,8 @@ def render_slip(slip: Slip, paper_mm: int = 80, native_qr: bool = True) -> bytes
     return bytes(p.output)
 
 
-def _row(label: str, value: str, columns: int) -> list[str]:
+def _row(head: str, value: str, columns: int) -> list[str]:
     """'label: value' on one line when it fits, else the value on its own wrapped lines."""
-    head = f"{label}："
     if display_width(head) + display_width(value) <= columns:
         return [head + value]
     return [head, *("  " + line for line in wrap(value, columns - 2))]
