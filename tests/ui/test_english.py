@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import re
 
-from textual.widgets import Static
+from rich.cells import cell_len
+from textual.widget import Widget
+from textual.widgets import Button, Static
 
 from contracts.identity import mask_name
 from screens.app import KioskApp
@@ -54,6 +56,16 @@ async def test_every_citizen_screen_in_english_has_no_chinese(assembly: Assembly
 
     def look(where: str) -> None:
         seen[where] = foreign_text(screen_text(app), names)
+        # And no label cut short: every visible button holds its whole label on screen.
+        for button in app.screen.query(Button).results(Button):
+            if not button.display or not button.region:
+                continue
+            label = str(button.label)
+            width = max(cell_len(line) for line in label.splitlines() or [""])
+            box = button.content_region
+            parent = button.parent
+            room = parent.content_region if isinstance(parent, Widget) else app.screen.region
+            assert width <= box.width and button.region.right <= room.right, (where, label)
 
     async def home_in_english(way: str = "#home") -> None:
         # Going home ends the visit and its language: the next visitor's is the kiosk's.

@@ -1,21 +1,161 @@
-"""SVG snapshots at a fixed terminal size: review the report before --snapshot-update."""
+"""SVG snapshots of every screen at 120x40, in Chinese, in English and in elder mode
+(issue 13): the journey, a refusal the card decides, a refusal by an answer, the idle
+warning, pickup and lookup, the staff sign-in and the staff screen. Review the report
+(`pytest tests/ui/test_snapshots.py`) before `--snapshot-update`."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input, RadioButton, RadioSet
+
+from contracts.clock import FakeClock
 from screens.app import KioskApp
+from screens.confirm import ConfirmScreen
+from screens.done import DoneScreen
+from screens.form import FormScreen
+from screens.home import HomeScreen
+from screens.idle_warning import IdleWarning
+from screens.rating import RatingScreen
+from tests.support.kiosk_driver import (
+    apply_to_done,
+    mock_reader,
+    on_screen,
+    screen_text,
+    tap,
+    to_identify,
+    until,
+)
 from wiring.assembly import Assembly
 
+Steps = Callable[[Pilot[None], Assembly, FakeClock], Awaitable[None]]
+MODES = ("zh", "en", "elder")
 
-def test_home_screen(assembly: Assembly, snap_compare) -> None:
+
+async def _home(pilot: Pilot[None], assembly: Assembly, clock: FakeClock) -> None:
+    await on_screen(pilot, HomeScreen)
+
+
+async def _catalog(pilot: Pilot[None], assembly: Assembly, clock: FakeClock) -> None:
+    await tap(pilot, "#start")
+    await until(lambda: pilot.app.session.step == "choose_item")
+
+
+async def _identified(pilot: Pilot[None], assembly: Assembly, clock: FakeClock) -> None:
+    await to_identify(pilot, "marriage-record-proof")
+    mock_reader(assembly).place(0)
+    await until(lambda: bool(pilot.app.screen.query_one("#identified").display))
+
+
+async def _refused_by_card(pilot: Pilot[None], assembly: Assembly, clock: FakeClock) -> None:
+    await to_identify(pilot, "elderly-allowance")  # 65+, Shanghai household: he is 41
+    mock_reader(assembly).place(0)
+    await until(lambda: bool(pilot.app.screen.query_one("#identified").display))
+
+
+async def _document_not_taken(pilot: Pilot[None], assembly: Assembly,
+                              clock: FakeClock) -> None:
+    await to_identify(pilot, "household-registration-certificate")
+    mock_reader(assembly).place(5)  # a foreigner's card
+    await until(lambda: bool(pilot.app.screen.query_one("#identified").display))
+
+
+async def _typed_identity(pilot: Pilot[None], assembly: Assembly, clock: FakeClock) -> None:
+    await to_identify(pilot, "provident-fund-deposit-statement")
+    await tap(pilot, "#show-manual")
+
+
+async def _form(pilot: Pilot[None], assembly: Assembly, clock: FakeClock) -> None:
+    await apply_to_done(pilot.app, pilot, "pension-qualification-certification", 1,
+                        stop_at=FormScreen)
+
+
+async def _confirm(pilot: Pilot[None], assembly: Assembly, clock: FakeClock) -> None:
+    await apply_to_done(pilot.app, pilot, "mask-reservation", 0, stop_at=ConfirmScreen)
+
+
+async def _done(pilot: Pilot[None], assembly: Assembly, clock: FakeClock) -> None:
+    await apply_to_done(pilot.app, pilot, "marriage-record-proof", 0)
+    await until(lambda: not pilot.app.screen.query_one("#rate-5").disabled)
+
+
+async def _refused_by_answer(pilot: Pilot[None], assembly: Assembly,
+                             clock: FakeClock) -> None:
+    app = pilot.app
+    await apply_to_done(app, pilot, "driving-licence-renewal", 0, stop_at=FormScreen)
+    for radio in list(app.screen.query("#fields RadioSet").results(RadioSet)):
+        options = list(radio.query(RadioButton).results(RadioButton))
+        options[-1 if radio.id == "field-health_check" else 0].value = True
+    app.screen.query_one("#field-phone", Input).value = "13812341234"
+    await tap(pilot, "#next")
+    await on_screen(pilot, ConfirmScreen)
+    await tap(pilot, "#submit")
+    await on_screen(pilot, DoneScreen)
+    await until(lambda: not app.screen.query_one("#rate-5").disabled)
+
+
+async def _bad_review(pilot: Pilot[None], assembly: Assembly, clock: FakeClock) -> None:
+    await _done(pilot, assembly, clock)
+    await pilot.press("2")
+    await on_screen(pilot, RatingScreen)
+
+
+async def _idle_warning(pilot: Pilot[None], assembly: Assembly, clock: FakeClock) -> None:
+    await _identified(pilot, assembly, clock)
+    clock.advance(pilot.app.api.idle.timeout_s - 10)
+    pilot.app.idle_tick()
+    await on_screen(pilot, IdleWarning)
+
+
+async def _pickup(pilot: Pilot[None], assembly: Assembly, clock: FakeClock) -> None:
+    await tap(pilot, "#pickup")
+    await until(lambda: bool(pilot.app.screen.query("#home")))
+
+
+async def _lookup(pilot: Pilot[None], assembly: Assembly, clock: FakeClock) -> None:
+    await tap(pilot, "#lookup")
+    await until(lambda: bool(pilot.app.screen.query("#home")))
+
+
+async def _staff_login(pilot: Pilot[None], assembly: Assembly, clock: FakeClock) -> None:
+    await pilot.press("f12")
+    await until(lambda: bool(pilot.app.screen.query("#pin")))
+
+
+async def _staff(pilot: Pilot[None], assembly: Assembly, clock: FakeClock) -> None:
+    await _staff_login(pilot, assembly, clock)
+    await pilot.press("2", "4", "6", "8", "enter")
+    await until(lambda: bool(pilot.app.screen.query("#staff-leave")))
+    await until(lambda: "凭条" in screen_text(pilot.app) or "slip" in screen_text(pilot.app))
+
+
+SCREENS: dict[str, Steps] = {
+    "home": _home, "catalog": _catalog, "identified": _identified,
+    "refused_by_card": _refused_by_card, "document_not_taken": _document_not_taken,
+    "typed_identity": _typed_identity, "form": _form, "confirm": _confirm, "done": _done,
+    "refused_by_answer": _refused_by_answer, "bad_review": _bad_review,
+    "idle_warning": _idle_warning, "pickup": _pickup, "lookup": _lookup,
+    "staff_login": _staff_login, "staff": _staff,
+}
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_screen(screen: str, mode: str, assembly: Assembly, clock: FakeClock,
+                snap_compare) -> None:
     app = KioskApp(assembly.api, sync_in_background=False)
-    assert snap_compare(app, terminal_size=(120, 40))
 
-
-def test_home_screen_elder_mode(assembly: Assembly, snap_compare) -> None:
-    app = KioskApp(assembly.api, sync_in_background=False)
-
-    async def elder(pilot) -> None:
-        await pilot.click("#elder-toggle")
+    async def run_before(pilot: Pilot[None]) -> None:
+        await on_screen(pilot, HomeScreen)
+        if mode == "en":
+            app.set_language("en")
+        elif mode == "elder":
+            app.set_elder_mode(True)
+        await until(lambda: bool(app.screen.query("#start")) and (
+            mode != "en" or "Start" in screen_text(app)))
+        await SCREENS[screen](pilot, assembly, clock)
         await pilot.pause()
 
-    assert snap_compare(app, terminal_size=(120, 40), run_before=elder)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
