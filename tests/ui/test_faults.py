@@ -18,7 +18,6 @@ from screens.app import KioskApp, SyncFinished
 from screens.confirm import ConfirmScreen
 from screens.home import HomeScreen
 from screens.identify import IdentifyScreen
-from screens.lookup import LookupScreen
 from tests.support.kiosk_driver import apply_to_done, on_screen, screen_text, tap, until
 from wiring.assembly import Assembly
 
