@@ -57,6 +57,7 @@ _STEP_SCREENS: dict[Step, Callable[[Session], Screen[None]]] = {
 }
 
 log = logging.getLogger(__package__)
+_OUR_ROOT = Path(__file__).resolve().parent.parent  # the layers' common folder
 
 # How often idle devices are probed, so the status bar notices an unplugged reader
 # (and the driver reconnects it) even when nobody is at the identify screen.
@@ -124,8 +125,11 @@ class KioskApp(App[None], inherit_bindings=False):
         # A worker's error is named and placed by what the worker raised.
         cause = error.error if isinstance(error, WorkerFailed) else error
         frames = traceback.extract_tb(cause.__traceback__)
-        where = f"{Path(frames[-1].filename).name}:{frames[-1].lineno} in {frames[-1].name}" \
-            if frames else "?"
+        # The innermost frame of ours: a query that failed inside Textual is placed where
+        # we made it, not in Textual's dom.py.
+        ours = [f for f in frames if Path(f.filename).is_relative_to(_OUR_ROOT)] or frames
+        where = f"{Path(ours[-1].filename).name}:{ours[-1].lineno} in {ours[-1].name}" \
+            if ours else "?"
         own_loop = active_message_pump.get(None) is self and not self._a_screens_worker(error)
         log.error("unexpected %s at %s; %s", type(cause).__name__, where,
                   "the kiosk stops" if own_loop else "back to the home screen")
