@@ -21,6 +21,8 @@ from textual._context import active_message_pump
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
+from textual.screen import Screen
+from textual.worker import NoActiveWorker, WorkerFailed, get_current_worker
 
 from contracts.errors import TransitionError
 from contracts.slip import Slip
@@ -43,17 +45,19 @@ from screens.rating import RatingScreen
 from screens.staff import StaffScreen
 from screens.staff_login import StaffLoginScreen
 
-_STEP_SCREENS = {
-    Step.ATTRACT: HomeScreen,
-    Step.CHOOSE_ITEM: CatalogScreen,
+# Each step's screen, made from the session as it is now (a screen composes later).
+_STEP_SCREENS: dict[Step, Callable[[Session], Screen[None]]] = {
+    Step.ATTRACT: lambda _: HomeScreen(),
+    Step.CHOOSE_ITEM: lambda _: CatalogScreen(),
     Step.IDENTIFY: IdentifyScreen,
     Step.FORM: FormScreen,
     Step.CONFIRM: ConfirmScreen,
     Step.DONE: DoneScreen,
-    Step.RATE: RatingScreen,
+    Step.RATE: lambda _: RatingScreen(),
 }
 
 log = logging.getLogger(__package__)
+_OUR_ROOT = Path(__file__).resolve().parent.parent  # the layers' common folder
 
 # How often idle devices are probed, so the status bar notices an unplugged reader
 # (and the driver reconnects it) even when nobody is at the identify screen.
@@ -119,13 +123,16 @@ class KioskApp(App[None], inherit_bindings=False):
         counted for staff, and the kiosk starts over on a fresh home screen. An error in
         the app's own message loop cannot be recovered in-process: the kiosk exits with
         status 1 and its service manager starts it again."""
-        frames = traceback.extract_tb(error.__traceback__)
-        # The innermost frame of ours, not of a library it called into.
-        ours = [f for f in frames if "site-packages" not in f.filename] or frames
+        # A worker's error is named and placed by what the worker raised.
+        cause = error.error if isinstance(error, WorkerFailed) else error
+        frames = traceback.extract_tb(cause.__traceback__)
+        # The innermost frame of ours: a query that failed inside Textual is placed where
+        # we made it, not in Textual's dom.py.
+        ours = [f for f in frames if Path(f.filename).is_relative_to(_OUR_ROOT)] or frames
         where = f"{Path(ours[-1].filename).name}:{ours[-1].lineno} in {ours[-1].name}" \
             if ours else "?"
-        own_loop = active_message_pump.get(None) is self
-        log.error("unexpected %s at %s; %s", type(error).__name__, where,
+        own_loop = active_message_pump.get(None) is self and not self._a_screens_worker(error)
+        log.error("unexpected %s at %s; %s", type(cause).__name__, where,
                   "the kiosk stops" if own_loop else "back to the home screen")
         self.api.ui_faults += 1
         if own_loop or not self.is_running:
@@ -133,6 +140,17 @@ class KioskApp(App[None], inherit_bindings=False):
             self._fatal_error()
             return
         self.call_later(self.reset_session)
+
+    def _a_screens_worker(self, error: Exception) -> bool:
+        """A failed worker of a screen or widget (a device read, a lookup): Textual reports
+        it from the app's own context, but the app's loop is whole and home is safe."""
+        if not isinstance(error, WorkerFailed):
+            return False
+        try:
+            worker = get_current_worker()
+        except NoActiveWorker:
+            return False
+        return worker.node is not self
 
     def _fatal_error(self) -> None:
         """Textual's own prints a traceback with every local: never on a kiosk."""
@@ -156,7 +174,7 @@ class KioskApp(App[None], inherit_bindings=False):
         """Show the screen for the session's current step."""
         while isinstance(self.screen, IdleWarning):
             self.pop_screen()
-        self.switch_screen(_STEP_SCREENS[self.session.step]())
+        self.switch_screen(_STEP_SCREENS[self.session.step](self.session))
 
     def reset_session(self) -> None:
         """Back to the home screen as the next visitor should find it: every piece of

@@ -11,9 +11,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Static
 
-from contracts.catalog import FieldSpec, FieldType
-from contracts.identity import mask_id_number, mask_name, mask_phone
-from kiosk.session import Submission
+from contracts.catalog import FieldSpec, FieldType, Item
+from contracts.identity import Identity, mask_id_number, mask_name, mask_phone
+from kiosk.session import Session, Submission
 from screens.base import KioskScreen
 
 log = logging.getLogger(__package__)
@@ -30,17 +30,23 @@ class SubmitFailed(Message):
 
 
 class ConfirmScreen(KioskScreen):
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        # Taken when the screen is made, not when it composes (see IdentifyScreen).
+        assert session.item is not None and session.identity is not None
+        self.item: Item = session.item
+        self.identity: Identity = session.identity
+        self.answers = dict(session.answers)
+
     def compose(self) -> ComposeResult:
-        t, session = self.t, self.kiosk.session
-        item, identity = session.item, session.identity
-        assert item is not None and identity is not None
+        t, item, identity = self.t, self.item, self.identity
         rows = [
             (t("confirm.item"), item.name(t.lang)),
             (t("confirm.name"), mask_name(identity.shown_name(t.lang))),
             (t("confirm.id_number"), mask_id_number(identity.id_number)),
         ]
         rows += [
-            (t.pick(spec.label_zh, spec.label_en), self.shown(spec, session.answers[spec.key]))
+            (t.pick(spec.label_zh, spec.label_en), self.shown(spec, self.answers[spec.key]))
             for spec in item.fields
             if spec.prefill is None or spec.prefill.value not in ("name", "id_number")
         ]

@@ -12,6 +12,7 @@ from textual.widgets import Button, Static
 
 from devices.status import DeviceStatus
 from kiosk.decision import Outcome
+from kiosk.session import Session, Submission
 from screens.base import KioskScreen
 from screens.card_reminder import CardReminder
 from screens.rating import level_buttons
@@ -24,9 +25,7 @@ class DoneScreen(KioskScreen):
     ]
 
     def compose(self) -> ComposeResult:
-        t, session = self.t, self.kiosk.session
-        sub = session.submission
-        assert sub is not None
+        t, sub = self.t, self.submission
         outcome = sub.decision.outcome
         with Vertical(id="done"):
             yield Static(t(f"done.title_{outcome}"), classes=f"title outcome-{outcome}")
@@ -46,12 +45,17 @@ class DoneScreen(KioskScreen):
                 yield Button(t("common.home"), id="home", classes="nav")
         yield from self.compose_status()
 
-    def __init__(self) -> None:
+    def __init__(self, session: Session) -> None:
         super().__init__()
+        # Taken when the screen is made, not when it composes (see IdentifyScreen).
+        assert session.submission is not None
+        self.submission: Submission = session.submission
         self.printed = False  # the job is over (printed or failed: either way it is said)
         self.shown_long_enough = False
 
     def on_mount(self) -> None:
+        if self.app.screen is not self:
+            return  # replaced before it was shown (a reset in the same frame): nothing to print
         # Rating waits until the slip is out and the reference has been on screen a while:
         # Enters typed on the confirm screen land on nothing here.
         for button in self.query(".level").results(Button):

@@ -10,9 +10,10 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, RadioSet, Static
 
-from contracts.catalog import FieldSpec, FieldType, Prefill
+from contracts.catalog import FieldSpec, FieldType, Item, Prefill
 from contracts.identity import Identity, mask_id_number, mask_name
 from kiosk.forms import normalise
+from kiosk.session import Session
 from screens.base import KioskScreen
 from screens.choice import Option
 from screens.keypad import Keypad
@@ -36,12 +37,18 @@ def _from_identity(spec: FieldSpec, identity: Identity) -> str:
 
 
 class FormScreen(KioskScreen):
-    def compose(self) -> ComposeResult:
-        t, session = self.t, self.kiosk.session
-        item, identity = session.item, session.identity
-        assert item is not None and identity is not None
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        # Taken when the screen is made, not when it composes (see IdentifyScreen).
+        assert session.item is not None and session.identity is not None
+        self.item: Item = session.item
+        self.identity: Identity = session.identity
+        self.previous = dict(session.answers)
         # Back from the confirm screen to change an answer: no moving on by itself then.
         self.first_visit = not session.answers
+
+    def compose(self) -> ComposeResult:
+        t, item, identity = self.t, self.item, self.identity
         typed = [f for f in item.fields if f.type in _NUMERIC and not self.locked(f)]
         with Vertical(id="form"):
             yield Static(item.name(t.lang), classes="title")
@@ -49,7 +56,7 @@ class FormScreen(KioskScreen):
             with Horizontal(id="form-body"):
                 with VerticalScroll(id="fields"):
                     for spec in item.fields:
-                        yield from self.compose_field(spec, identity, session.answers)
+                        yield from self.compose_field(spec, identity, self.previous)
                 if typed:  # "X" only where an ID number is typed here
                     yield Keypad(with_x=any(f.type is FieldType.ID_NUMBER for f in typed),
                                  id="keypad")
@@ -96,10 +103,8 @@ class FormScreen(KioskScreen):
 
     # -- reading and checking answers -----------------------------------------
     def answer(self, spec: FieldSpec) -> str:
-        session = self.kiosk.session
-        assert session.identity is not None
         if self.locked(spec):
-            return _from_identity(spec, session.identity)
+            return _from_identity(spec, self.identity)
         widget = self.query_one(f"#field-{spec.key}")
         if isinstance(widget, RadioSet):
             index = widget.pressed_index
@@ -114,8 +119,8 @@ class FormScreen(KioskScreen):
         return problem is None
 
     def spec_of(self, widget_id: str | None) -> FieldSpec | None:
-        item = self.kiosk.session.item
-        if item is None or not widget_id or not widget_id.startswith("field-"):
+        item = self.item
+        if not widget_id or not widget_id.startswith("field-"):
             return None
         return item.field(widget_id.removeprefix("field-"))
 
@@ -149,8 +154,7 @@ class FormScreen(KioskScreen):
             kiosk.reset_session()
 
     def submit(self) -> None:
-        item = self.kiosk.session.item
-        assert item is not None
+        item = self.item
         failing = [spec for spec in item.fields if not self.check(spec, while_typing=False)]
         if failing:
             self.query_one(f"#field-{failing[0].key}").focus()

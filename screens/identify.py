@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.widgets import Button, ContentSwitcher, Input, Static
 from textual.worker import get_current_worker
 
+from contracts.catalog import Item
 from contracts.errors import CodeError
 from contracts.identity import (
     Document,
@@ -29,6 +30,7 @@ from contracts.pickup_codes import PickupCode
 from devices.idcard import CardProblem, CardRemoved, ReaderEvent
 from devices.status import DeviceStatus, Level
 from kiosk.card_identity import identity_from_card
+from kiosk.session import Session
 from screens.field_test.dock import FieldTestDock
 from screens.keypad import Keypad
 from screens.qr_watch import POLL_S, QrRead, QrScreen
@@ -45,15 +47,18 @@ class ReaderStatusChanged(Message):
 
 
 class IdentifyScreen(QrScreen):
-    def __init__(self) -> None:
+    def __init__(self, session: Session) -> None:
         super().__init__()
+        # What the screen shows is taken when it is made: it may compose after the session
+        # has moved on (a reset in the same frame), and must not fail then.
+        assert session.item is not None
+        self.item: Item = session.item
         self.identity: Identity | None = None  # identified and able to go on
         self.shown_source: IdSource | None = None  # how the identity on screen came
 
     def compose(self) -> ComposeResult:
         t = self.t
-        item = self.kiosk.session.item
-        assert item is not None
+        item = self.item
         with Vertical(id="identify"):
             yield Static(t("identify.title"), classes="title")
             yield Static(item.name(t.lang), classes="subtitle")

@@ -76,13 +76,21 @@ class FolderSource:
         self._cache: tuple[Path, float, np.ndarray] | None = None
 
     def grab(self) -> np.ndarray:
-        if not self.folder.is_dir():
-            raise CameraGone(f"camera folder {self.folder} is gone")
-        images = [p for p in self.folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES]
-        if not images:
+        dated: list[tuple[float, Path]] = []
+        try:
+            listing = list(self.folder.iterdir())
+        except (FileNotFoundError, NotADirectoryError) as exc:
+            raise CameraGone(f"camera folder {self.folder} is gone") from exc
+        for path in listing:
+            if path.suffix.lower() not in IMAGE_SUFFIXES:
+                continue
+            try:
+                dated.append((path.stat().st_mtime, path))
+            except FileNotFoundError:
+                continue  # taken away between the listing and the look: not in view
+        if not dated:
             return self._blank
-        newest = max(images, key=lambda p: p.stat().st_mtime)
-        mtime = newest.stat().st_mtime
+        mtime, newest = max(dated)
         if self._cache is None or self._cache[:2] != (newest, mtime):
             frame = cv2.imread(str(newest), cv2.IMREAD_GRAYSCALE)
             if frame is None:

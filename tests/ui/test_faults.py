@@ -13,10 +13,12 @@ from textual.widgets import Button
 
 import screens.app
 from contracts.catalog import Catalog
+from kiosk.api import KioskApi
 from screens.app import KioskApp, SyncFinished
+from screens.confirm import ConfirmScreen
 from screens.home import HomeScreen
 from screens.identify import IdentifyScreen
-from tests.support.kiosk_driver import on_screen, screen_text, until
+from tests.support.kiosk_driver import apply_to_done, on_screen, screen_text, tap, until
 from wiring.assembly import Assembly
 
 ID_NUMBER = "310104198506121230"
@@ -71,6 +73,48 @@ async def test_an_error_in_a_screen_goes_back_home_without_personal_data(
     assert ID_NUMBER not in caplog.text and "张伟" not in caplog.text
     assert not app.return_code  # None or 0: it did not fail
     assembly.api.ui_faults = 0  # expected here: the fixture checks no other test had one
+
+
+async def test_a_failed_worker_of_a_screen_goes_back_home(
+        assembly: Assembly, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """Found by the monkey test: Textual reports a worker's error from the app's own
+    context, so a device read failing in a screen's worker stopped the whole kiosk (and
+    the log said "at ?"). The app's loop is whole: home, and the place logged."""
+    def broken(api: KioskApi, timeout: float) -> str | None:
+        raise FileNotFoundError(ID_NUMBER)
+
+    app = kiosk(assembly)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await on_screen(pilot, HomeScreen)
+        monkeypatch.setattr(KioskApi, "read_qr", broken)
+        with caplog.at_level(logging.INFO):
+            await tap(pilot, "#lookup")  # its QR worker reads the camera at once
+            await until(lambda: assembly.api.ui_faults == 1)
+            await on_screen(pilot, HomeScreen)
+        monkeypatch.undo()
+        assert app.is_running and not app.return_code
+        assert "开始办理" in screen_text(app)
+    assert "unexpected FileNotFoundError at test_faults.py" in caplog.text
+    assert "back to the home screen" in caplog.text and ID_NUMBER not in caplog.text
+    assembly.api.ui_faults = 0
+
+
+async def test_a_reset_in_the_frame_a_step_screen_is_shown(assembly: Assembly) -> None:
+    """Found by the monkey test: the done screen was switched to (the submission came
+    back) and the session reset (idle timeout, F12) before it composed; it then read
+    the wiped session and raised. A screen now takes what it shows when it is made."""
+    app = kiosk(assembly)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await apply_to_done(app, pilot, "marriage-record-proof", 0, stop_at=ConfirmScreen)
+        submission = app.api.submit()
+        app.advance(app.session.submitted, submission)  # the done screen, not composed yet
+        app.reset_session()  # and the timeout in the same frame
+        await on_screen(pilot, HomeScreen)
+        assert "开始办理" in screen_text(app)
+        await pilot.press("1")  # the next visitor starts as usual
+        await on_screen(pilot, IdentifyScreen)
+    assert assembly.api.ui_faults == 0
 
 
 class BrokenApp(KioskApp):

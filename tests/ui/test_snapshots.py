@@ -6,6 +6,7 @@ warning, pickup and lookup, the staff sign-in and the staff screen. Review the r
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import cast
 
 import pytest
 from textual.pilot import Pilot
@@ -40,7 +41,7 @@ async def _home(pilot: Pilot[None], assembly: Assembly, clock: FakeClock) -> Non
 
 async def _catalog(pilot: Pilot[None], assembly: Assembly, clock: FakeClock) -> None:
     await tap(pilot, "#start")
-    await until(lambda: pilot.app.session.step == "choose_item")
+    await until(lambda: cast(KioskApp, pilot.app).session.step == "choose_item")
 
 
 async def _identified(pilot: Pilot[None], assembly: Assembly, clock: FakeClock) -> None:
@@ -104,8 +105,9 @@ async def _bad_review(pilot: Pilot[None], assembly: Assembly, clock: FakeClock) 
 
 async def _idle_warning(pilot: Pilot[None], assembly: Assembly, clock: FakeClock) -> None:
     await _identified(pilot, assembly, clock)
-    clock.advance(pilot.app.api.idle.timeout_s - 10)
-    pilot.app.idle_tick()
+    app = cast(KioskApp, pilot.app)
+    clock.advance(app.api.idle.timeout_s - 10)
+    app.idle_tick()
     await on_screen(pilot, IdleWarning)
 
 
@@ -128,7 +130,8 @@ async def _staff(pilot: Pilot[None], assembly: Assembly, clock: FakeClock) -> No
     await _staff_login(pilot, assembly, clock)
     await pilot.press("2", "4", "6", "8", "enter")
     await until(lambda: bool(pilot.app.screen.query("#staff-leave")))
-    await until(lambda: "凭条" in screen_text(pilot.app) or "slip" in screen_text(pilot.app))
+    app = cast(KioskApp, pilot.app)
+    await until(lambda: "凭条" in screen_text(app) or "slip" in screen_text(app))
 
 
 SCREENS: dict[str, Steps] = {

@@ -73,6 +73,20 @@ def test_a_half_written_picture_is_no_frame(folder_camera) -> None:
     assert scanner.status().level is Level.OK
 
 
+def test_a_picture_taken_away_while_the_folder_is_read_is_no_frame(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found by the monkey test: a code taken away (the file deleted) between the listing
+    and the look raised FileNotFoundError in the reading thread and stopped the kiosk."""
+    camera = MockCamera(tmp_path / "camera")
+    held = camera.show(EID)
+    listed = [camera.folder / "held-0000.png", held]  # the first is gone by the look
+    monkeypatch.setattr(Path, "iterdir", lambda self: iter(listed))
+    source = FolderSource(camera.folder)
+    assert source.grab().shape == (720, 1280)  # the picture still there
+    held.unlink()
+    assert (source.grab() == 160).all()  # both gone: the empty counter
+
+
 def test_a_camera_that_disappears_is_reported_and_reconnected(tmp_path: Path,
                                                               folder_camera) -> None:
     camera, scanner = folder_camera
