@@ -14,15 +14,18 @@ from contracts.catalog import FieldSpec, FieldType, Prefill
 from contracts.identity import Identity, mask_id_number, mask_name
 from kiosk.forms import normalise
 from screens.base import KioskScreen
-from screens.keypad import Keypad
+from screens.keypad import Keypad, credit_code_keypad
 
 _RESTRICT = {
     FieldType.PHONE: r"[0-9]*",
     FieldType.ID_NUMBER: r"[0-9Xx]*",
     FieldType.DATE: r"[0-9-]*",
+    # The 31 characters of GB 32100 in either case (upper-cased as typed).
+    FieldType.CREDIT_CODE: r"[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]*",
 }
-_MAX = {FieldType.PHONE: 11, FieldType.ID_NUMBER: 18, FieldType.DATE: 10}
-_NUMERIC = set(_RESTRICT)
+_MAX = {FieldType.PHONE: 11, FieldType.ID_NUMBER: 18, FieldType.DATE: 10,
+        FieldType.CREDIT_CODE: 18}
+_KEYED = set(_RESTRICT)  # typed on an on-screen keypad
 
 
 def _from_identity(spec: FieldSpec, identity: Identity) -> str:
@@ -39,7 +42,7 @@ class FormScreen(KioskScreen):
         t, session = self.t, self.kiosk.session
         item, identity = session.item, session.identity
         assert item is not None and identity is not None
-        typed = [f for f in item.fields if f.type in _NUMERIC and not self.locked(f)]
+        typed = [f for f in item.fields if f.type in _KEYED and not self.locked(f)]
         with Vertical(id="form"):
             yield Static(item.name(t.lang), classes="title")
             yield Static(t("form.hint"), classes="subtitle")
@@ -47,7 +50,9 @@ class FormScreen(KioskScreen):
                 with VerticalScroll(id="fields"):
                     for spec in item.fields:
                         yield from self.compose_field(spec, identity, session.answers)
-                if typed:  # "X" only where an ID number is typed here
+                if any(f.type is FieldType.CREDIT_CODE for f in typed):
+                    yield credit_code_keypad(id="keypad")  # its digits serve the rest
+                elif typed:  # "X" only where an ID number is typed here
                     yield Keypad(with_x=any(f.type is FieldType.ID_NUMBER for f in typed),
                                  id="keypad")
             with Horizontal(classes="nav-row"):
@@ -80,11 +85,16 @@ class FormScreen(KioskScreen):
             yield Input(
                 value=value,
                 id=f"field-{spec.key}",
-                placeholder=t(f"form.placeholder_{spec.type.name.lower()}"),
+                placeholder=self.placeholder(spec),
                 max_length=_MAX.get(spec.type, spec.max_length),
                 restrict=_RESTRICT.get(spec.type),
             )
         yield Static("", id=f"problem-{spec.key}", classes="problem")
+
+    def placeholder(self, spec: FieldSpec) -> str:
+        if spec.type is FieldType.CREDIT_CODE:
+            return self.t("keypad.placeholder_credit_code")
+        return self.t(f"form.placeholder_{spec.type.name.lower()}")
 
     def on_mount(self) -> None:
         editable = self.query("#fields Input, #fields RadioSet")
@@ -116,8 +126,13 @@ class FormScreen(KioskScreen):
         return item.field(widget_id.removeprefix("field-"))
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        if spec := self.spec_of(event.input.id):
-            self.check(spec, while_typing=True)
+        spec = self.spec_of(event.input.id)
+        if spec is None:
+            return
+        if spec.type is FieldType.CREDIT_CODE and event.value != event.value.upper():
+            event.input.value = event.value.upper()  # checked when that change arrives
+            return
+        self.check(spec, while_typing=True)
 
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
         if spec := self.spec_of(event.radio_set.id):
