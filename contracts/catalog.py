@@ -28,6 +28,7 @@ class FieldType(StrEnum):
     DATE = "date"
     PHONE = "phone"
     ID_NUMBER = "id-number"
+    CREDIT_CODE = "credit-code"  # a unified social credit code (contracts/credit_code.py)
     TEXT = "text"
 
 

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from contracts.catalog import Catalog, FieldSpec, Prefill
+from contracts.catalog import Catalog, Category, FieldSpec, Item, Prefill
 from contracts.clock import Clock
 from contracts.errors import CodeError
 from contracts.identity import Identity, IdNumberProblem, id_number_problem
@@ -25,6 +25,7 @@ from devices.idcard import CardHolder, ReaderEvent, SerialIdCardReader
 from devices.status import DeviceStatus
 from kiosk.applications import Rating, submit_application, submit_rating
 from kiosk.card_identity import card_problem
+from kiosk.catalog_search import CatalogIndex
 from kiosk.decision import EarlyRefusal, refusal_before_form
 from kiosk.field_test import FieldTest
 from kiosk.forms import answer_problem
@@ -130,6 +131,7 @@ class KioskApi:
         self.staff_corner = LongPress(self.clock, s.staff_long_press_s)
         self.printing = SlipPrinting(self.devices, self.store.journal)
         self._loop: SyncLoop | None = None
+        self._catalog_index: CatalogIndex | None = None
         self.apply_reference()
 
     # -- the kiosk itself --------------------------------------------------------------
@@ -145,6 +147,14 @@ class KioskApi:
         """Every piece of personal data in the session is dropped."""
         self.session.reset()
         self.idle.touch()
+
+    # -- choosing an item ---------------------------------------------------------------
+    def find_items(self, text: str, lang: str, category: Category | None = None) -> list[Item]:
+        """Items matching pinyin initials (zh), English word starts (en) or typed text."""
+        index = self._catalog_index
+        if index is None or index.catalog is not self.catalog:  # a refresh brought another
+            index = self._catalog_index = CatalogIndex(self.catalog)
+        return index.find(text, lang, category)
 
     # -- identification and forms ------------------------------------------------------
     def read_card(self, timeout: float) -> ReaderEvent | None:

@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import date
 
 from contracts.catalog import FieldSpec, FieldType
+from contracts.credit_code import credit_code_problem, normalise_credit_code
 from contracts.identity import id_number_problem, normalise_id_number
 
 # Problems that only mean the answer is not complete yet.
-_INCOMPLETE = {"required", "phone_length", "id_length", "date_format"}
+_INCOMPLETE = {"required", "phone_length", "id_length", "date_format", "credit_length"}
 
 
 def parse_date(text: str) -> date | None:
@@ -31,6 +32,8 @@ def normalise(spec: FieldSpec, value: str) -> str:
     value = value.strip()
     if spec.type is FieldType.ID_NUMBER:
         return normalise_id_number(value)
+    if spec.type is FieldType.CREDIT_CODE:
+        return normalise_credit_code(value)
     if spec.type is FieldType.DATE and (parsed := parse_date(value)):
         return parsed.isoformat()
     return value
@@ -64,6 +67,9 @@ def _problem(spec: FieldSpec, value: str, today: date) -> str | None:
             problem = id_number_problem(value, today)
             if problem is not None:
                 return f"id_{problem}"
+        case FieldType.CREDIT_CODE:
+            if (credit := credit_code_problem(value)) is not None:
+                return f"credit_{credit}"
         case FieldType.DATE:
             digits = value.replace("-", "")
             if not digits.isdigit() or len(digits) != 8:

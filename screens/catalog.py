@@ -1,4 +1,10 @@
-"""All items: personal / enterprise categories and a search box."""
+"""All items: personal / enterprise categories, the item list, and an A-Z keypad.
+
+Choices instead of free text: a touch user narrows the list by category and by the
+first letters of the name (pinyin initials in Chinese, word starts in English) tapped
+on the keypad, which types into the search box. A keyboard still types into that box,
+Han characters too. What matches is the core's (``api.find_items``).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ from textual.widgets import Button, Input, Static
 
 from contracts.catalog import Category, Item
 from screens.base import KioskScreen
+from screens.keypad import letter_keypad
 
 
 class CatalogScreen(KioskScreen):
@@ -26,10 +33,13 @@ class CatalogScreen(KioskScreen):
                 yield Button(t("catalog.personal"), id="cat-personal", classes="category")
                 yield Button(t("catalog.enterprise"), id="cat-enterprise", classes="category")
             yield Input(placeholder=t("catalog.search_placeholder"), id="search", max_length=20)
-            items = self.kiosk.api.catalog.items
+            items = self.api.find_items("", t.lang)
             yield Static(self.count_text(len(items)), id="result-count")
-            with VerticalScroll(id="items"):
-                yield from self.item_buttons(items)
+            with Horizontal(id="catalog-body"):
+                with VerticalScroll(id="items"):
+                    yield from self.item_buttons(items)
+                yield letter_keypad(pinyin=t.is_zh, target="#search",
+                                    clear_label=t("keypad.clear"), id="initials")
             yield Button(t("common.home"), id="home", classes="nav")
         yield from self.compose_status()
 
@@ -43,11 +53,13 @@ class CatalogScreen(KioskScreen):
             yield Button(label, id=f"item-{item.id}", classes="item")
 
     def count_text(self, count: int) -> str:
-        return self.t("catalog.count", count=count) if count else self.t("catalog.none")
+        if not count:
+            return self.t("catalog.none")
+        return self.t("catalog.count_one" if count == 1 else "catalog.count", count=count)
 
     async def show_items(self) -> None:
         text = self.query_one("#search", Input).value
-        items = self.kiosk.api.catalog.search(text, self.category)
+        items = self.api.find_items(text, self.t.lang, self.category)
         box = self.query_one("#items", VerticalScroll)
         await box.remove_children()
         await box.mount_all(self.item_buttons(items))

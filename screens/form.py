@@ -16,15 +16,18 @@ from kiosk.forms import normalise
 from kiosk.session import Session
 from screens.base import KioskScreen
 from screens.choice import Option
-from screens.keypad import Keypad
+from screens.keypad import Keypad, credit_code_keypad
 
 _RESTRICT = {
     FieldType.PHONE: r"[0-9]*",
     FieldType.ID_NUMBER: r"[0-9Xx]*",
     FieldType.DATE: r"[0-9-]*",
+    # The 31 characters of GB 32100 in either case (upper-cased as typed).
+    FieldType.CREDIT_CODE: r"[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]*",
 }
-_MAX = {FieldType.PHONE: 11, FieldType.ID_NUMBER: 18, FieldType.DATE: 10}
-_NUMERIC = set(_RESTRICT)
+_MAX = {FieldType.PHONE: 11, FieldType.ID_NUMBER: 18, FieldType.DATE: 10,
+        FieldType.CREDIT_CODE: 18}
+_KEYED = set(_RESTRICT)  # typed on an on-screen keypad
 
 
 def _from_identity(spec: FieldSpec, identity: Identity) -> str:
@@ -49,7 +52,7 @@ class FormScreen(KioskScreen):
 
     def compose(self) -> ComposeResult:
         t, item, identity = self.t, self.item, self.identity
-        typed = [f for f in item.fields if f.type in _NUMERIC and not self.locked(f)]
+        typed = [f for f in item.fields if f.type in _KEYED and not self.locked(f)]
         with Vertical(id="form"):
             yield Static(item.name(t.lang), classes="title")
             yield Static(t("form.hint"), classes="subtitle")
@@ -57,7 +60,9 @@ class FormScreen(KioskScreen):
                 with VerticalScroll(id="fields"):
                     for spec in item.fields:
                         yield from self.compose_field(spec, identity, self.previous)
-                if typed:  # "X" only where an ID number is typed here
+                if any(f.type is FieldType.CREDIT_CODE for f in typed):
+                    yield credit_code_keypad(id="keypad")  # its digits serve the rest
+                elif typed:  # "X" only where an ID number is typed here
                     yield Keypad(with_x=any(f.type is FieldType.ID_NUMBER for f in typed),
                                  id="keypad")
             with Horizontal(classes="nav-row"):
@@ -91,11 +96,16 @@ class FormScreen(KioskScreen):
             yield Input(
                 value=value,
                 id=f"field-{spec.key}",
-                placeholder=t(f"form.placeholder_{spec.type.name.lower()}"),
+                placeholder=self.placeholder(spec),
                 max_length=_MAX.get(spec.type, spec.max_length),
                 restrict=_RESTRICT.get(spec.type),
             )
         yield Static("", id=f"problem-{spec.key}", classes="problem")
+
+    def placeholder(self, spec: FieldSpec) -> str:
+        if spec.type is FieldType.CREDIT_CODE:
+            return self.t("keypad.placeholder_credit_code")
+        return self.t(f"form.placeholder_{spec.type.name.lower()}")
 
     def on_mount(self) -> None:
         editable = self.query("#fields Input, #fields RadioSet")
@@ -125,8 +135,13 @@ class FormScreen(KioskScreen):
         return item.field(widget_id.removeprefix("field-"))
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        if spec := self.spec_of(event.input.id):
-            self.check(spec, while_typing=True)
+        spec = self.spec_of(event.input.id)
+        if spec is None:
+            return
+        if spec.type is FieldType.CREDIT_CODE and event.value != event.value.upper():
+            event.input.value = event.value.upper()  # checked when that change arrives
+            return
+        self.check(spec, while_typing=True)
 
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
         if spec := self.spec_of(event.radio_set.id):

@@ -98,6 +98,13 @@ def test_item_is_consistent(catalog: Catalog, item_id: str) -> None:
             assert all(p.isdigit() and 1 <= len(p) <= 6 for p in cond.prefixes)
 
 
+def test_credit_codes_are_typed_as_credit_codes(catalog: Catalog) -> None:
+    # Issue 13, item 16: a credit code typed as free text accepted 913191319131913191.
+    fields = [f for i in catalog.items for f in i.fields if f.key == "credit_code"]
+    assert len(fields) >= 10
+    assert {f.type for f in fields} == {FieldType.CREDIT_CODE}
+
+
 # -- search -------------------------------------------------------------------------------------
 
 

@@ -27,6 +27,7 @@ def spec(type_: FieldType, **extra: Any) -> FieldSpec:
 
 CHOICE, PHONE, ID, DATE = (spec(FieldType.CHOICE), spec(FieldType.PHONE), spec(FieldType.ID_NUMBER),
                            spec(FieldType.DATE))
+CREDIT = spec(FieldType.CREDIT_CODE)
 TEXT5 = spec(FieldType.TEXT, max_length=5)
 
 # (field, answer, problem) for every problem key answer_problem can give.
@@ -52,6 +53,11 @@ PROBLEMS = [
     (DATE, "2026-02-30", "date_invalid"),
     (DATE, "20261301", "date_invalid"),
     (TEXT5, "abcdef", "text_too_long"),
+    (CREDIT, "91350100M000100", "credit_length"),
+    (CREDIT, "91350100M0001O", "credit_characters"),
+    (CREDIT, "94", "credit_authority"),
+    (CREDIT, "9135A", "credit_region"),
+    (CREDIT, "913191319131913191", "credit_check"),  # accepted before issue 13, item 16
 ]
 
 VALID = [
@@ -66,9 +72,11 @@ VALID = [
     (DATE, "2028-02-29"),
     (TEXT5, "abcde"),
     (TEXT5, "张三李四王"),
+    (CREDIT, "91350100M000100Y43"),  # GB 32100's worked example
+    (CREDIT, " 91350100m000100y43 "),
 ]
 
-INCOMPLETE = {"required", "phone_length", "id_length", "date_format"}
+INCOMPLETE = {"required", "phone_length", "id_length", "date_format", "credit_length"}
 
 
 @pytest.mark.parametrize(("field", "value", "problem"), PROBLEMS)
@@ -110,7 +118,9 @@ def test_while_typing_still_shows_real_mistakes(field: FieldSpec, value: str, pr
 def test_every_problem_key_has_a_message_in_every_language() -> None:
     keys = {p for _, _, p in PROBLEMS}
     assert keys >= INCOMPLETE | {"choice_unknown", "phone_digits", "phone_prefix", "date_invalid",
-                                 "text_too_long", "id_characters", "id_birth_date", "id_checksum"}
+                                 "text_too_long", "id_characters", "id_birth_date", "id_checksum",
+                                 "credit_characters", "credit_authority", "credit_region",
+                                 "credit_check"}
     for lang in LANGUAGES:
         missing = {k for k in keys if f"problem.{k}" not in messages(lang)}
         assert not missing, f"{lang}: no message for {sorted(missing)}"
@@ -135,6 +145,7 @@ def test_while_typing_shows_a_wrong_character_in_a_partial_id_number() -> None:
         (PHONE, " 13812341234 ", "13812341234"),
         (TEXT5, "  abc ", "abc"),
         (CHOICE, "well", "well"),
+        (CREDIT, " 91350100m000100y43 ", "91350100M000100Y43"),
     ],
 )
 def test_normalise(field: FieldSpec, raw: str, expected: str) -> None:

@@ -39,6 +39,7 @@ def test_every_literal_key_in_the_code_exists() -> None:
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_dynamic_keys_exist(lang: str) -> None:
     from contracts.catalog import FieldType
+    from contracts.credit_code import CreditCodeProblem
     from contracts.identity import Document, IdNumberProblem, IdSource
     from contracts.wire import BAD_REVIEW_REASONS
     from devices.idcard.sw3 import Remedy, known_status_words
@@ -53,7 +54,11 @@ def test_dynamic_keys_exist(lang: str) -> None:
     keys += [f"identify.source_{s}" for s in IdSource if s is not IdSource.CARD]
     keys += [f"identify.doc_{d}" for d in Document]  # a card names its document
     keys += [f"problem.id_{p}" for p in IdNumberProblem]
-    keys += [f"form.placeholder_{f.name.lower()}" for f in FieldType if f is not FieldType.CHOICE]
+    keys += [f"problem.credit_{p}" for p in CreditCodeProblem]
+    # A credit code's placeholder is with its keypad's texts.
+    keyed = [f for f in FieldType if f not in (FieldType.CHOICE, FieldType.CREDIT_CODE)]
+    keys += [f"form.placeholder_{f.name.lower()}" for f in keyed]
+    keys += ["keypad.placeholder_credit_code", "keypad.clear", "catalog.count_one"]
     keys += [f"device.{d}" for d in ("idcard", "qr", "printer", "ready", "connecting",
                                      "unplugged", "not_responding", "sam_fault")]
     keys += [f"idcard.{r}" for r in Remedy if r is not Remedy.NONE]
