@@ -176,12 +176,11 @@ class KioskApi:
         """Why a card cannot be used today ("expired", "not_yet_valid"), or None."""
         return card_problem(card, self.today())
 
-    def refusal_before_form(self, identity: Identity) -> EarlyRefusal | None:
-        """What this person's identity already decides for the chosen item (the document
-        it takes, age, household registration): said on the identify screen, before the
-        form, and the session does not go on."""
-        item = self.session.item
-        assert item is not None
+    def refusal_before_form(self, item: Item, identity: Identity) -> EarlyRefusal | None:
+        """What this person's identity already decides for the item (the document it
+        takes, age, household registration): said on the identify screen, before the
+        form, and the session does not go on. The item is the screen's: a card read in
+        the frame the session was reset finds no item in the session."""
         return refusal_before_form(item, identity, self.today())
 
     def id_number_problem(self, raw: str) -> IdNumberProblem | None:

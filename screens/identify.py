@@ -169,7 +169,7 @@ class IdentifyScreen(QrScreen):
         text = t("identify.summary", source=source, name=name,
                  id_number=mask_id_number(identity.id_number))
         # What the identity alone decides is said now, not after the form (issue 13).
-        refusal = self.api.refusal_before_form(identity)
+        refusal = self.api.refusal_before_form(self.item, identity)
         self.shown_source = identity.source
         self.identity = None
         if refusal is None:

@@ -127,3 +127,17 @@ async def test_a_typed_identity_is_received_for_the_counter_never_approved(
         assert sub is not None
         tx = assembly.store.outbox.get(sub.transaction_id)
         assert tx.payload["decision"]["outcome"] == "verify_at_counter"
+
+
+async def test_a_card_read_as_the_session_resets_is_no_fault(assembly: Assembly) -> None:
+    # Found by the monkey test: a card event reaching the identify screen in the frame the
+    # session was reset found no item in the session (an AssertionError, a UI fault).
+    app = kiosk(assembly)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await to_identify(pilot, "marriage-record-proof")
+        screen = app.screen
+        assert isinstance(screen, IdentifyScreen)
+        assembly.api.reset_session()  # the idle timeout, before the screen is replaced
+        mock_reader(assembly).place(ZHANG_41)
+        await until(lambda: bool(screen.query_one("#identified").display))
+        assert assembly.api.ui_faults == 0
