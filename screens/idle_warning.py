@@ -35,4 +35,7 @@ class IdleWarning(ModalScreen[None]):
             yield Button(self.t("idle.extend"), id="extend", variant="success", classes="big")
 
     def watch_seconds_left(self, seconds: int) -> None:
-        self.query_one("#countdown", Digits).update(str(seconds))
+        # The next tick may come before the warning has composed: then there is nothing
+        # to update yet, and compose shows the new value.
+        for countdown in self.query("#countdown").results(Digits):
+            countdown.update(str(seconds))

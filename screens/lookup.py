@@ -4,15 +4,24 @@ the slip may look."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import Button, Input, Static
 
 from contracts.errors import CodeError
 from kiosk.scanned_codes import ReferenceCode, reference_problem
 from offline_cache.outbox import CaseStatus
 from screens.qr_watch import QrRead, QrScreen
+
+
+@dataclass
+class CaseFound(Message):
+    reference: str
+    case: CaseStatus | None
 
 
 class LookupScreen(QrScreen):
@@ -52,11 +61,13 @@ class LookupScreen(QrScreen):
 
     @work(thread=True, exclusive=True, group="lookup")
     def show(self, reference: str) -> None:
-        """Look the case up off the UI thread (a read of the outbox), then show it."""
-        case = self.api.lookup(reference)
-        self.app.call_from_thread(self.show_case, reference, case)
+        """Look the case up off the UI thread (a read of the outbox), then show it.
 
-    def show_case(self, reference: str, case: CaseStatus | None) -> None:
+        A message, not ``call_from_thread``: a screen left meanwhile drops it."""
+        self.post_message(CaseFound(reference, self.api.lookup(reference)))
+
+    def on_case_found(self, message: CaseFound) -> None:
+        reference, case = message.reference, message.case
         t = self.t
         result = self.query_one("#lookup-result", Static)
         if case is None:

@@ -3,6 +3,8 @@ need a reason, so they ask for one before anything is sent."""
 
 from __future__ import annotations
 
+import logging
+
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,12 +12,15 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, RadioSet, Static
 
+from contracts.errors import TransitionError
 from contracts.wire import BAD_REVIEW_REASONS
 from kiosk.applications import Rating
 from kiosk.i18n import Translator
 from screens.base import KioskScreen
 from screens.card_reminder import CardReminder
 from screens.choice import Option
+
+log = logging.getLogger(__package__)
 
 
 class Rated(Message):
@@ -108,12 +113,20 @@ class RatingScreen(KioskScreen):
                 problem.update(self.t("rating.reason_required"))
                 return
             reason = BAD_REVIEW_REASONS[index]
-        self.query_one("#submit", Button).disabled = True
+        # Not skipped (Escape) nor sent twice while it is being recorded: the rating and
+        # a reset would race for the session.
+        for button in self.query(".nav-row Button").results(Button):
+            button.disabled = True
         self.record(self.rating, reason)
 
     @work(thread=True, exclusive=True, group="submit")
     def record(self, rating: Rating, reason: str) -> None:
-        self.api.rate(rating, reason)
+        try:
+            self.api.rate(rating, reason)
+        except TransitionError:
+            # The session was reset meanwhile (F12 opens the staff PIN pad): no case to rate.
+            log.info("rating dropped: the session moved on")
+            return
         self.post_message(Rated())
 
     def on_rated(self, message: Rated) -> None:

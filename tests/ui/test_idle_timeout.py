@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from textual.widgets import Digits
 
 from contracts.clock import FakeClock
 from devices.printer import SlipPrinter
@@ -113,6 +114,22 @@ async def test_the_warning_comes_at_least_30_s_before_reset(
         warning = app.screen
         assert isinstance(warning, IdleWarning)
         assert warning.seconds_left == 30
+
+
+async def test_a_tick_before_the_warning_has_composed(
+    assembly: Assembly, clock: FakeClock
+) -> None:
+    """Found by the monkey test: the next tick set the countdown of a warning that had
+    not composed yet (a loaded machine) and raised NoMatches in the app's own timer."""
+    app = KioskApp(assembly.api, sync_in_background=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await reach_form(app, assembly, pilot)
+        clock.advance(assembly.config.idle.timeout_s - 20)
+        app.idle_tick()  # pushes the warning
+        clock.advance(1)
+        app.idle_tick()  # and the next tick, in the same frame
+        await on_screen(pilot, IdleWarning)
+        assert app.screen.query_one("#countdown", Digits).value == "19"
 
 
 class BlockingPrinter:
