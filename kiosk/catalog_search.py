@@ -8,7 +8,7 @@
   any of them. Punctuation is skipped; Latin letters and digits stand for themselves.
 - English UI, letters only: every typed word starts a word of the English name.
 - Anything else (Han characters, digits): the catalog's own substring search.
-Ties keep the catalog's order (its hot list comes first there).
+Ties keep the catalog's order.
 """
 
 from __future__ import annotations

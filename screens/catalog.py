@@ -18,6 +18,11 @@ from contracts.catalog import Category, Item
 from screens.base import KioskScreen
 from screens.keypad import letter_keypad
 
+# Item buttons listed at once. Every button costs Textual time on each tap: with all of
+# a 673-item catalog (Xuhui's size) listed, a tap took 1.5 s (bench/catalog_search.py).
+# More matches than this: the count says so and more letters narrow them.
+LIST_LIMIT = 40
+
 
 class CatalogScreen(KioskScreen):
     def __init__(self) -> None:
@@ -37,7 +42,7 @@ class CatalogScreen(KioskScreen):
             yield Static(self.count_text(len(items)), id="result-count")
             with Horizontal(id="catalog-body"):
                 with VerticalScroll(id="items"):
-                    yield from self.item_buttons(items)
+                    yield from self.item_buttons(items[:LIST_LIMIT])
                 yield letter_keypad(pinyin=t.is_zh, target="#search",
                                     clear_label=t("keypad.clear"), id="initials")
             yield Button(t("common.home"), id="home", classes="nav")
@@ -55,14 +60,19 @@ class CatalogScreen(KioskScreen):
     def count_text(self, count: int) -> str:
         if not count:
             return self.t("catalog.none")
+        if count > LIST_LIMIT:
+            return self.t("catalog.count_more", count=count, listed=LIST_LIMIT)
         return self.t("catalog.count_one" if count == 1 else "catalog.count", count=count)
 
     async def show_items(self) -> None:
         text = self.query_one("#search", Input).value
         items = self.api.find_items(text, self.t.lang, self.category)
         box = self.query_one("#items", VerticalScroll)
+        on_item = self.focused is not None and self.focused.has_class("item")
         await box.remove_children()
-        await box.mount_all(self.item_buttons(items))
+        await box.mount_all(self.item_buttons(items[:LIST_LIMIT]))
+        if on_item and items:  # Enter picks the first match, never what focus fell to
+            box.query(Button).first().focus()
         self.query_one("#result-count", Static).update(self.count_text(len(items)))
 
     async def on_input_changed(self, event: Input.Changed) -> None:

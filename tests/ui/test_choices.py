@@ -7,7 +7,7 @@ from textual.pilot import Pilot
 from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 
 from screens.app import KioskApp
-from screens.catalog import CatalogScreen
+from screens.catalog import LIST_LIMIT, CatalogScreen
 from screens.confirm import ConfirmScreen
 from screens.form import FormScreen
 from screens.home import HomeScreen
@@ -53,6 +53,8 @@ async def test_tapping_initials_finds_and_picks_an_item(assembly: Assembly) -> N
             assert await pilot.click(f"#key-{letter}")
         await until(lambda: "item-provident-fund-withdrawal" in item_ids(app)
                     and len(item_ids(app)) == 4)
+        focused = app.screen.focused  # was on the first item, now gone: Enter picks a match
+        assert focused is not None and focused.id == item_ids(app)[0]
         await tap(pilot, "#item-provident-fund-withdrawal")
         await on_screen(pilot, IdentifyScreen)
         assert app.session.item is not None
@@ -78,6 +80,37 @@ async def test_english_word_starts_and_plural_counts(assembly: Assembly) -> None
         await until(lambda: len(item_ids(app)) > 1)
         assert f"{len(item_ids(app))} services" in screen_text(app)
         assert "item-marriage-record-proof" in item_ids(app)
+
+
+async def test_a_catalog_from_a_refresh_is_listed_at_the_next_tap(assembly: Assembly) -> None:
+    app = kiosk(assembly)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await to_catalog(pilot)
+        api = assembly.api
+        renamed = api.catalog.get("marriage-record-proof").model_copy(
+            update={"name_zh": "结婚登记记录证明"})
+        api.catalog = api.catalog.model_copy(update={"items": (renamed,)})
+        for letter in "JH":
+            assert await pilot.click(f"#key-{letter}")
+        await until(lambda: item_ids(app) == ["item-marriage-record-proof"])
+        assert len(app.screen.query("#items Button")) == 1
+        assert "结婚登记记录证明" in screen_text(app)
+
+
+async def test_a_long_list_shows_its_first_matches_and_says_so(assembly: Assembly) -> None:
+    app = kiosk(assembly)
+    api = assembly.api
+    copies = [item.model_copy(update={"id": f"{item.id}-{n}"})
+              for n in range(3) for item in api.catalog.items]  # 108 items
+    api.catalog = api.catalog.model_copy(update={"items": tuple(copies)})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await to_catalog(pilot)
+        assert len(item_ids(app)) == LIST_LIMIT
+        assert f"共 108 项，列出前 {LIST_LIMIT} 项" in screen_text(app)
+        for letter in "HYDJ":
+            assert await pilot.click(f"#key-{letter}")
+        await until(lambda: len(item_ids(app)) == 3)
+        assert "共 3 项" in screen_text(app)
 
 
 async def test_a_keyboard_still_types_into_the_search_box(assembly: Assembly) -> None:

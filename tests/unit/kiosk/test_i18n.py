@@ -58,7 +58,8 @@ def test_dynamic_keys_exist(lang: str) -> None:
     # A credit code's placeholder is with its keypad's texts.
     keyed = [f for f in FieldType if f not in (FieldType.CHOICE, FieldType.CREDIT_CODE)]
     keys += [f"form.placeholder_{f.name.lower()}" for f in keyed]
-    keys += ["keypad.placeholder_credit_code", "keypad.clear", "catalog.count_one"]
+    keys += ["keypad.placeholder_credit_code", "keypad.clear", "catalog.count_one",
+             "catalog.count_more"]
     keys += [f"device.{d}" for d in ("idcard", "qr", "printer", "ready", "connecting",
                                      "unplugged", "not_responding", "sam_fault")]
     keys += [f"idcard.{r}" for r in Remedy if r is not Remedy.NONE]
