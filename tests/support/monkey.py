@@ -107,6 +107,11 @@ class MonkeyReport:
         return set(self.visits)
 
 
+# Where each way out of the home screen leads.
+HOME_WAYS = {"#start": "CatalogScreen", "hot": "IdentifyScreen", "#pickup": "PickupScreen",
+             "#lookup": "LookupScreen", "f12": "StaffLoginScreen"}
+
+
 class _FaultLog(logging.Handler):
     """Keeps the error lines the kiosk logs (the fault net logs type and place only)."""
 
@@ -354,6 +359,10 @@ class Monkey:
         if isinstance(screen, HomeScreen):
             choice = self.rng.choice(["#start", "#start", "hot", "hot", "#pickup", "#lookup",
                                       "f12"])
+            # Half the time, a way to a screen not seen yet: every screen gets its turn.
+            unseen = [way for way, name in HOME_WAYS.items() if name not in self.report.visits]
+            if unseen and self.rng.random() < 0.5:
+                choice = self.rng.choice(unseen)
             if choice == "f12":  # the staff key: there is nothing to tap for it
                 await self.press("f12")
             elif choice == "hot":
@@ -422,13 +431,13 @@ class Monkey:
     async def help_done(self, screen: DoneScreen) -> None:
         """Wait, as a person reads the reference, until rating is offered; then take it."""
         def waiting() -> bool:
-            buttons = screen.query("#to-rating").results(Button)
+            buttons = screen.query(".level").results(Button)
             return self.app.screen is screen and all(b.disabled for b in buttons)
 
         deadline = asyncio.get_running_loop().time() + 5.0
         while waiting() and asyncio.get_running_loop().time() < deadline:
             await asyncio.sleep(0.05)
-        await self.tap_id("#to-rating")
+        await self.tap_id(f"#rate-{self.rng.randint(1, 5)}")  # one tap rates, there
 
     async def help_rating(self, screen: RatingScreen) -> None:
         if screen.rating is None:

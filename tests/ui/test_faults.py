@@ -141,3 +141,22 @@ async def test_an_error_in_the_apps_own_loop_stops_with_status_1(assembly: Assem
     rendered = "".join(app.printed)
     assert ID_NUMBER not in rendered and "本机暂停服务" in rendered
     assembly.api.ui_faults = 0
+
+
+async def test_a_choice_made_as_the_session_resets_is_no_fault(assembly: Assembly) -> None:
+    """Found by the monkey test: the form's last choice, arriving in the frame the session
+    was reset, looked for the item in the session (an AssertionError, a UI fault)."""
+    from textual.widgets import RadioButton, RadioSet
+
+    from screens.form import FormScreen
+
+    app = KioskApp(assembly.api, sync_in_background=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await apply_to_done(app, pilot, "marriage-record-proof", 0, stop_at=FormScreen)
+        form = app.screen
+        assembly.api.reset_session()  # the idle timeout, before the screen is replaced
+        radio = form.query_one("#field-purpose", RadioSet)
+        radio.query(RadioButton).first().value = True
+        await pilot.pause()
+        assert isinstance(app.screen, FormScreen)  # the move is ignored, nothing breaks
+    assert assembly.api.ui_faults == 0

@@ -94,3 +94,21 @@ async def test_confirm_labels_never_run_into_their_values(assembly: Assembly) ->
             box = label.content_region
             assert cell_len(text) <= box.width * box.height  # it wraps rather than spills
             assert box.right < value.region.x  # and a gap stays before the value
+
+
+async def test_elder_home_keeps_every_hot_item_on_screen_with_the_card_reminder(
+        assembly: Assembly) -> None:
+    # Found by the monkey test: in elder mode the left-card reminder pushed keys 5-6 off.
+    from tests.support.kiosk_driver import apply_to_done
+
+    app = kiosk(assembly)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await apply_to_done(app, pilot, "marriage-record-proof", 0)  # the card stays
+        app.reset_session()
+        await on_screen(pilot, HomeScreen)
+        app.set_elder_mode(True)
+        await until(lambda: app.elder and bool(app.screen.query("#hot Button")))
+        await until(lambda: bool(app.screen.query_one("#card-reminder").display))
+        await pilot.pause()
+        for button in app.screen.query("Button").results(Button):
+            assert button.region.bottom <= 39, button.id  # the status bar is row 39

@@ -216,7 +216,13 @@ async def test_the_next_visitor_gets_chinese_and_normal_mode_again(
         await on_screen(pilot, HomeScreen)
         app.set_elder_mode(True)
         app.set_language("en")
-        await reach_form(app, assembly, pilot)
+        await until(lambda: "Start" in screen_text(app))
+        await pilot.press("1")  # in elder mode: pension qualification certification
+        await on_screen(pilot, IdentifyScreen)
+        mock_reader(assembly).place(1)  # 李秀英, 76
+        await until(lambda: "310***********2441" in screen_text(app))
+        await pilot.press("enter")
+        await on_screen(pilot, FormScreen)
         assert app.t.lang == "en" and app.elder
         clock.advance(2 * assembly.config.idle.timeout_s + 1)  # elder mode: twice the time
         app.idle_tick()
