@@ -13,6 +13,8 @@ from textual.pilot import Pilot
 from textual.widgets import Input, RadioButton, RadioSet
 
 from contracts.clock import FakeClock
+from devices.status import Level
+from kiosk.api import ReaderDetail
 from screens.app import KioskApp
 from screens.confirm import ConfirmScreen
 from screens.done import DoneScreen
@@ -127,6 +129,9 @@ async def _staff_login(pilot: Pilot[None], assembly: Assembly, clock: FakeClock)
 
 
 async def _staff(pilot: Pilot[None], assembly: Assembly, clock: FakeClock) -> None:
+    # The mock reader's link lives in the test's temporary folder: a fixed one is shown.
+    detail = ReaderDetail("/dev/ttyUSB0", "05.01-20240315-1234567890-0987654321")
+    assembly.api.reader_detail = lambda: detail  # type: ignore[method-assign]
     await _staff_login(pilot, assembly, clock)
     await pilot.press("2", "4", "6", "8", "enter")
     await until(lambda: bool(pilot.app.screen.query("#staff-leave")))
@@ -159,6 +164,10 @@ def test_screen(screen: str, mode: str, assembly: Assembly, clock: FakeClock,
         await until(lambda: bool(app.screen.query("#start")) and (
             mode != "en" or "Start" in screen_text(app)))
         await SCREENS[screen](pilot, assembly, clock)
+        # The status bar as it settles: every mock device answering (a busy machine can
+        # make a poll late, and the bar says so for a second).
+        await until(lambda: all(status.level is Level.OK
+                                for status in app.api.device_statuses().values()))
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
