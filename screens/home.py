@@ -44,7 +44,7 @@ class HomeScreen(KioskScreen):
                 yield Button(t("home.lookup"), id="lookup", classes="big")
                 # A scarce-supply reservation (masks in 2020) is one tap from home.
                 for item in catalog.reservations():
-                    yield Button(item.name(t.lang), id=f"hot-{item.id}", classes="big")
+                    yield Button(item.name(t.lang), id=f"reserve-{item.id}", classes="big")
             yield Static(t("home.hot_heading_elder" if kiosk.elder else "home.hot_heading"),
                          classes="heading")
             with Center():
@@ -59,8 +59,8 @@ class HomeScreen(KioskScreen):
         kiosk = self.kiosk
         if button_id == "start":
             kiosk.advance(kiosk.session.start)
-        elif button_id.startswith("hot-"):
-            item = kiosk.api.catalog.get(button_id.removeprefix("hot-"))
+        elif button_id.startswith(("hot-", "reserve-")):
+            item = kiosk.api.catalog.get(button_id.split("-", 1)[1])
             kiosk.advance(kiosk.session.choose, item)
         elif button_id == "pickup":
             kiosk.switch_screen(PickupScreen())

@@ -92,7 +92,13 @@ class FolderSource:
             return self._blank
         mtime, newest = max(dated)
         if self._cache is None or self._cache[:2] != (newest, mtime):
-            frame = cv2.imread(str(newest), cv2.IMREAD_GRAYSCALE)
+            # Bytes read here and decoded in memory: cv2.imread prints a warning to the
+            # terminal, over the kiosk's screen, for a picture deleted in the meantime.
+            try:
+                data = np.frombuffer(newest.read_bytes(), dtype=np.uint8)
+            except OSError:
+                return self._blank  # taken away between the listing and the look
+            frame = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE) if data.size else None
             if frame is None:
                 return self._blank  # half-written or not an image: like a smudged lens
             self._cache = (newest, mtime, frame)

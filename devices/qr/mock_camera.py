@@ -12,12 +12,26 @@ import qrcode
 from devices.qr.camera import IMAGE_SUFFIXES
 
 
+def _qr_code(payload: str) -> qrcode.QRCode:
+    """The payload as a QR code. qrcode 8 fails to build some payloads at some error
+    correction levels (``ValueError: glog(0)``, e.g. 200 zeros at M): another level is
+    still a code a phone could show (found by the monkey test)."""
+    levels = (qrcode.constants.ERROR_CORRECT_M, qrcode.constants.ERROR_CORRECT_L,
+              qrcode.constants.ERROR_CORRECT_Q, qrcode.constants.ERROR_CORRECT_H)
+    for level in levels:
+        code = qrcode.QRCode(box_size=1, border=4, error_correction=level)
+        code.add_data(payload.encode("utf-8"))
+        try:
+            code.make(fit=True)
+        except ValueError:
+            continue
+        return code
+    raise ValueError("no error correction level encodes this payload")
+
+
 def render_held_code(payload: str, width: int = 1280, height: int = 720) -> np.ndarray:
     """A phone held a little askew in front of the camera, showing the code."""
-    code = qrcode.QRCode(box_size=1, border=4)
-    code.add_data(payload.encode("utf-8"))
-    code.make(fit=True)
-    modules = np.array(code.make_image().convert("L"), dtype=np.uint8)
+    modules = np.array(_qr_code(payload).make_image().convert("L"), dtype=np.uint8)
     side = min(height - 160, modules.shape[0] * 8)
     tile = cv2.resize(modules, (side, side), interpolation=cv2.INTER_NEAREST)
     frame = np.full((height, width), 150, dtype=np.uint8)

@@ -64,7 +64,7 @@ async def test_the_reservation_is_one_tap_from_home(assembly: Assembly) -> None:
     app = kiosk(assembly)
     async with app.run_test(size=(120, 40)) as pilot:
         await on_screen(pilot, HomeScreen)
-        await tap(pilot, "#hot-mask-reservation")
+        await tap(pilot, "#reserve-mask-reservation")
         await on_screen(pilot, IdentifyScreen)
         assert app.session.item is not None and app.session.item.reservation
 
@@ -73,7 +73,7 @@ async def test_confirm_labels_never_run_into_their_values(assembly: Assembly) ->
     app = kiosk(assembly)
     async with app.run_test(size=(120, 40)) as pilot:
         await on_screen(pilot, HomeScreen)
-        await tap(pilot, "#hot-mask-reservation")  # its phone label is the longest
+        await tap(pilot, "#reserve-mask-reservation")  # its phone label is the longest
         await on_screen(pilot, IdentifyScreen)
         mock_reader(assembly).place(0)
         await until(lambda: bool(app.screen.query_one("#identified").display))
