@@ -359,9 +359,10 @@ class Monkey:
         if isinstance(screen, HomeScreen):
             choice = self.rng.choice(["#start", "#start", "hot", "hot", "#pickup", "#lookup",
                                       "f12"])
-            # Half the time, a way to a screen not seen yet: every screen gets its turn.
+            # A way to a screen not seen yet first: every screen gets its turn, however the
+            # timing of a run (device reads, workers) sent it elsewhere before.
             unseen = [way for way, name in HOME_WAYS.items() if name not in self.report.visits]
-            if unseen and self.rng.random() < 0.5:
+            if unseen:
                 choice = self.rng.choice(unseen)
             if choice == "f12":  # the staff key: there is nothing to tap for it
                 await self.press("f12")
