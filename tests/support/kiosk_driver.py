@@ -153,3 +153,23 @@ async def staff_sign_in(pilot: Pilot[None]) -> None:
     await pilot.press("f12")
     await pilot.press("2", "4", "6", "8", "enter")
     await on_screen(pilot, StaffScreen)
+
+
+async def refused_by_answer(app, pilot: Pilot[None]) -> None:
+    """A driving-licence renewal without the medical check, to the done screen: a refusal
+    the card cannot decide, only an answer."""
+    from textual.widgets import Input, RadioButton, RadioSet
+
+    from screens.confirm import ConfirmScreen
+    from screens.done import DoneScreen
+    from screens.form import FormScreen
+
+    await apply_to_done(app, pilot, "driving-licence-renewal", 0, stop_at=FormScreen)
+    for radio in list(app.screen.query("#fields RadioSet").results(RadioSet)):
+        options = list(radio.query(RadioButton).results(RadioButton))
+        options[-1 if radio.id == "field-health_check" else 0].value = True
+    app.screen.query_one("#field-phone", Input).value = "13812341234"
+    await tap(pilot, "#next")
+    await on_screen(pilot, ConfirmScreen)
+    await tap(pilot, "#submit")
+    await on_screen(pilot, DoneScreen)

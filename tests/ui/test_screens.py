@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from textual.widgets import Button, Input, RadioButton, RadioSet
+from textual.widgets import Button, Input, RadioSet
 
 from devices.printer import PrinterState
 from screens.app import KioskApp
 from screens.catalog import CatalogScreen
 from screens.confirm import ConfirmScreen
-from screens.done import DoneScreen
 from screens.form import FormScreen
 from screens.home import HomeScreen
 from screens.rating import RatingScreen
@@ -16,6 +15,7 @@ from tests.support.kiosk_driver import (
     apply_to_done,
     mock_printer,
     on_screen,
+    refused_by_answer,
     screen_text,
     slip_text,
     tap,
@@ -145,15 +145,7 @@ async def test_refusal_says_why_on_screen_and_slip(assembly: Assembly) -> None:
     app = kiosk(assembly)
     async with app.run_test(size=(120, 40)) as pilot:
         # An answer refuses (what the card decides is said before the form): no medical check.
-        await apply_to_done(app, pilot, "driving-licence-renewal", 0, stop_at=FormScreen)
-        for radio in app.screen.query("#fields RadioSet").results(RadioSet):
-            options = list(radio.query(RadioButton).results(RadioButton))
-            options[-1 if radio.id == "field-health_check" else 0].value = True
-        app.screen.query_one("#field-phone", Input).value = "13812341234"
-        await tap(pilot, "#next")
-        await on_screen(pilot, ConfirmScreen)
-        await tap(pilot, "#submit")
-        await on_screen(pilot, DoneScreen)
+        await refused_by_answer(app, pilot)
         item = assembly.api.catalog.get("driving-licence-renewal")
         reason = item.instant_rules[0].reason_zh
         assert "未能通过" in screen_text(app) and reason in screen_text(app)

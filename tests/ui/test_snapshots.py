@@ -10,14 +10,12 @@ from typing import cast
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, RadioButton, RadioSet
 
 from contracts.clock import FakeClock
 from devices.status import Level
 from kiosk.api import ReaderDetail
 from screens.app import KioskApp
 from screens.confirm import ConfirmScreen
-from screens.done import DoneScreen
 from screens.form import FormScreen
 from screens.home import HomeScreen
 from screens.idle_warning import IdleWarning
@@ -26,6 +24,7 @@ from tests.support.kiosk_driver import (
     apply_to_done,
     mock_reader,
     on_screen,
+    refused_by_answer,
     screen_text,
     tap,
     to_identify,
@@ -87,15 +86,7 @@ async def _done(pilot: Pilot[None], assembly: Assembly, clock: FakeClock) -> Non
 async def _refused_by_answer(pilot: Pilot[None], assembly: Assembly,
                              clock: FakeClock) -> None:
     app = pilot.app
-    await apply_to_done(app, pilot, "driving-licence-renewal", 0, stop_at=FormScreen)
-    for radio in list(app.screen.query("#fields RadioSet").results(RadioSet)):
-        options = list(radio.query(RadioButton).results(RadioButton))
-        options[-1 if radio.id == "field-health_check" else 0].value = True
-    app.screen.query_one("#field-phone", Input).value = "13812341234"
-    await tap(pilot, "#next")
-    await on_screen(pilot, ConfirmScreen)
-    await tap(pilot, "#submit")
-    await on_screen(pilot, DoneScreen)
+    await refused_by_answer(app, pilot)
     await until(lambda: not app.screen.query_one("#rate-5").disabled)
 
 
