@@ -165,6 +165,11 @@ class KioskApi:
         """The card read last is still on the reader (``read_card`` learns when it goes)."""
         return self.devices.idcard.holding_card()
 
+    def wait_for_card_removal(self, timeout: float) -> bool:
+        """*Blocking*: True once the card read last has left the reader (up to
+        ``timeout``); a new card placed meanwhile stays for ``read_card``."""
+        return self.devices.idcard.wait_for_removal(timeout=timeout)
+
     def reader_status(self) -> DeviceStatus:
         return self.devices.idcard.status()
 

@@ -38,7 +38,7 @@ class CardReminder(Static):
     @work(thread=True, exclusive=True, group="card-reminder")
     def watch_reader(self) -> None:
         worker, api = get_current_worker(), self.kiosk.api
-        while not worker.is_cancelled and api.card_left_on_reader():
-            api.read_card(timeout=POLL_S)  # a removal is noticed by reading
+        while not worker.is_cancelled and not api.wait_for_card_removal(timeout=POLL_S):
+            pass
         if not worker.is_cancelled:
             self.app.call_from_thread(self.show, False)

@@ -201,6 +201,22 @@ class SerialIdCardReader:
     def holding_card(self) -> bool:
         return self._awaiting_removal is not None
 
+    def wait_for_removal(self, timeout: float) -> bool:
+        """Block up to ``timeout`` seconds for the card read last to leave; True once no
+        card is held. Only presence is asked: a card placed meanwhile is left for ``read``
+        (a reminder that read it would take the next person's card from the identify
+        screen)."""
+        deadline = self._now() + timeout
+        with self._lock:
+            while self._awaiting_removal is not None:
+                if self._ensure_open():
+                    self._poll()  # while a card is held, a poll asks only for its presence
+                left = deadline - self._now()
+                if left <= 0 or self._awaiting_removal is None:
+                    break
+                time.sleep(min(left, self.poll_s if self._port else self.reconnect_s))
+            return self._awaiting_removal is None
+
     # -- one round of find -> select -> read ----------------------------------
     def _poll(self) -> ReaderEvent | None:
         stage = "find"

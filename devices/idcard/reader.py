@@ -19,6 +19,10 @@ class IdCardReader(Protocol):
         """Whether the card read last may still lie on the reader (until ``read`` has
         reported it gone)."""
 
+    def wait_for_removal(self, timeout: float) -> bool:
+        """Block up to ``timeout`` seconds for the card read last to leave (True once
+        none is held); never reads a new card."""
+
     def status(self) -> DeviceStatus: ...
 
     def check(self) -> DeviceStatus:

@@ -91,6 +91,21 @@ def test_a_placed_card_is_read_once_until_it_leaves(mock: MockCardReader,
     assert isinstance(next_event(driver), CardRead)
 
 
+def test_waiting_for_removal_leaves_the_next_card_for_the_reader(
+        mock: MockCardReader, driver: SerialIdCardReader) -> None:
+    # The done screen's reminder waits for the last card to go while the next person
+    # already puts theirs down: the reminder must not read it away from the identify
+    # screen (CI lost the next visitor's card this way when both polled the reader).
+    mock.place(ZHANG)
+    assert isinstance(next_event(driver), CardRead)
+    assert driver.wait_for_removal(timeout=0.2) is False  # still there
+    mock.place(WANG)  # swapped in one move
+    assert driver.wait_for_removal(timeout=5.0) is True
+    assert driver.wait_for_removal(timeout=0.3) is True  # and WANG's card is not read
+    event = next_event(driver)
+    assert isinstance(event, CardRead) and event.holder == DECK[WANG].holder
+
+
 @pytest.mark.parametrize("index", range(len(DECK)))
 def test_every_card_in_the_deck_reads_back_exactly(mock: MockCardReader,
                                                    driver: SerialIdCardReader, index: int) -> None:
