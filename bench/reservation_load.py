@@ -36,9 +36,10 @@ from sqlalchemy import func, select, text
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from contracts.identity import check_digit
+from contracts.platform_api import RoundConfig
 from server.credentials import enrol
 from server.db import entries, make_engine, pickups, round_stock
-from server.rounds import RoundConfig, create_round
+from server.rounds import create_round
 from tests.support.databases import platform_database
 from tests.support.loopback import free_port
 

@@ -19,22 +19,33 @@ from sqlalchemy.engine import Engine
 
 from contracts.clock import Clock
 from contracts.pharmacies import Pharmacies
+from contracts.platform_api import (
+    Attempt,
+    CaseView,
+    Day,
+    DocumentType,
+    EntryOutcome,
+    EntryRequest,
+    EntryView,
+    Ident,
+    Redemption,
+    RoundConfig,
+)
 from contracts.reference_data import PHARMACIES
 from contracts.wire import Batch, BatchResult, Health, ReferenceBody, Versions
 from server import cases as case_store
 from server import draws as draw_store
 from server.credentials import CredentialError, Principal, Role, enrol, revoke
 from server.draws import DrawStateError
-from server.field_types import Day, Ident
 from server.http_auth import requires
 from server.ingest import ingest_batch
 from server.lottery import DrawError
-from server.persons import DocumentType, person_of
-from server.pickups import Attempt, Redemption, attempts, issue, redeem
+from server.persons import person_of
+from server.pickups import attempts, issue, redeem
 from server.reference import ReferenceDoc
 from server.registry import register_insured
-from server.reservations import EntryOutcome, EntryRequest, EntryView, enter, entries_of
-from server.rounds import RoundConfig, RoundExists, create_round, list_rounds
+from server.reservations import enter, entries_of
+from server.rounds import RoundExists, create_round, list_rounds
 from server.signing import PickupSigner
 
 _Strict = ConfigDict(extra="forbid")
@@ -58,7 +69,7 @@ class CaseQuery(BaseModel):
 
 
 class CaseList(BaseModel):
-    cases: list[case_store.CaseView]
+    cases: list[CaseView]
 
 
 class StatusChange(BaseModel):
@@ -247,7 +258,7 @@ def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: Picku
           responses={404: {"description": "no such case"},
                      409: {"description": "not a move this case can make"}})
     def case_status(reference: str, change: StatusChange,
-                    who: Principal = Depends(staff)) -> case_store.CaseView:
+                    who: Principal = Depends(staff)) -> CaseView:
         def issue_code(conn: Any, ref: str, expires: datetime) -> None:
             site, window = change.site or "办事窗口", change.window or "工作日 9:00-17:00"
             item = case_store.view(conn, ref)

@@ -12,10 +12,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, Engine
 
+from contracts.platform_api import CaseEvent, CaseView
 from contracts.wire import BAD_REVIEW_REASONS, ApplicationPayload, RatingPayload, Transaction
 from server.db import aware, case_events, cases, pickups, ratings
 
@@ -30,22 +30,6 @@ NEXT: dict[str, frozenset[str]] = {
     "refused": frozenset(),
     "collected": frozenset(),
 }
-
-
-class Event(BaseModel):
-    status: str
-    reason: str
-    at: datetime
-
-
-class CaseView(BaseModel):
-    reference: str
-    item_id: str
-    status: str
-    received_at: datetime
-    timeline: list[Event]
-    rated: bool
-    pickup_code: str = ""  # while ready for pickup
 
 
 class CaseError(ValueError):
@@ -116,7 +100,7 @@ def view(conn: Connection, reference: str) -> CaseView | None:
                             ).scalar() or ""
     return CaseView(reference=reference, item_id=case.item_id, status=case.status,
                     received_at=aware(case.received_at),
-                    timeline=[Event(status=e.status, reason=e.reason, at=aware(e.at))
+                    timeline=[CaseEvent(status=e.status, reason=e.reason, at=aware(e.at))
                               for e in events], rated=rated, pickup_code=code)
 
 

@@ -11,23 +11,16 @@ from __future__ import annotations
 
 import secrets
 from datetime import date
-from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from contracts.identity import birth_date_of, id_number_problem, normalise_id_number
+from contracts.platform_api import DocumentType
 from server.db import settings
 from server.lottery import pseudonym as hmac_pseudonym
 
 PSEUDONYM_KEY = "pseudonym-key"
-
-
-class DocumentType(StrEnum):
-    RESIDENT_ID = "resident_id"  # 居民身份证, 18 characters with a check digit
-    HMT_RESIDENCE_PERMIT = "hmt_residence_permit"  # 港澳台居民居住证: same shape, 81/82/83
-    PASSPORT = "passport"
-    FOREIGN_PERMANENT = "foreign_permanent"  # 外国人永久居留身份证
 
 
 _ID_SHAPED = (DocumentType.RESIDENT_ID, DocumentType.HMT_RESIDENCE_PERMIT)

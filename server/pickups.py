@@ -8,30 +8,16 @@ Every attempt is written to ``pickup_attempts``, refusals included, for staff.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
 
-from pydantic import BaseModel
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, Engine
 
 from contracts.errors import CodeError
 from contracts.pickup_codes import verify_pickup_code
+from contracts.platform_api import Attempt, Redemption
 from server.cases import add_event
 from server.db import aware, cases, pickup_attempts, pickups
 from server.signing import PickupSigner
-
-
-class Redemption(BaseModel):
-    status: Literal["redeemed", "refused"]
-    ref: str = ""
-    # refused: forged | altered | expired | damaged | not_issued | already_redeemed
-    reason: str = ""
-    detail: str = ""
-    item: str = ""
-    site: str = ""
-    window: str = ""
-    redeemed_at: datetime | None = None
-    redeemed_by: str = ""
 
 
 def issue(conn: Connection, signer: PickupSigner, *, ref: str, kind: str, item: str, site: str,
@@ -85,13 +71,6 @@ def _refused(engine: Engine, ref: str, by: str, now: datetime, reason: str, deta
                                                      outcome="refused", reason=reason))
     return Redemption(status="refused", ref=ref, reason=reason, detail=detail,
                       **extra)
-
-
-class Attempt(BaseModel):
-    by: str
-    at: datetime
-    outcome: str
-    reason: str
 
 
 def attempts(engine: Engine, ref: str) -> list[Attempt]:

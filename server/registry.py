@@ -9,8 +9,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from contracts.platform_api import DocumentType
 from server.db import insured
-from server.persons import DocumentType, person_of
+from server.persons import person_of
 
 
 def register_insured(engine: Engine, key: bytes, document_type: DocumentType,

@@ -11,61 +11,27 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from contracts.wire import UUID_PATTERN
+from contracts.platform_api import (
+    DocumentType,
+    EntryOutcome,
+    EntryRequest,
+    EntryView,
+    RoundConfig,
+)
 from server.db import aware, entries, insured, pickups, round_stock
-from server.field_types import Day
-from server.persons import DocumentType, age_on, birth_date, document_problem, person_of
+from server.persons import age_on, birth_date, document_problem, person_of
 from server.pickups import issue
-from server.rounds import RoundConfig, load_round
+from server.rounds import load_round
 from server.signing import PickupSigner
 
 # slot -> (site, window) as a pickup code and a slip name them
 Describe = Callable[[str], tuple[str, str]]
-
-
-class EntryRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    id: str = Field(pattern=UUID_PATTERN)  # the client's: a retry sends the same one
-    round_id: str = Field(min_length=1, max_length=64)
-    document_type: DocumentType
-    document_number: str = Field(min_length=1, max_length=32)
-    # Needed only for documents whose number does not carry it (passports).
-    birth_date: Day | None = None
-    slot: str = Field(min_length=3, max_length=120)  # "pharmacy/window"
-    product_type: str | None = Field(default=None, max_length=32)
-    accept_either: StrictBool = False
-    health: Literal["well", "fever_or_cough", "recent_contact"] | None = None
-
-
-class EntryOutcome(BaseModel):
-    request_id: str
-    status: Literal["entered", "updated", "allocated", "refused"]
-    reason: str = ""  # refused: which rule (see docs/reservations.md)
-    detail: str = ""  # refused: the rule in words
-    reference: str = ""
-    pseudonym: str = ""  # the entrant's name in the published draw list
-    slot: str = ""
-    pickup_code: str = ""
-    valid_until: datetime | None = None  # the entry's, or the pickup code's
-    replayed: bool = False
-
-
-class EntryView(BaseModel):
-    round_id: str
-    reference: str
-    status: Literal["entered", "won", "collected", "expired"]
-    slot: str = ""
-    choices: list[str]
-    pickup_code: str = ""
-    valid_until: datetime | None = None
 
 
 class _Refusal(Exception):

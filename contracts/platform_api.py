@@ -1,0 +1,221 @@
+"""What the platform's online endpoints take and answer: reservation rounds and
+entries, pickup-code redemptions, case timelines.
+
+The platform serves these and the kiosk calls them (``offline_cache.platform_client``),
+both with these models, so a field renamed on one side fails the other's tests.
+Transactions queued in the outbox travel as ``contracts.wire`` batches instead.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+    model_validator,
+)
+
+from contracts.wire import UUID_PATTERN
+
+ROUNDS_PATH = "/api/v1/rounds"
+RESERVE_PATH = "/api/v1/reservations"
+RESERVATION_LOOKUP_PATH = "/api/v1/reservations/lookup"
+REDEEM_PATH = "/api/v1/pickups/redeem"
+CASE_LOOKUP_PATH = "/api/v1/cases/lookup"
+
+# -- field types: JSON as the schema says, nothing looser --------------------------------
+# (pydantic would otherwise read 0 as False or as 1970-01-01, and a request the
+# published schema calls invalid would be accepted.)
+
+def _iso_text(value: Any) -> Any:
+    if isinstance(value, str | date | datetime):  # datetime: a TOML file's own type
+        return value
+    raise ValueError("expected an ISO 8601 text")
+
+
+Day = Annotated[date, BeforeValidator(_iso_text)]
+Moment = Annotated[AwareDatetime, BeforeValidator(_iso_text)]
+Ident = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
+RegionCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{2,6}$")]
+SlotName = Annotated[str, StringConstraints(
+    pattern=r"^[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*)?$")]
+
+
+class DocumentType(StrEnum):
+    RESIDENT_ID = "resident_id"  # 居民身份证, 18 characters with a check digit
+    HMT_RESIDENCE_PERMIT = "hmt_residence_permit"  # 港澳台居民居住证: same shape, 81/82/83
+    PASSPORT = "passport"
+    FOREIGN_PERMANENT = "foreign_permanent"  # 外国人永久居留身份证
+
+
+# -- reservation rounds ------------------------------------------------------------
+_PART = r"[a-z0-9][a-z0-9-]*"
+SLOT = re.compile(rf"{_PART}/{_PART}(/{_PART})?")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Eligibility(_Strict):
+    # Local household registration: resident ID numbers starting with one of these
+    # region codes ("3502" is Xiamen). Empty: residence does not qualify anyone.
+    residence_regions: tuple[RegionCode, ...] = Field(default=(), max_length=100)
+    # Local social security also qualifies (the registry the platform holds, `insured`).
+    social_security: StrictBool = False
+    # Neither set: the round is open to everyone with an accepted document.
+
+    @property
+    def open_to_all(self) -> bool:
+        return not self.residence_regions and not self.social_security
+
+
+class RoundConfig(_Strict):
+    id: Ident
+    item_id: str = Field(default="mask-reservation", min_length=1, max_length=64)
+    mode: Literal["lottery", "first_come"]
+    opens_at: Moment
+    closes_at: Moment  # entries after this are refused
+    eligibility: Eligibility = Eligibility()
+    document_types: tuple[DocumentType, ...] = Field(default=(DocumentType.RESIDENT_ID,),
+                                                     min_length=1)
+    # Winners may not enter any round for the same item for this many days.
+    lockout_days: StrictInt = Field(default=10, ge=0, le=365)
+    # A lottery entry that loses stays in the following draws this long.
+    entry_validity_days: StrictInt = Field(default=10, ge=1, le=365)
+    health_report_required: StrictBool = True
+    # Mask types; empty when the item comes in one kind.
+    product_types: tuple[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")], ...] = Field(
+        default=(), max_length=10)
+    # Offer "accept either type": the entry may take a place of another type.
+    either_type_opt_in: StrictBool = True
+    # People this old or older are entered automatically into every draw until they
+    # win, without coming back when their entry would expire. None: no such rule.
+    auto_entry_age: StrictInt | None = Field(default=65, ge=0, le=150)
+    # Places per slot: for each draw in a lottery, for the whole round first-come.
+    quotas: dict[SlotName, Annotated[StrictInt, Field(ge=0, le=1_000_000)]] = Field(
+        min_length=1, max_length=10_000)
+    # A pickup code is valid for this many days after the place is given.
+    pickup_days: StrictInt = Field(default=2, ge=1, le=60)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RoundConfig:
+        if self.closes_at <= self.opens_at:
+            raise ValueError("closes_at must be after opens_at")
+        if len(set(self.product_types)) != len(self.product_types):
+            raise ValueError("product_types must not repeat")
+        for slot, places in self.quotas.items():
+            if not SLOT.fullmatch(slot):
+                raise ValueError(f"quota slot {slot!r} is not pharmacy/window[/type]")
+            if places < 0:
+                raise ValueError(f"quota for {slot!r} is negative")
+            typed = slot.count("/") == 2
+            if typed != bool(self.product_types):
+                raise ValueError(f"quota slot {slot!r}: name a type exactly when the round"
+                                 " has product_types")
+            if typed and slot.rsplit("/", 1)[1] not in self.product_types:
+                raise ValueError(f"quota slot {slot!r}: type not in product_types")
+        return self
+
+    def choices(self, slot: str, product_type: str | None, accept_either: bool
+                ) -> tuple[str, ...] | None:
+        """The slots an entry may take, first choice first; None when ``slot`` or
+        ``product_type`` is not on offer."""
+        if not self.product_types:
+            return (slot,) if slot in self.quotas and product_type is None else None
+        if product_type not in self.product_types:
+            return None
+        first = f"{slot}/{product_type}"
+        if first not in self.quotas:
+            return None
+        if not (accept_either and self.either_type_opt_in):
+            return (first,)
+        others = [f"{slot}/{t}" for t in self.product_types if t != product_type]
+        return (first, *[o for o in others if o in self.quotas])
+
+
+# -- entries -----------------------------------------------------------------------
+class EntryRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=UUID_PATTERN)  # the client's: a retry sends the same one
+    round_id: str = Field(min_length=1, max_length=64)
+    document_type: DocumentType
+    document_number: str = Field(min_length=1, max_length=32)
+    # Needed only for documents whose number does not carry it (passports).
+    birth_date: Day | None = None
+    slot: str = Field(min_length=3, max_length=120)  # "pharmacy/window"
+    product_type: str | None = Field(default=None, max_length=32)
+    accept_either: StrictBool = False
+    health: Literal["well", "fever_or_cough", "recent_contact"] | None = None
+
+
+class EntryOutcome(BaseModel):
+    request_id: str
+    status: Literal["entered", "updated", "allocated", "refused"]
+    reason: str = ""  # refused: which rule (see docs/reservations.md)
+    detail: str = ""  # refused: the rule in words
+    reference: str = ""
+    pseudonym: str = ""  # the entrant's name in the published draw list
+    slot: str = ""
+    pickup_code: str = ""
+    valid_until: datetime | None = None  # the entry's, or the pickup code's
+    replayed: bool = False
+
+
+class EntryView(BaseModel):
+    round_id: str
+    reference: str
+    status: Literal["entered", "won", "collected", "expired"]
+    slot: str = ""
+    choices: list[str]
+    pickup_code: str = ""
+    valid_until: datetime | None = None
+
+
+# -- pickups ------------------------------------------------------------------------
+class Redemption(BaseModel):
+    status: Literal["redeemed", "refused"]
+    ref: str = ""
+    # refused: forged | altered | expired | damaged | not_issued | already_redeemed
+    reason: str = ""
+    detail: str = ""
+    item: str = ""
+    site: str = ""
+    window: str = ""
+    redeemed_at: datetime | None = None
+    redeemed_by: str = ""
+
+
+class Attempt(BaseModel):
+    by: str
+    at: datetime
+    outcome: str
+    reason: str
+
+
+# -- cases -------------------------------------------------------------------------
+class CaseEvent(BaseModel):
+    status: str
+    reason: str
+    at: datetime
+
+
+class CaseView(BaseModel):
+    reference: str
+    item_id: str
+    status: str
+    received_at: datetime
+    timeline: list[CaseEvent]
+    rated: bool
+    pickup_code: str = ""  # while ready for pickup
