@@ -25,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from contracts.wire import UUID_PATTERN
+UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 
 ROUNDS_PATH = "/api/v1/rounds"
 RESERVE_PATH = "/api/v1/reservations"

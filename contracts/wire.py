@@ -14,14 +14,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+from contracts.platform_api import UUID_PATTERN as UUID_PATTERN
+from contracts.platform_api import EntryRequest
 
 HEALTH_PATH = "/api/v1/health"
 BATCH_PATH = "/api/v1/transactions/batch"
 REFERENCE_PATH = "/api/v1/reference"
 MAX_BATCH = 1000
 
-TransactionKind = Literal["application", "rating"]
+# reservation, redemption: made while the platform was unreachable, applied when they arrive.
+TransactionKind = Literal["application", "rating", "reservation", "redemption"]
 ItemStatus = Literal["accepted", "duplicate", "refused"]
 # 好差评: the reasons a bad review (1 or 2) may give.
 BAD_REVIEW_REASONS = ("slow", "complicated", "unclear", "device_fault", "attitude", "other")
@@ -62,9 +64,30 @@ class RatingPayload(_Wire):
     reason: str = Field(default="", max_length=40)
 
 
-Payload = ApplicationPayload | RatingPayload
-PAYLOADS: dict[str, type[ApplicationPayload] | type[RatingPayload]] = {
-    "application": ApplicationPayload, "rating": RatingPayload}
+class ReservationPayload(_Wire):
+    """A round entry made while the platform was unreachable. The platform applies the
+    round's rules as of ``made_at`` (the kiosk's clock corrected by ``clock_offset_s``,
+    its last measured drift, and never later than receipt); the outcome is read back
+    with a reservation lookup. The document number is personal: sealed at rest."""
+
+    entry: EntryRequest
+    made_at: datetime  # the kiosk's clock when the person entered
+    clock_offset_s: float = Field(default=0.0, ge=-86_400, le=86_400)  # kiosk minus platform
+
+
+class RedemptionPayload(_Wire):
+    """A pickup code the kiosk honoured offline (the round allowed it): the platform
+    records the redemption, and flags it to staff when the code was redeemed already."""
+
+    code: str = Field(min_length=1, max_length=2048)
+    redeemed_at: datetime  # the kiosk's clock
+    clock_offset_s: float = Field(default=0.0, ge=-86_400, le=86_400)
+
+
+Payload = ApplicationPayload | RatingPayload | ReservationPayload | RedemptionPayload
+PAYLOADS: dict[str, type[Payload]] = {
+    "application": ApplicationPayload, "rating": RatingPayload,
+    "reservation": ReservationPayload, "redemption": RedemptionPayload}
 
 
 class Transaction(_Wire):

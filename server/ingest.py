@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from contracts.wire import ApplicationPayload, ItemResult, Payload, Transaction
+from contracts.wire import ApplicationPayload, ItemResult, Payload, RatingPayload, Transaction
 from server.cases import document_type_of, rating_problem, record_application
 from server.db import transactions
 from server.persons import person_of
@@ -95,11 +95,13 @@ def _apply(conn: Connection, item: Incoming, now: datetime, key: bytes) -> ItemR
         conn.execute(transactions.insert().values(**_row(tx, now)))
         person = person_of(key, document_type_of(number.upper()), number)
         record_application(conn, tx, payload, person, now)
-    else:
+    elif isinstance(payload, RatingPayload):
         problem = rating_problem(conn, tx, payload, now)
         if problem is not None:
             return ItemResult(id=tx.id, status="refused", reason=problem)
         conn.execute(transactions.insert().values(**_row(tx, now)))
+    else:  # offline entries and redemptions: applied in issue 14's ingest
+        return ItemResult(id=tx.id, status="refused", reason=f"kind {tx.kind}: not taken yet")
     return ItemResult(id=tx.id, status="accepted")
 
 
