@@ -39,6 +39,7 @@ from kiosk.slips import application_slip, demo_slip
 from kiosk.staff import LongPress, PinGate, verify_pin
 from offline_cache.kiosk_store import KioskStore
 from offline_cache.outbox import CaseStatus, QuarantinedItem, QueueSummary
+from offline_cache.platform_client import PlatformClient
 from offline_cache.queue_report import drift_exceeds
 from offline_cache.slip_journal import JobKind, JournalEntry
 from offline_cache.sync import SyncEngine, SyncReport
@@ -112,6 +113,7 @@ class KioskApi:
     store: KioskStore
     sync_engine: SyncEngine
     build_sync_loop: Callable[[Callable[[SyncReport], None]], SyncLoop]
+    platform: PlatformClient  # the online endpoints, asked while a person waits
     # Pickup-code keys from the config (and the embedded platform's); published ones
     # from the reference cache are added to them.
     fixed_pickup_keys: dict[str, Ed25519PublicKey] = field(default_factory=dict)

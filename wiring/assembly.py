@@ -80,7 +80,8 @@ def assemble(config: KioskConfig, clock: Clock | None = None) -> Assembly:
                 return embedded.demo_pickup_codes(now)
         field_test = FieldTest(hub.mocks, clock, demo_codes)
     api = KioskApi(settings_of(config), clock, bundled, hub, store, connection.sync,
-                   sync_loop_factory(config, connection), keys, field_test)
+                   sync_loop_factory(config, connection), connection.platform, keys,
+                   field_test)
     log.info("kiosk %s assembled: platform %s, devices %s", config.kiosk.id,
              "embedded" if embedded is not None else connection.url,
              ", ".join(f"{name} {status.code}" for name, status in hub.statuses().items()))

@@ -21,6 +21,7 @@ import httpx
 from contracts.clock import Clock
 from offline_cache.backoff import Backoff
 from offline_cache.kiosk_store import KioskStore, open_kiosk_store
+from offline_cache.platform_client import PlatformClient
 from offline_cache.sync import SyncEngine, SyncReport, SyncSettings
 from offline_cache.sync_loop import LoopTiming, SyncLoop
 from wiring.config import EMBEDDED, KioskConfig
@@ -42,6 +43,7 @@ class PlatformConnection:
     url: str
     client: httpx.Client
     sync: SyncEngine
+    platform: PlatformClient
     embedded: EmbeddedPlatform | None = None  # demo mode: the platform runs in this process
 
     def close(self) -> None:
@@ -85,7 +87,7 @@ def connect_platform(config: KioskConfig, clock: Clock, store: KioskStore) -> Pl
                             retention=timedelta(days=config.outbox.retention_days),
                             reference_interval_s=config.platform.reference_interval_s)
     engine = SyncEngine(store.outbox, client, clock, settings, store.references)
-    return PlatformConnection(url, client, engine, embedded)
+    return PlatformConnection(url, client, engine, PlatformClient(client), embedded)
 
 
 def sync_loop_factory(config: KioskConfig, connection: PlatformConnection

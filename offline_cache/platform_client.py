@@ -1,0 +1,111 @@
+"""The platform's online endpoints, asked while a person waits: reservation rounds and
+entries, pickup redemptions, case timelines.
+
+Every call is one request with the kiosk's short timeout. An unreachable or failing
+platform raises ``PlatformUnavailable`` (the caller falls back to what the kiosk
+knows, or queues in the outbox); a request the platform refuses as malformed raises
+``PlatformRefused``. Answers are parsed into the shared ``contracts.platform_api``
+models, so a malformed answer is ``PlatformUnavailable`` too, never a crash.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from contracts.platform_api import (
+    CASE_LOOKUP_PATH,
+    REDEEM_PATH,
+    RESERVATION_LOOKUP_PATH,
+    RESERVE_PATH,
+    ROUNDS_PATH,
+    CaseView,
+    DocumentType,
+    EntryOutcome,
+    EntryRequest,
+    EntryView,
+    Redemption,
+    RoundConfig,
+)
+from offline_cache.sync_errors import SyncError
+
+log = logging.getLogger(__package__)
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class PlatformUnavailable(Exception):
+    """No usable answer: unreachable, timed out, a server error or a malformed answer.
+    The message is a ``SyncError`` code (no personal data: it may be logged)."""
+
+
+class PlatformRefused(Exception):
+    """The platform answered 4xx: the request itself is wrong (a bug, not the link)."""
+
+
+class PlatformClient:
+    def __init__(self, client: httpx.Client) -> None:
+        self._client = client
+
+    def rounds(self) -> list[RoundConfig]:
+        answer = self._call("GET", ROUNDS_PATH)
+        return _parse_list(answer, "rounds", RoundConfig)
+
+    def enter(self, request: EntryRequest) -> EntryOutcome:
+        return _parse(self._call("POST", RESERVE_PATH, request.model_dump(mode="json")),
+                      EntryOutcome)
+
+    def entries(self, document_type: DocumentType, document_number: str,
+                round_id: str | None = None) -> list[EntryView]:
+        body = {"document": {"document_type": document_type.value,
+                             "document_number": document_number}, "round_id": round_id}
+        return _parse_list(self._call("POST", RESERVATION_LOOKUP_PATH, body), "entries",
+                           EntryView)
+
+    def redeem(self, code: str) -> Redemption:
+        return _parse(self._call("POST", REDEEM_PATH, {"code": code}), Redemption)
+
+    def cases(self, reference: str | None = None,
+              document: tuple[DocumentType, str] | None = None) -> list[CaseView]:
+        body: dict[str, Any] = {"reference": reference}
+        if document is not None:
+            body["document"] = {"document_type": document[0].value,
+                                "document_number": document[1]}
+        return _parse_list(self._call("POST", CASE_LOOKUP_PATH, body), "cases", CaseView)
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        try:
+            response = self._client.request(method, path, json=body)
+        except httpx.TimeoutException as exc:
+            raise PlatformUnavailable(SyncError.TIMEOUT) from exc
+        except httpx.ConnectError as exc:
+            raise PlatformUnavailable(SyncError.UNREACHABLE) from exc
+        except httpx.HTTPError as exc:
+            raise PlatformUnavailable(
+                SyncError.CONNECTION_FAILED.with_detail(type(exc).__name__)) from exc
+        if 400 <= response.status_code < 500:
+            # Not the body: a 422 names fields and types, but never echo what was sent.
+            log.warning("platform refused %s %s: HTTP %d", method, path, response.status_code)
+            raise PlatformRefused(f"HTTP {response.status_code}")
+        if response.status_code >= 500:
+            raise PlatformUnavailable(SyncError.HTTP_STATUS.with_detail(response.status_code))
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise PlatformUnavailable(SyncError.MALFORMED) from exc
+
+
+def _parse(answer: Any, model: type[M]) -> M:
+    try:
+        return model.model_validate(answer)
+    except ValidationError as exc:
+        raise PlatformUnavailable(SyncError.MALFORMED) from exc
+
+
+def _parse_list(answer: Any, key: str, model: type[M]) -> list[M]:
+    if not isinstance(answer, dict) or not isinstance(answer.get(key), list):
+        raise PlatformUnavailable(SyncError.MALFORMED)
+    return [_parse(item, model) for item in answer[key]]
