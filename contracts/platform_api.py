@@ -32,6 +32,13 @@ RESERVE_PATH = "/api/v1/reservations"
 RESERVATION_LOOKUP_PATH = "/api/v1/reservations/lookup"
 REDEEM_PATH = "/api/v1/pickups/redeem"
 CASE_LOOKUP_PATH = "/api/v1/cases/lookup"
+STAFF_CASES_PATH = "/api/v1/staff/cases"  # GET: filtered, paged
+RATINGS_REPORT_PATH = "/api/v1/staff/ratings/report"  # GET: 好差评 counts
+
+
+def stock_path(round_id: str) -> str:
+    """GET: a first-come round's remaining places per slot."""
+    return f"{ROUNDS_PATH}/{round_id}/stock"
 
 # -- field types: JSON as the schema says, nothing looser --------------------------------
 # (pydantic would otherwise read 0 as False or as 1970-01-01, and a request the
@@ -107,6 +114,13 @@ class RoundConfig(_Strict):
         min_length=1, max_length=10_000)
     # A pickup code is valid for this many days after the place is given.
     pickup_days: StrictInt = Field(default=2, ge=1, le=60)
+    # Lottery: when draws are held (what a registered person is told to wait for).
+    draw_times: tuple[Moment, ...] = Field(default=(), max_length=100)
+    # A typed name and number (no card, no e-ID) may enter: checked at the pharmacy.
+    manual_entry: StrictBool = False
+    # A kiosk that cannot reach the platform may hand over goods on a code whose
+    # signature checks, recording the redemption for the platform to reconcile.
+    offline_redemption: StrictBool = False
 
     @model_validator(mode="after")
     def _consistent(self) -> RoundConfig:
@@ -219,3 +233,36 @@ class CaseView(BaseModel):
     timeline: list[CaseEvent]
     rated: bool
     pickup_code: str = ""  # while ready for pickup
+
+
+class CasePage(BaseModel):
+    """Staff's case list: newest first; ``next_cursor`` asks for the page after."""
+
+    cases: list[CaseView]
+    next_cursor: str | None = None
+
+
+# -- first-come stock -------------------------------------------------------------------
+class RoundStock(BaseModel):
+    round_id: str
+    remaining: dict[str, int]  # slot -> places left
+    as_of: datetime  # the platform's clock
+
+
+# -- 好差评 (ratings) ---------------------------------------------------------------------
+class RatingCount(BaseModel):
+    """Ratings of one group (a service, a kiosk, a reason) over the report's period."""
+
+    key: str
+    count: int
+    by_score: dict[int, int]  # 1..5 -> how many
+    bad: int  # scores 1 and 2: the bad reviews
+
+
+class RatingReport(BaseModel):
+    since: datetime
+    until: datetime
+    total: int
+    by_item: list[RatingCount]
+    by_kiosk: list[RatingCount]
+    by_reason: list[RatingCount]  # bad reviews only: why
