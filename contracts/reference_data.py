@@ -19,11 +19,15 @@ from contracts.datafile import describe_validation_error
 from contracts.errors import KioskError
 from contracts.pharmacies import Pharmacies
 from contracts.pickup_codes import public_keys_from_b64
+from contracts.platform_api import RoundConfig
 
 CATALOG = "catalog"
 PHARMACIES = "pharmacies"
 PLATFORM_KEYS = "platform_keys"
-NAMES = (CATALOG, PHARMACIES, PLATFORM_KEYS)
+NAMES = (CATALOG, PHARMACIES, PLATFORM_KEYS)  # served under /reference, versioned there
+# Reservation rounds: fetched from /rounds (they change while the platform runs) and
+# cached like the rest, so an offline kiosk still shows the rounds it last saw.
+ROUNDS = "rounds"
 
 
 class ReferenceDataError(KioskError):
@@ -46,10 +50,18 @@ class PlatformKeys(BaseModel):
         return public_keys_from_b64(self.keys)
 
 
+class Rounds(BaseModel):
+    """The reservation rounds the platform lists (open, upcoming and closed)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    rounds: tuple[RoundConfig, ...] = ()
+
+
 _MODELS: dict[str, type[BaseModel]] = {
     CATALOG: Catalog,
     PHARMACIES: Pharmacies,
     PLATFORM_KEYS: PlatformKeys,
+    ROUNDS: Rounds,
 }
 
 

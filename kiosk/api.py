@@ -19,6 +19,7 @@ from contracts.clock import Clock
 from contracts.errors import CodeError
 from contracts.identity import Identity, IdNumberProblem, id_number_problem
 from contracts.pharmacies import Pharmacies
+from contracts.platform_api import RoundConfig
 from contracts.slip import Slip
 from devices.hub import DeviceHub
 from devices.idcard import CardHolder, ReaderEvent, SerialIdCardReader
@@ -32,7 +33,7 @@ from kiosk.forms import answer_problem
 from kiosk.i18n import Translator
 from kiosk.idle import IdleMonitor
 from kiosk.printing import JournalState, PrintResult, SlipPrinting
-from kiosk.reference import cached_catalog, cached_pharmacies, cached_pickup_keys
+from kiosk.reference import cached_catalog, cached_pharmacies, cached_pickup_keys, cached_rounds
 from kiosk.scanned_codes import ScannedCode, read_code, typed_reference
 from kiosk.session import Session, Submission
 from kiosk.slips import application_slip, demo_slip
@@ -122,6 +123,7 @@ class KioskApi:
     sync_status: SyncStatus = field(default_factory=SyncStatus)
     pharmacies: Pharmacies | None = None  # None: never fetched
     pickup_keys: dict[str, Ed25519PublicKey] = field(default_factory=dict)
+    rounds: tuple[RoundConfig, ...] = ()  # reservation rounds as last listed
     # Unexpected errors in a screen since start: each went back home; staff see the count.
     ui_faults: int = 0
 
@@ -358,3 +360,4 @@ class KioskApi:
         self.catalog = cached_catalog(references, self.bundled_catalog)
         self.pharmacies = cached_pharmacies(references)
         self.pickup_keys = {**self.fixed_pickup_keys, **cached_pickup_keys(references)}
+        self.rounds = cached_rounds(references)

@@ -8,12 +8,15 @@ from pydantic import BaseModel
 
 from contracts.catalog import Catalog
 from contracts.pharmacies import Pharmacies
+from contracts.platform_api import RoundConfig
 from contracts.reference_data import (
     CATALOG,
     PHARMACIES,
     PLATFORM_KEYS,
+    ROUNDS,
     PlatformKeys,
     ReferenceDataError,
+    Rounds,
     parse,
 )
 from offline_cache.reference_cache import ReferenceCache
@@ -46,3 +49,9 @@ def cached_pickup_keys(references: ReferenceCache) -> dict[str, Ed25519PublicKey
     """The platform's published pickup-code keys, by key id (empty: never fetched)."""
     published = _cached(references, PLATFORM_KEYS)
     return published.public_keys() if isinstance(published, PlatformKeys) else {}
+
+
+def cached_rounds(references: ReferenceCache) -> tuple[RoundConfig, ...]:
+    """The reservation rounds as the platform last listed them (empty: never fetched)."""
+    listed = _cached(references, ROUNDS)
+    return listed.rounds if isinstance(listed, Rounds) else ()

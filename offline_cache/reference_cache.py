@@ -1,4 +1,5 @@
-"""The kiosk's copy of the platform's reference data: catalog, pharmacies, public keys.
+"""The kiosk's copy of the platform's reference data: catalog, pharmacies, public keys,
+reservation rounds.
 
 Refreshed when online (only what changed: the platform lists versions first);
 read at start-up, so a kiosk that starts offline serves from its last copy.
@@ -16,7 +17,15 @@ import httpx
 from pydantic import ValidationError
 
 from contracts.clock import Clock
-from contracts.reference_data import NAMES, ReferenceDataError, parse, version_of
+from contracts.platform_api import ROUNDS_PATH
+from contracts.reference_data import (
+    NAMES,
+    ROUNDS,
+    ReferenceDataError,
+    Rounds,
+    parse,
+    version_of,
+)
 from contracts.wire import REFERENCE_PATH, ReferenceBody, Versions
 
 
@@ -85,4 +94,13 @@ class ReferenceCache:
                 rejected.append(f"{name}: {exc}")
                 continue
             updated.append(name)
+        got = client.get(ROUNDS_PATH)
+        got.raise_for_status()
+        try:
+            body = Rounds.model_validate(got.json()).model_dump(mode="json")
+            if have.get(ROUNDS) != version_of(body):
+                self.put(ROUNDS, body)
+                updated.append(ROUNDS)
+        except (ReferenceDataError, ValidationError) as exc:
+            rejected.append(f"{ROUNDS}: {exc}")
         return RefreshReport(tuple(updated), tuple(rejected))

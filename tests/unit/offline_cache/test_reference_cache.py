@@ -9,7 +9,14 @@ import httpx
 import pytest
 
 from contracts.clock import FakeClock
-from contracts.reference_data import CATALOG, NAMES, PHARMACIES, PLATFORM_KEYS, version_of
+from contracts.reference_data import (
+    CATALOG,
+    NAMES,
+    PHARMACIES,
+    PLATFORM_KEYS,
+    ROUNDS,
+    version_of,
+)
 from offline_cache.reference_cache import ReferenceCache
 from offline_cache.store import open_store
 from server.embedded import EmbeddedPlatform
@@ -50,10 +57,11 @@ def test_refresh_fetches_only_what_changed(platform: EmbeddedPlatform,
     with httpx.Client(base_url=platform.url, headers=kiosk_auth(platform),
                       event_hooks={"request": [lambda r: fetched.append(r.url.path)]}) as client:
         first = cache.refresh(client)
-        assert set(first.updated) == set(NAMES) and not first.rejected
+        assert set(first.updated) == {*NAMES, ROUNDS} and not first.rejected
         fetched.clear()
         assert cache.refresh(client).updated == ()
-        assert fetched == ["/api/v1/reference"]  # versions only: nothing downloaded again
+        # Versions and the round list (the platform does not version it): nothing stored again.
+        assert fetched == ["/api/v1/reference", "/api/v1/rounds"]
     doc = cache.get(PHARMACIES)
     assert doc is not None and len(doc.body["pharmacies"]) == 7
 
@@ -76,7 +84,30 @@ def test_a_malformed_document_never_replaces_the_cache(platform: EmbeddedPlatfor
         report = cache.refresh(client)
     assert report.updated == ()
     assert "catalog: catalog: items[marriage-record-proof].category" in report.rejected[0]
+    assert report.rejected[1].startswith("rounds: ")  # a catalog where rounds were due
     assert cache.get(CATALOG) == good
+
+
+def test_rounds_are_cached_when_they_change_and_kept_when_malformed(
+        cache: ReferenceCache) -> None:
+    listed: dict[str, object] = {"rounds": []}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/api/v1/reference":
+            return httpx.Response(200, json={"versions": {}})
+        return httpx.Response(200, json=listed)
+
+    round_ = {"id": "r1", "mode": "lottery", "opens_at": "2026-12-01T08:00:00+08:00",
+              "closes_at": "2026-12-09T20:00:00+08:00", "quotas": {"p1/w1": 10}}
+    with httpx.Client(base_url="http://p", transport=httpx.MockTransport(answer)) as client:
+        assert cache.refresh(client).updated == (ROUNDS,)
+        listed["rounds"] = [round_]
+        assert cache.refresh(client).updated == (ROUNDS,)
+        listed["rounds"] = [{**round_, "mode": "raffle"}]
+        report = cache.refresh(client)
+    assert report.updated == () and "rounds" in report.rejected[0]
+    doc = cache.get(ROUNDS)
+    assert doc is not None and [r["id"] for r in doc.body["rounds"]] == ["r1"]
 
 
 def test_kiosk_starts_offline_from_its_cached_reference_data(tmp_path: Path,
