@@ -19,7 +19,7 @@ from contracts.clock import Clock
 from contracts.errors import CodeError
 from contracts.identity import Identity, IdNumberProblem, id_number_problem
 from contracts.pharmacies import Pharmacies
-from contracts.platform_api import RoundConfig
+from contracts.platform_api import RatingReport, RoundConfig
 from contracts.slip import Slip
 from devices.hub import DeviceHub
 from devices.idcard import CardHolder, ReaderEvent, SerialIdCardReader
@@ -40,7 +40,7 @@ from kiosk.slips import application_slip, demo_slip
 from kiosk.staff import LongPress, PinGate, verify_pin
 from offline_cache.kiosk_store import KioskStore
 from offline_cache.outbox import CaseStatus, QuarantinedItem, QueueSummary
-from offline_cache.platform_client import PlatformClient
+from offline_cache.platform_client import PlatformClient, PlatformRefused, PlatformUnavailable
 from offline_cache.queue_report import drift_exceeds
 from offline_cache.slip_journal import JobKind, JournalEntry
 from offline_cache.sync import SyncEngine, SyncReport
@@ -303,6 +303,16 @@ class KioskApi:
         ok = verify_pin(pin, self.settings.staff_pin_hash)
         log.info("staff PIN %s", "accepted" if ok else "refused")
         return ok
+
+    def rating_report(self, days: int) -> RatingReport | None:
+        """*Blocking*: this kiosk's 好差评 counts over the last ``days`` days, as the
+        platform has them; None when the platform cannot be asked now."""
+        until = self.clock.now()
+        try:
+            return self.platform.rating_report(until - timedelta(days=days), until)
+        except (PlatformUnavailable, PlatformRefused) as exc:
+            log.info("rating report unavailable: %s", exc)
+            return None
 
     # -- sync and reference data -------------------------------------------------------
     def start_sync_loop(self, on_report: Callable[[SyncReport], None]) -> None:

@@ -11,6 +11,7 @@ models, so a malformed answer is ``PlatformUnavailable`` too, never a crash.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any, TypeVar
 
 import httpx
@@ -18,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from contracts.platform_api import (
     CASE_LOOKUP_PATH,
+    RATINGS_REPORT_PATH,
     REDEEM_PATH,
     RESERVATION_LOOKUP_PATH,
     RESERVE_PATH,
@@ -27,6 +29,7 @@ from contracts.platform_api import (
     EntryOutcome,
     EntryRequest,
     EntryView,
+    RatingReport,
     Redemption,
     RoundConfig,
 )
@@ -76,9 +79,15 @@ class PlatformClient:
                                 "document_number": document[1]}
         return _parse_list(self._call("POST", CASE_LOOKUP_PATH, body), "cases", CaseView)
 
-    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    def rating_report(self, since: datetime, until: datetime) -> RatingReport:
+        """好差评 counts over a period (a kiosk's credential sees its own ratings)."""
+        params = {"since": since.isoformat(), "until": until.isoformat()}
+        return _parse(self._call("GET", RATINGS_REPORT_PATH, params=params), RatingReport)
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None,
+              params: dict[str, str] | None = None) -> Any:
         try:
-            response = self._client.request(method, path, json=body)
+            response = self._client.request(method, path, json=body, params=params)
         except httpx.TimeoutException as exc:
             raise PlatformUnavailable(SyncError.TIMEOUT) from exc
         except httpx.ConnectError as exc:

@@ -22,6 +22,7 @@ from screens.field_test.printer_panel import PrinterTestPanel
 from screens.keypad import Keypad
 from screens.qr_watch import QrRead, QrScreen
 from screens.queue_panel import QueuePanel
+from screens.ratings_panel import RatingsPanel
 from screens.status_bar import SYMBOLS
 
 
@@ -61,6 +62,7 @@ class StaffScreen(StaffArea, QrScreen):
                     yield Static("", id="slip-found")
                 yield Keypad(id="slip-keypad")
             yield QueuePanel(id="queue-panel")
+            yield RatingsPanel(id="ratings-panel")
             if field_test is not None and field_test.printer is not None:
                 yield PrinterTestPanel(field_test.printer, id="printer-panel")
             if field_test is not None and field_test.reader is not None:
