@@ -20,6 +20,7 @@ from screens.form import FormScreen
 from screens.home import HomeScreen
 from screens.idle_warning import IdleWarning
 from screens.rating import RatingScreen
+from screens.status_bar import StatusBar
 from tests.support.kiosk_driver import (
     apply_to_done,
     mock_reader,
@@ -159,6 +160,9 @@ def test_screen(screen: str, mode: str, assembly: Assembly, clock: FakeClock,
         # make a poll late, and the bar says so for a second).
         await until(lambda: all(status.level is Level.OK
                                 for status in app.api.device_statuses().values()))
+        # ...and the bar showing it now, not at its next one-second refresh.
+        for bar in app.screen.query(StatusBar).results(StatusBar):
+            bar.refresh_status()
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)

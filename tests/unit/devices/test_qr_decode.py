@@ -55,6 +55,12 @@ def test_gb18030_bytes_that_are_also_utf8_read_as_chinese() -> None:
     assert payload_text("一号窗口".encode("gb18030")) == "一号窗口"
 
 
+def test_a_tie_goes_to_utf8() -> None:
+    # Hypothesis found it: 銗僨 in GB18030 is E3 90 83 66, which UTF-8 reads as 㐃f
+    # (extension A and a letter), as plausible a payload: UTF-8 wins a tie.
+    assert payload_text("銗僨".encode("gb18030")) == "㐃f"
+
+
 @given(st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5), min_size=1))
 @settings(max_examples=500, deadline=None)
 def test_any_gb18030_han_text_comes_back(text: str) -> None:
@@ -63,9 +69,11 @@ def test_any_gb18030_han_text_comes_back(text: str) -> None:
         as_utf8 = raw.decode("utf-8")
     except UnicodeDecodeError:
         as_utf8 = None
-    if as_utf8 is not None and all("\u4e00" <= ch <= "\u9fff" or " " <= ch <= "~"
-                                   for ch in as_utf8):
-        return  # plausible text in both readings (铳丂 is also 論@): UTF-8 wins by rule
+    # Han, with extension A (銗僨 is also 㐃f), or printable ASCII: plausible text in both
+    # readings (铳丂 is also 論@), where UTF-8 wins by rule.
+    if as_utf8 is not None and all("\u3400" <= ch <= "\u4dbf" or "\u4e00" <= ch <= "\u9fff"
+                                   or " " <= ch <= "~" for ch in as_utf8):
+        return
     assert payload_text(raw) == text
 
 
