@@ -2,7 +2,8 @@
 #   make run    set up or refresh .venv, then start the kiosk in demo mode
 #   make test   set up or refresh .venv, install libzbar0 when it can (scripts/test-deps:
 #               as root or with passwordless sudo; NO_APT=1 skips that), then run the
-#               whole test suite. PostgreSQL: the running server, else a throwaway one
+#               whole test suite, a worker per core (a file's tests stay together).
+#               PostgreSQL: the running server, else a throwaway one
 #               from the dev extra's binaries (tests/support/databases.py).
 
 PYTHON ?= python3
@@ -17,7 +18,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	@sh scripts/test-deps $(PY)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 # The habits CI holds the code to: the layers (import-linter), ruff, strict mypy.
 check: $(STAMP)
