@@ -5,14 +5,12 @@ warning, pickup and lookup, the staff sign-in and the staff screen. Review the r
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import cast
 
 import pytest
 from textual.pilot import Pilot
 
 from contracts.clock import FakeClock
-from devices.status import Level
 from kiosk.api import ReaderDetail
 from screens.app import KioskApp
 from screens.confirm import ConfirmScreen
@@ -20,7 +18,6 @@ from screens.form import FormScreen
 from screens.home import HomeScreen
 from screens.idle_warning import IdleWarning
 from screens.rating import RatingScreen
-from screens.status_bar import StatusBar
 from tests.support.kiosk_driver import (
     apply_to_done,
     mock_reader,
@@ -31,10 +28,8 @@ from tests.support.kiosk_driver import (
     to_identify,
     until,
 )
+from tests.support.snapshots import MODES, Steps, steps_in_mode
 from wiring.assembly import Assembly
-
-Steps = Callable[[Pilot[None], Assembly, FakeClock], Awaitable[None]]
-MODES = ("zh", "en", "elder")
 
 
 async def _home(pilot: Pilot[None], assembly: Assembly, clock: FakeClock) -> None:
@@ -146,23 +141,5 @@ SCREENS: dict[str, Steps] = {
 def test_screen(screen: str, mode: str, assembly: Assembly, clock: FakeClock,
                 snap_compare) -> None:
     app = KioskApp(assembly.api, sync_in_background=False)
-
-    async def run_before(pilot: Pilot[None]) -> None:
-        await on_screen(pilot, HomeScreen)
-        if mode == "en":
-            app.set_language("en")
-        elif mode == "elder":
-            app.set_elder_mode(True)
-        await until(lambda: bool(app.screen.query("#start")) and (
-            mode != "en" or "Start" in screen_text(app)))
-        await SCREENS[screen](pilot, assembly, clock)
-        # The status bar as it settles: every mock device answering (a busy machine can
-        # make a poll late, and the bar says so for a second).
-        await until(lambda: all(status.level is Level.OK
-                                for status in app.api.device_statuses().values()))
-        # ...and the bar showing it now, not at its next one-second refresh.
-        for bar in app.screen.query(StatusBar).results(StatusBar):
-            bar.refresh_status()
-        await pilot.pause()
-
+    run_before = steps_in_mode(app, mode, SCREENS[screen], assembly, clock)
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)

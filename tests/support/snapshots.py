@@ -1,0 +1,45 @@
+"""What every SVG snapshot of a screen does: the home screen in the mode asked for
+(Chinese, English, elder), the steps to the screen, then a settled picture (every mock
+device answering and the status bar saying so)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from textual.pilot import Pilot
+
+from contracts.clock import FakeClock
+from devices.status import Level
+from screens.app import KioskApp
+from screens.home import HomeScreen
+from screens.status_bar import StatusBar
+from tests.support.kiosk_driver import on_screen, screen_text, until
+from wiring.assembly import Assembly
+
+Steps = Callable[[Pilot[None], Assembly, FakeClock], Awaitable[None]]
+MODES = ("zh", "en", "elder")
+
+
+def steps_in_mode(app: KioskApp, mode: str, steps: Steps, assembly: Assembly,
+                  clock: FakeClock) -> Callable[[Pilot[None]], Awaitable[None]]:
+    """The ``run_before`` for ``snap_compare``."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await on_screen(pilot, HomeScreen)
+        if mode == "en":
+            app.set_language("en")
+        elif mode == "elder":
+            app.set_elder_mode(True)
+        await until(lambda: bool(app.screen.query("#start")) and (
+            mode != "en" or "Start" in screen_text(app)))
+        await steps(pilot, assembly, clock)
+        # The status bar as it settles: every mock device answering (a busy machine can
+        # make a poll late, and the bar says so for a second)...
+        await until(lambda: all(status.level is Level.OK
+                                for status in app.api.device_statuses().values()))
+        # ...and the bar showing it now, not at its next one-second refresh.
+        for bar in app.screen.query(StatusBar).results(StatusBar):
+            bar.refresh_status()
+        await pilot.pause()
+
+    return run_before
