@@ -63,7 +63,6 @@ DrawNumber = Annotated[int, Path(ge=1, le=1_000_000)]
 REPORT_DAYS = 30  # the 好差评 report's period when none is given
 CaseStatus = Literal["received", "reviewing", "approved", "refused", "ready_for_pickup",
                      "collected"]
-Filter = Annotated[str | None, Query(min_length=1, max_length=64)]
 
 
 def _iso_moment(value: Any) -> Any:
@@ -78,8 +77,32 @@ def _iso_moment(value: Any) -> Any:
 
 
 QueryMoment = Annotated[AwareDatetime, BeforeValidator(_iso_moment)]
-Since = Annotated[QueryMoment | None, Query(description="from (inclusive), with its zone")]
-Until = Annotated[QueryMoment | None, Query(description="to (exclusive), with its zone")]
+Filter = Annotated[str | None, Field(min_length=1, max_length=64)]
+
+
+class ReportQuery(BaseModel):
+    """The 好差评 report's period and filters (an unknown parameter is 422)."""
+
+    model_config = _Strict
+    since: QueryMoment | None = Field(default=None, description="from (inclusive), with zone")
+    until: QueryMoment | None = Field(default=None, description="to (exclusive), with zone;"
+                                      " none: up to now")
+    kiosk_id: Filter = None
+    item_id: Filter = None
+
+
+class CaseFilter(BaseModel):
+    """Staff's case list: filters on received cases, and the page asked for."""
+
+    model_config = _Strict
+    status: CaseStatus | None = None
+    item_id: Filter = None
+    kiosk_id: Filter = None
+    since: QueryMoment | None = Field(default=None, description="received from, with zone")
+    until: QueryMoment | None = Field(default=None, description="received before, with zone")
+    limit: int = Field(default=50, ge=1, le=100)
+    cursor: str | None = Field(default=None, max_length=400, description="next_cursor of"
+                               " the page before")
 
 
 def utc(moment: datetime) -> datetime:
@@ -270,16 +293,18 @@ def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: Picku
 
     @get(RATINGS_REPORT_PATH, responses={403: {"description": "a kiosk asking for another"
                                                " kiosk's ratings"}})
-    def ratings_report(since: Since = None, until: Until = None, kiosk_id: Filter = None,
-                       item_id: Filter = None, who: Principal = Depends(anyone)
-                       ) -> RatingReport:
+    def ratings_report(query: Annotated[ReportQuery, Query()],
+                       who: Principal = Depends(anyone)) -> RatingReport:
+        kiosk_id = query.kiosk_id
         if who.role == "kiosk":
             if kiosk_id not in (None, who.id):
                 raise HTTPException(403, "a kiosk reads only its own ratings")
             kiosk_id = who.id
-        end = utc(until) if until is not None else now()
-        start = utc(since) if since is not None else end - timedelta(days=REPORT_DAYS)
-        return report(engine, start, end, kiosk_id, item_id, up_to_now=until is None)
+        end = utc(query.until) if query.until is not None else now()
+        start = (utc(query.since) if query.since is not None
+                 else end - timedelta(days=REPORT_DAYS))
+        return report(engine, start, end, kiosk_id, query.item_id,
+                      up_to_now=query.until is None)
 
     # -- kiosks ---------------------------------------------------------------------
     @post("/api/v1/transactions/batch",
@@ -333,16 +358,14 @@ def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: Picku
             raise HTTPException(409, str(exc)) from exc
 
     @get(STAFF_CASES_PATH, responses={400: {"description": "a cursor this list did not make"}})
-    def staff_cases(status: CaseStatus | None = None, item_id: Filter = None,
-                    kiosk_id: Filter = None, since: Since = None, until: Until = None,
-                    limit: Annotated[int, Query(ge=1, le=100)] = 50,
-                    cursor: Annotated[str | None, Query(max_length=400)] = None,
+    def staff_cases(query: Annotated[CaseFilter, Query()],
                     _: Principal = Depends(staff)) -> CasePage:
         try:
-            return case_store.page(engine, status=status, item_id=item_id, kiosk_id=kiosk_id,
-                                   since=None if since is None else utc(since),
-                                   until=None if until is None else utc(until),
-                                   limit=limit, cursor=cursor)
+            return case_store.page(
+                engine, status=query.status, item_id=query.item_id, kiosk_id=query.kiosk_id,
+                since=None if query.since is None else utc(query.since),
+                until=None if query.until is None else utc(query.until),
+                limit=query.limit, cursor=query.cursor)
         except case_store.CursorError as exc:
             raise HTTPException(400, str(exc)) from exc
 
