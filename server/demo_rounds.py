@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta, timezone
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
 
 from contracts.platform_api import DocumentType, Eligibility, RoundConfig
@@ -78,8 +78,3 @@ def add_demo_rounds(engine: Engine, now: datetime) -> list[str]:
                 changed.append(config.id)
     return changed
 
-
-def demo_round_ids(engine: Engine) -> list[str]:
-    with engine.connect() as conn:
-        return list(conn.execute(select(rounds.c.id).where(rounds.c.id.in_(DEMO_ROUNDS)))
-                    .scalars())

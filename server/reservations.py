@@ -81,11 +81,17 @@ def _enter(conn: Connection, key: bytes, signer: PickupSigner, describe: Describ
     except _Refusal as refusal:
         # The row names the person even when the refusal came before the pseudonym
         # was needed: "my reservation" finds an offline entry's refusal by card.
-        _record(conn, config, req, kiosk_id,
-                person or person_of(key, req.document_type, req.document_number),
+        _record(conn, config, req, kiosk_id, person or _named(key, req, at),
                 "refused", now, reason=refusal.reason, detail=refusal.detail)
         return EntryOutcome(request_id=req.id, status="refused", reason=refusal.reason,
                             detail=refusal.detail, pseudonym=person)
+
+
+def _named(key: bytes, req: EntryRequest, at: datetime) -> str:
+    """The pseudonym of a valid document number; "" for anything else: it names nobody."""
+    if document_problem(req.document_type, req.document_number, at.date()) is not None:
+        return ""
+    return person_of(key, req.document_type, req.document_number)
 
 
 def _check(conn: Connection, key: bytes, config: RoundConfig, req: EntryRequest,

@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 
 from contracts.clock import FakeClock
+from contracts.platform_api import EntryRequest
+from contracts.wire import RedemptionPayload, ReservationPayload
 from server.embedded import EmbeddedPlatform
 from server.offline import MAX_OFFLINE_AGE, as_of
 from tests.server.test_platform_api import START, Api, person
@@ -48,9 +50,10 @@ def queued(kiosk: str, seq: int, kind: str, payload: dict[str, Any],
 
 def offline_entry(kiosk: str, seq: int, body: dict[str, Any], made_at: datetime,
                   offset_s: float = 0.0) -> dict[str, Any]:
-    return queued(kiosk, seq, "reservation", {
-        "entry": body, "made_at": made_at.isoformat(), "clock_offset_s": offset_s},
-        tx_id=body["id"])
+    """As the kiosk queues it: the shared wire models, the entry's id as the UUID."""
+    payload = ReservationPayload(entry=EntryRequest.model_validate(body), made_at=made_at,
+                                 clock_offset_s=offset_s)
+    return queued(kiosk, seq, "reservation", payload.model_dump(mode="json"), tx_id=body["id"])
 
 
 def sync(api: Api, kiosk: str, *items: dict[str, Any]) -> list[dict[str, Any]]:
@@ -92,6 +95,16 @@ def test_an_offline_entry_is_judged_as_of_when_it_was_made(api: Api) -> None:
     # the code's validity counts from when the platform gave the place, not the kiosk's stamp
     valid_until = datetime.fromisoformat(seen["valid_until"].replace("Z", "+00:00"))
     assert valid_until == api.clock.now() + timedelta(days=2)
+
+
+def test_the_kiosks_measured_drift_is_taken_off_its_stamp(api: Api) -> None:
+    r = api.round(closes_at=(START + timedelta(hours=1)).isoformat())["id"]
+    api.clock.advance(2 * 3600)
+    # stamped 10 minutes after closing by a clock 15 minutes fast: made before closing
+    made = START + timedelta(minutes=70)
+    fast = sync(api, "K-A", offline_entry("K-A", 1, entry(r, person(9)), made, 900))[0]
+    slow = sync(api, "K-A", offline_entry("K-A", 2, entry(r, person(19)), made, 0))[0]
+    assert (fast["reason"], slow["reason"]) == ("entered", "refused:closed")
 
 
 def test_a_kiosk_clock_cannot_carry_an_entry_into_an_earlier_open_window(api: Api) -> None:
@@ -157,7 +170,8 @@ def test_the_platform_keeps_no_document_number_in_the_stored_transaction(api: Ap
 # -- offline redemptions ------------------------------------------------------------------
 
 def redemption(kiosk: str, seq: int, code: str, at: datetime) -> dict[str, Any]:
-    return queued(kiosk, seq, "redemption", {"code": code, "redeemed_at": at.isoformat()})
+    payload = RedemptionPayload(code=code, redeemed_at=at)
+    return queued(kiosk, seq, "redemption", payload.model_dump(mode="json"))
 
 
 def allocated_code(api: Api, number: str) -> tuple[str, str]:
@@ -208,3 +222,13 @@ def test_a_code_the_platform_never_issued_is_flagged(api: Api) -> None:
     # the demo "genuine" code is signed with the platform's key but has no issue record
     result = sync(api, "K-A", redemption("K-A", 1, codes["genuine"], START))[0]
     assert (result["status"], result["reason"]) == ("accepted", "flagged:not_issued")
+
+
+def test_a_refusal_before_the_document_check_names_only_a_valid_document(api: Api) -> None:
+    r = api.round(opens_at=(START + timedelta(days=1)).isoformat())["id"]
+    results = sync(api, "K-A",
+                   offline_entry("K-A", 1, entry(r, person(20)), START),
+                   offline_entry("K-A", 2, entry(r, "350203X"), START))
+    assert [x["reason"] for x in results] == ["refused:not_open"] * 2
+    assert [e["reason"] for e in my_entries(api, person(20))] == ["not_open"]
+    assert my_entries(api, "350203X") == []  # not a document: it names nobody
