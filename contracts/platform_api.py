@@ -218,8 +218,9 @@ class Redemption(BaseModel):
 class PickupFlag(BaseModel):
     """An offline redemption staff must reconcile: the goods were handed over at a kiosk
     that could not ask the platform, and the code turned out to be collected already
-    (reason ``already_redeemed``) or not one the platform issued (``not_issued``,
-    ``forged``, ``altered``, ``expired``, ``damaged``)."""
+    (reason ``already_redeemed``), not one the platform issued (``not_issued``,
+    ``forged``, ``altered``, ``expired``, ``damaged``), or from a round that does not
+    allow offline redemption (``offline_not_allowed``: recorded all the same)."""
 
     ref: str  # "-": the code could not be read
     kiosk_id: str

@@ -25,8 +25,17 @@ from contracts.pickup_codes import verify_pickup_code
 from contracts.platform_api import PickupFlag
 from contracts.wire import RedemptionPayload, ReservationPayload, Transaction
 from server.cases import add_event
-from server.db import aware, cases, offline_entries, pickup_attempts, pickup_flags, pickups
+from server.db import (
+    aware,
+    cases,
+    entries,
+    offline_entries,
+    pickup_attempts,
+    pickup_flags,
+    pickups,
+)
 from server.reservations import Describe, enter_in
+from server.rounds import load_round
 from server.signing import PickupSigner
 
 log = logging.getLogger(__package__)
@@ -95,6 +104,12 @@ class Reconciler:
             if kind == "case" and conn.execute(
                     select(cases.c.reference).where(cases.c.reference == claims.ref)).first():
                 add_event(conn, claims.ref, "collected", "", by, at)
+            if not _offline_allowed(conn, claims.ref):
+                # Recorded all the same (the goods are gone); staff see the kiosk erred.
+                return self._flag(conn, tx, claims.ref, at, now, by, "offline_not_allowed",
+                                  "handed over offline, which this code's round does not"
+                                  " allow (only a round with offline_redemption does)",
+                                  log_attempt=False)
             return "redeemed"
         first = conn.execute(select(pickups.c.redeemed_at, pickups.c.redeemed_by,
                                     pickups.c.code).where(pickups.c.ref == claims.ref)).first()
@@ -107,15 +122,26 @@ class Reconciler:
         return self._flag(conn, tx, claims.ref, at, now, by, "already_redeemed", detail)
 
     def _flag(self, conn: Connection, tx: Transaction, ref: str, at: datetime,
-              now: datetime, by: str, reason: str, detail: str) -> str:
+              now: datetime, by: str, reason: str, detail: str, log_attempt: bool = True
+              ) -> str:
         conn.execute(pickup_flags.insert().values(
             transaction_id=tx.id, ref=ref, kiosk_id=tx.kiosk_id, redeemed_at=at,
             received_at=now, reason=reason, detail=detail))
-        conn.execute(pickup_attempts.insert().values(ref=ref, by=by, at=at, outcome="flagged",
-                                                     reason=reason))
+        if log_attempt:  # else the attempt is in the log already, as the redemption
+            conn.execute(pickup_attempts.insert().values(ref=ref, by=by, at=at,
+                                                         outcome="flagged", reason=reason))
         log.warning("offline redemption flagged for staff: ref %s from kiosk %s (%s)", ref,
                     tx.kiosk_id, reason)
         return f"flagged:{reason}"
+
+
+def _offline_allowed(conn: Connection, ref: str) -> bool:
+    """Whether the round that issued this code lets a kiosk hand over offline (a case's
+    code: no round allows it)."""
+    round_id = conn.execute(select(entries.c.round_id).where(entries.c.reference == ref)
+                            ).scalar()
+    config = None if round_id is None else load_round(conn, round_id)
+    return config is not None and config.offline_redemption
 
 
 def flags(engine: Engine, limit: int = 200) -> list[PickupFlag]:

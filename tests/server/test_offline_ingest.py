@@ -174,8 +174,8 @@ def redemption(kiosk: str, seq: int, code: str, at: datetime) -> dict[str, Any]:
     return queued(kiosk, seq, "redemption", payload.model_dump(mode="json"))
 
 
-def allocated_code(api: Api, number: str) -> tuple[str, str]:
-    r = api.round(mode="first_come", offline_redemption=True)["id"]
+def allocated_code(api: Api, number: str, offline: bool = True) -> tuple[str, str]:
+    r = api.round(mode="first_come", offline_redemption=offline)["id"]
     won = api.enter(r, number)
     assert won["status"] == "allocated", won
     return won["pickup_code"], won["reference"]
@@ -215,6 +215,16 @@ def test_a_code_collected_twice_is_accepted_and_flagged_to_staff(api: Api) -> No
     assert [(a["outcome"], a["by"]) for a in log] == [
         ("redeemed", "kiosk:K-B"), ("flagged", "kiosk:K-A offline")]
     assert api.kiosk("K-A").get("/api/v1/staff/pickups/flags").status_code == 403
+
+
+def test_a_hand_over_the_round_does_not_allow_offline_is_kept_and_flagged(api: Api) -> None:
+    code, ref = allocated_code(api, person(12), offline=False)
+    result = sync(api, "K-A", redemption("K-A", 1, code, START))[0]
+    assert (result["status"], result["reason"]) == ("accepted", "flagged:offline_not_allowed")
+    [flag] = api.staff.get("/api/v1/staff/pickups/flags").json()["flags"]
+    assert (flag["ref"], flag["reason"]) == (ref, "offline_not_allowed")
+    again = api.kiosk("K-B").post("/api/v1/pickups/redeem", json={"code": code}).json()
+    assert (again["status"], again["reason"]) == ("refused", "already_redeemed")
 
 
 def test_a_code_the_platform_never_issued_is_flagged(api: Api) -> None:
