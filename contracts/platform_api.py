@@ -33,7 +33,8 @@ RESERVATION_LOOKUP_PATH = "/api/v1/reservations/lookup"
 REDEEM_PATH = "/api/v1/pickups/redeem"
 CASE_LOOKUP_PATH = "/api/v1/cases/lookup"
 STAFF_CASES_PATH = "/api/v1/staff/cases"  # GET: filtered, paged
-RATINGS_REPORT_PATH = "/api/v1/staff/ratings/report"  # GET: 好差评 counts
+RATINGS_REPORT_PATH = "/api/v1/ratings/report"  # GET: 好差评 counts (staff; a kiosk: its own)
+PICKUP_FLAGS_PATH = "/api/v1/staff/pickups/flags"  # GET: offline redemptions to reconcile
 
 
 def stock_path(round_id: str) -> str:
@@ -190,11 +191,14 @@ class EntryOutcome(BaseModel):
 class EntryView(BaseModel):
     round_id: str
     reference: str
-    status: Literal["entered", "won", "collected", "expired"]
+    # refused: only entries made offline (an online refusal was answered at once)
+    status: Literal["entered", "won", "collected", "expired", "refused"]
     slot: str = ""
     choices: list[str]
     pickup_code: str = ""
     valid_until: datetime | None = None
+    reason: str = ""  # refused: the rule's code, as EntryOutcome.reason
+    made_offline: bool = False  # queued at a kiosk, its rules applied when it arrived
 
 
 # -- pickups ------------------------------------------------------------------------
@@ -209,6 +213,25 @@ class Redemption(BaseModel):
     window: str = ""
     redeemed_at: datetime | None = None
     redeemed_by: str = ""
+
+
+class PickupFlag(BaseModel):
+    """An offline redemption staff must reconcile: the goods were handed over at a kiosk
+    that could not ask the platform, and the code turned out to be collected already
+    (reason ``already_redeemed``), not one the platform issued (``not_issued``,
+    ``forged``, ``altered``, ``expired``, ``damaged``), or from a round that does not
+    allow offline redemption (``offline_not_allowed``: recorded all the same)."""
+
+    ref: str  # "-": the code could not be read
+    kiosk_id: str
+    redeemed_at: datetime  # at the kiosk (its clock corrected, bounded)
+    received_at: datetime
+    reason: str
+    detail: str
+
+
+class PickupFlagList(BaseModel):
+    flags: list[PickupFlag]
 
 
 class Attempt(BaseModel):

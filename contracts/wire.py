@@ -10,7 +10,7 @@ never sinks a batch.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -61,7 +61,10 @@ class ApplicationPayload(_Wire):
 class RatingPayload(_Wire):
     case: str = Field(pattern=UUID_PATTERN)  # the application transaction's id
     score: int = Field(ge=1, le=5, strict=True)
-    reason: str = Field(default="", max_length=40)
+    # Empty for a good review; a bad one (1 or 2) gives one of BAD_REVIEW_REASONS. The
+    # platform checks that rule itself (server.cases.rating_problem); the schema says it.
+    reason: str = Field(default="", max_length=40,
+                        json_schema_extra={"enum": ["", *BAD_REVIEW_REASONS]})
 
 
 class ReservationPayload(_Wire):
@@ -106,6 +109,45 @@ class Transaction(_Wire):
     def parsed_payload(self) -> Payload:
         """The payload as its kind's model (``ValidationError`` names what is wrong)."""
         return PAYLOADS[self.kind].model_validate(self.payload)
+
+
+class _Envelope(_Wire):
+    id: str = Field(pattern=UUID_PATTERN)
+    kiosk_id: str = Field(min_length=1, max_length=32)
+    seq: int = Field(ge=1, le=2**62)
+    item_id: str = Field(min_length=1, max_length=64)
+    reference: str = Field(min_length=1, max_length=64)
+    created_at: str = Field(max_length=40)
+
+
+class ApplicationTransaction(_Envelope):
+    kind: Literal["application"]
+    payload: ApplicationPayload
+
+
+class RatingTransaction(_Envelope):
+    """好差评: one rating of one case, by the kiosk that sent the case."""
+
+    kind: Literal["rating"]
+    payload: RatingPayload
+
+
+class ReservationTransaction(_Envelope):
+    kind: Literal["reservation"]
+    payload: ReservationPayload
+
+
+class RedemptionTransaction(_Envelope):
+    kind: Literal["redemption"]
+    payload: RedemptionPayload
+
+
+# What a batch item is, kind by kind: the published schema (the platform's OpenAPI
+# components) describes items with this. Ingest reads each item as ``Transaction`` and
+# then its payload, so that one bad item is refused on its own.
+TypedTransaction = Annotated[
+    ApplicationTransaction | RatingTransaction | ReservationTransaction | RedemptionTransaction,
+    Field(discriminator="kind")]
 
 
 class Batch(BaseModel):

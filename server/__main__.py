@@ -3,6 +3,11 @@
     python -m server --db URL --port N      serve the HTTP API (SQLite file by default)
     python -m server stats --db URL [--json]
                                             per-kiosk transaction counts, distinct ids
+                                            and per round: entries, allocations,
+                                            refusals by reason, offline entries
+    python -m server cases --db URL [--status S] [--item ID] [--kiosk ID]
+                         [--since ISO] [--until ISO] [--limit N] [--json]
+                                            staff's case list, newest first
     python -m server verify-draw DRAW.json  reproduce a published lottery draw: exit 0 if
                                             it matches, 1 if not, 2 if unreadable
     python -m server enrol --db URL ROLE ID [--out FILE]
@@ -61,6 +66,55 @@ def stats(argv: list[str]) -> int:
         engine.dispose()
     print(json.dumps(result, ensure_ascii=False, indent=2) if args.json
           else format_stats(result))
+    return 0
+
+
+def cases_command(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m server cases")
+    parser.add_argument("--db", default=DEFAULT_DB, help="SQLAlchemy database URL")
+    parser.add_argument("--status", choices=["received", "reviewing", "approved", "refused",
+                                             "ready_for_pickup", "collected"])
+    parser.add_argument("--item", help="service item id")
+    parser.add_argument("--kiosk", help="kiosk id")
+    parser.add_argument("--since", help="received from (ISO 8601; no zone: UTC)")
+    parser.add_argument("--until", help="received before (ISO 8601; no zone: UTC)")
+    parser.add_argument("--limit", type=int, default=50, help="at most this many (1-1000)")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    args = parser.parse_args(argv)
+
+    from datetime import UTC, datetime
+
+    from server.cases import page
+    from server.db import make_engine
+
+    def moment(text: str | None) -> datetime | None:
+        if text is None:
+            return None
+        stamp = datetime.fromisoformat(text)
+        return (stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)).astimezone(UTC)
+
+    try:
+        since, until = moment(args.since), moment(args.until)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if not 1 <= args.limit <= 1000:
+        print("error: --limit is 1 to 1000", file=sys.stderr)
+        return 2
+    engine = make_engine(args.db)
+    try:
+        found = page(engine, status=args.status, item_id=args.item, kiosk_id=args.kiosk,
+                     since=since, until=until, limit=args.limit)
+    finally:
+        engine.dispose()
+    if args.json:
+        print(found.model_dump_json(indent=2))
+        return 0
+    for case in found.cases:
+        print(f"{case.reference:<24} {case.status:<17} {case.item_id:<28}"
+              f" {case.received_at.isoformat()}")
+    more = " (more: narrow the filters or raise --limit)" if found.next_cursor else ""
+    print(f"{len(found.cases)} cases{more}")
     return 0
 
 
@@ -187,9 +241,9 @@ def revision_command(argv: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    commands = {"stats": stats, "verify-draw": verify_draw, "enrol": enrol_command,
-                "revoke": lambda a: enrol_command(a, revoking=True), "round": round_command,
-                "revision": revision_command}
+    commands = {"stats": stats, "cases": cases_command, "verify-draw": verify_draw,
+                "enrol": enrol_command, "revoke": lambda a: enrol_command(a, revoking=True),
+                "round": round_command, "revision": revision_command}
     if argv[:1] and argv[0] in commands:
         return commands[argv[0]](argv[1:])
     return serve(argv)

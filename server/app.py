@@ -8,19 +8,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, HTTPException, Path, Request, Response
+from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.types import DecoratedCallable
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 from sqlalchemy.engine import Engine
 
 from contracts.clock import Clock
 from contracts.pharmacies import Pharmacies
 from contracts.platform_api import (
+    PICKUP_FLAGS_PATH,
+    RATINGS_REPORT_PATH,
+    STAFF_CASES_PATH,
     Attempt,
+    CasePage,
     CaseView,
     Day,
     DocumentType,
@@ -28,8 +32,11 @@ from contracts.platform_api import (
     EntryRequest,
     EntryView,
     Ident,
+    PickupFlagList,
+    RatingReport,
     Redemption,
     RoundConfig,
+    RoundStock,
 )
 from contracts.reference_data import PHARMACIES
 from contracts.wire import Batch, BatchResult, Health, ReferenceBody, Versions
@@ -40,16 +47,67 @@ from server.draws import DrawStateError
 from server.http_auth import requires
 from server.ingest import ingest_batch
 from server.lottery import DrawError
+from server.offline import Reconciler, flags
+from server.openapi_doc import publish_transactions
 from server.persons import person_of
 from server.pickups import attempts, issue, redeem
+from server.ratings import report
 from server.reference import ReferenceDoc
 from server.registry import register_insured
 from server.reservations import enter, entries_of
-from server.rounds import RoundExists, create_round, list_rounds
+from server.rounds import RoundExists, create_round, list_rounds, remaining
 from server.signing import PickupSigner
 
 _Strict = ConfigDict(extra="forbid")
 DrawNumber = Annotated[int, Path(ge=1, le=1_000_000)]
+REPORT_DAYS = 30  # the 好差评 report's period when none is given
+CaseStatus = Literal["received", "reviewing", "approved", "refused", "ready_for_pickup",
+                     "collected"]
+
+
+def _iso_moment(value: Any) -> Any:
+    """Only ISO 8601 text with a zone (pydantic would also read "0.5" as 1970)."""
+    if isinstance(value, str):
+        try:
+            if datetime.fromisoformat(value).tzinfo is not None:
+                return value
+        except ValueError:
+            pass
+    raise ValueError("expected an ISO 8601 date and time with its zone")
+
+
+QueryMoment = Annotated[AwareDatetime, BeforeValidator(_iso_moment)]
+Filter = Annotated[str | None, Field(min_length=1, max_length=64)]
+
+
+class ReportQuery(BaseModel):
+    """The 好差评 report's period and filters (an unknown parameter is 422)."""
+
+    model_config = _Strict
+    since: QueryMoment | None = Field(default=None, description="from (inclusive), with zone")
+    until: QueryMoment | None = Field(default=None, description="to (exclusive), with zone;"
+                                      " none: up to now")
+    kiosk_id: Filter = None
+    item_id: Filter = None
+
+
+class CaseFilter(BaseModel):
+    """Staff's case list: filters on received cases, and the page asked for."""
+
+    model_config = _Strict
+    status: CaseStatus | None = None
+    item_id: Filter = None
+    kiosk_id: Filter = None
+    since: QueryMoment | None = Field(default=None, description="received from, with zone")
+    until: QueryMoment | None = Field(default=None, description="received before, with zone")
+    limit: int = Field(default=50, ge=1, le=100)
+    cursor: str | None = Field(default=None, max_length=400, description="next_cursor of"
+                               " the page before")
+
+
+def utc(moment: datetime) -> datetime:
+    """A query's moment in UTC (SQLite compares stored UTC digits)."""
+    return moment.astimezone(UTC)
 
 
 class Document(BaseModel):
@@ -179,6 +237,7 @@ def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: Picku
     staff = requires(engine, "staff", "admin")
     admin = requires(engine, "admin")
     describe = describer(reference)
+    offline = Reconciler(key, signer, describe)
 
     def now() -> datetime:
         # Always UTC: SQLite keeps a datetime's wall-clock digits and drops its zone,
@@ -225,12 +284,37 @@ def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: Picku
         except LookupError as exc:
             raise HTTPException(404, str(exc)) from exc
 
+    @get("/api/v1/rounds/{round_id}/stock", responses={404: {"description": "no such round"}})
+    def round_stock(round_id: str, _: Principal = Depends(anyone)) -> RoundStock:
+        left = remaining(engine, round_id)
+        if left is None:
+            raise HTTPException(404, f"no round {round_id!r}")
+        return RoundStock(round_id=round_id, remaining=left, as_of=now())
+
+    @get(RATINGS_REPORT_PATH, responses={403: {"description": "a kiosk asking for another"
+                                               " kiosk's ratings"}})
+    def ratings_report(query: Annotated[ReportQuery, Query()],
+                       who: Principal = Depends(anyone)) -> RatingReport:
+        kiosk_id = query.kiosk_id
+        if who.role == "kiosk":
+            if kiosk_id not in (None, who.id):
+                raise HTTPException(403, "a kiosk reads only its own ratings")
+            kiosk_id = who.id
+        end = utc(query.until) if query.until is not None else now()
+        start = (utc(query.since) if query.since is not None
+                 else end - timedelta(days=REPORT_DAYS))
+        return report(engine, start, end, kiosk_id, query.item_id,
+                      up_to_now=query.until is None)
+
     # -- kiosks ---------------------------------------------------------------------
-    @post("/api/v1/transactions/batch")
+    @post("/api/v1/transactions/batch",
+          description="Queued transactions, each checked on its own against its kind's"
+                      " model (components/schemas/Transaction: application, rating,"
+                      " reservation, redemption); one bad item never sinks the batch.")
     def ingest(batch: Batch, who: Principal = Depends(kiosk)) -> BatchResult:
         received = now()
         return BatchResult(results=ingest_batch(engine, batch.transactions, received, who.id,
-                                                key), received_at=received)
+                                                key, offline), received_at=received)
 
     @post("/api/v1/reservations")
     def reserve(request: EntryRequest, who: Principal = Depends(kiosk)) -> EntryOutcome:
@@ -272,6 +356,22 @@ def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: Picku
             raise HTTPException(404, str(exc)) from exc
         except case_store.CaseError as exc:
             raise HTTPException(409, str(exc)) from exc
+
+    @get(STAFF_CASES_PATH, responses={400: {"description": "a cursor this list did not make"}})
+    def staff_cases(query: Annotated[CaseFilter, Query()],
+                    _: Principal = Depends(staff)) -> CasePage:
+        try:
+            return case_store.page(
+                engine, status=query.status, item_id=query.item_id, kiosk_id=query.kiosk_id,
+                since=None if query.since is None else utc(query.since),
+                until=None if query.until is None else utc(query.until),
+                limit=query.limit, cursor=query.cursor)
+        except case_store.CursorError as exc:
+            raise HTTPException(400, str(exc)) from exc
+
+    @get(PICKUP_FLAGS_PATH)
+    def pickup_flags(_: Principal = Depends(staff)) -> PickupFlagList:
+        return PickupFlagList(flags=flags(engine))
 
     @get("/api/v1/staff/pickups/{ref}/attempts")
     def pickup_attempts(ref: str, _: Principal = Depends(staff)) -> AttemptList:
@@ -334,4 +434,5 @@ def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: Picku
                                  request.since)
         return Registered(added=added)
 
+    publish_transactions(app)
     return app

@@ -9,13 +9,15 @@ which only a redemption of that code sets.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import base64
+import json
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 
-from contracts.platform_api import CaseEvent, CaseView
+from contracts.platform_api import CaseEvent, CasePage, CaseView
 from contracts.wire import BAD_REVIEW_REASONS, ApplicationPayload, RatingPayload, Transaction
 from server.db import aware, case_events, cases, pickups, ratings
 
@@ -142,3 +144,52 @@ def set_status(engine: Engine, reference: str, status: str, reason: str, by: str
         result = view(conn, reference)
     assert result is not None
     return result
+
+
+class CursorError(ValueError):
+    """A paging cursor this platform did not make."""
+
+
+def _cursor(received_at: datetime, reference: str) -> str:
+    raw = json.dumps([aware(received_at).isoformat(), reference]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _position(cursor: str) -> tuple[datetime, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        at, reference = json.loads(raw)
+        return aware(datetime.fromisoformat(at)).astimezone(UTC), str(reference)
+    except (ValueError, TypeError) as exc:  # binascii and JSON errors are ValueErrors
+        raise CursorError("not a cursor from this list: start again without one") from exc
+
+
+def page(engine: Engine, *, status: str | None = None, item_id: str | None = None,
+         kiosk_id: str | None = None, since: datetime | None = None,
+         until: datetime | None = None, limit: int = 50, cursor: str | None = None
+         ) -> CasePage:
+    """Staff's case list, newest first, ``limit`` at a time. Keyset paging on
+    (received_at, reference): a case arriving between pages neither repeats nor hides one."""
+    query = select(cases.c.reference, cases.c.received_at)
+    if status is not None:
+        query = query.where(cases.c.status == status)
+    if item_id is not None:
+        query = query.where(cases.c.item_id == item_id)
+    if kiosk_id is not None:
+        query = query.where(cases.c.kiosk_id == kiosk_id)
+    if since is not None:
+        query = query.where(cases.c.received_at >= since)
+    if until is not None:
+        query = query.where(cases.c.received_at < until)
+    if cursor is not None:
+        at, reference = _position(cursor)
+        query = query.where(or_(cases.c.received_at < at,
+                                and_(cases.c.received_at == at, cases.c.reference < reference)))
+    query = query.order_by(cases.c.received_at.desc(), cases.c.reference.desc())
+    with engine.connect() as conn:
+        rows = conn.execute(query.limit(limit + 1)).all()
+        views = [v for r in rows[:limit] if (v := view(conn, r.reference)) is not None]
+    more = len(rows) > limit
+    last = rows[limit - 1] if more else None
+    return CasePage(cases=views,
+                    next_cursor=_cursor(last.received_at, last.reference) if last else None)

@@ -188,6 +188,35 @@ pickup_attempts = Table(
     Column("reason", String(80), nullable=False),
 )
 
+# A redemption made offline at a kiosk that the platform could not simply record: the
+# code was collected already (online or at another offline kiosk), or the platform
+# never issued it. The goods are gone either way; staff reconcile (GET .../flags).
+pickup_flags = Table(
+    "pickup_flags",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("transaction_id", String(36), nullable=False, unique=True),
+    Column("ref", String(64), nullable=False, index=True),  # "-": no readable code
+    Column("kiosk_id", String(32), nullable=False),
+    Column("redeemed_at", DateTime(timezone=True), nullable=False),  # as of (bounded)
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("reason", String(40), nullable=False),  # already_redeemed | not_issued | forged...
+    Column("detail", Text, nullable=False),
+)
+
+# Entries a kiosk took while the platform was unreachable: when the rules were applied
+# (the kiosk's stamp corrected by its drift, bounded; docs/reservations.md).
+offline_entries = Table(
+    "offline_entries",
+    metadata,
+    Column("request_id", String(36), primary_key=True),  # entries.request_id
+    Column("transaction_id", String(36), nullable=False, unique=True),
+    Column("kiosk_id", String(32), nullable=False),
+    Column("made_at", DateTime(timezone=True), nullable=False),  # the kiosk's clock
+    Column("as_of", DateTime(timezone=True), nullable=False),  # what the rules saw
+    Column("received_at", DateTime(timezone=True), nullable=False),
+)
+
 # The social-security registry's answer, as pseudonyms: who is insured locally.
 insured = Table(
     "insured",

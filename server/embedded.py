@@ -12,6 +12,7 @@ import uvicorn
 from contracts.clock import Clock
 from server.credentials import Role
 from server.demo_codes import demo_pickup_codes
+from server.demo_rounds import add_demo_rounds
 from server.platform import build_platform
 
 
@@ -29,8 +30,9 @@ class _Server(uvicorn.Server):
 
 class EmbeddedPlatform:
     def __init__(self, db_url: str, signing_key: Path, host: str = "127.0.0.1",
-                 port: int = 0, clock: Clock | None = None) -> None:
+                 port: int = 0, clock: Clock | None = None, demo_rounds: bool = True) -> None:
         platform = build_platform(db_url, signing_key, clock)
+        self._demo_rounds = demo_rounds
         self.platform = platform
         self.signer = platform.signer
         self.engine = platform.engine
@@ -53,12 +55,18 @@ class EmbeddedPlatform:
         """Field-test codes: genuine from this platform's key, altered, forged, expired."""
         return demo_pickup_codes(self.signer, now)
 
+    def add_demo_rounds(self, now: datetime) -> list[str]:
+        """The two open demo rounds (server.demo_rounds), around ``now``."""
+        return add_demo_rounds(self.engine, now)
+
     @property
     def url(self) -> str:
         host, port = self._sock.getsockname()[:2]
         return f"http://{host}:{port}"
 
     def start(self, timeout: float = 10.0) -> str:
+        if self._demo_rounds:
+            self.add_demo_rounds(self.platform.clock.now())
         self._thread.start()
         if not self._server.ready.wait(timeout):
             raise RuntimeError(f"embedded platform did not start within {timeout:.0f} s")

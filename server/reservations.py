@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -24,7 +24,7 @@ from contracts.platform_api import (
     EntryView,
     RoundConfig,
 )
-from server.db import aware, entries, insured, pickups, round_stock
+from server.db import aware, entries, insured, offline_entries, pickups, round_stock
 from server.persons import age_on, birth_date, document_problem, person_of
 from server.pickups import issue
 from server.rounds import load_round
@@ -53,8 +53,19 @@ def enter(engine: Engine, key: bytes, signer: PickupSigner, describe: Describe,
     raise RuntimeError(f"request {req.id}: the same person kept colliding")
 
 
+def enter_in(conn: Connection, key: bytes, signer: PickupSigner, describe: Describe,
+             req: EntryRequest, kiosk_id: str, now: datetime,
+             rules_at: datetime | None = None) -> EntryOutcome:
+    """``enter`` inside the caller's transaction. ``rules_at``: the moment the round's
+    rules are judged at (an entry made offline: when it was made, server.offline);
+    rows and pickup codes are stamped ``now``, the platform's receipt."""
+    return _enter(conn, key, signer, describe, req, kiosk_id, now, rules_at or now)
+
+
 def _enter(conn: Connection, key: bytes, signer: PickupSigner, describe: Describe,
-           req: EntryRequest, kiosk_id: str, now: datetime) -> EntryOutcome:
+           req: EntryRequest, kiosk_id: str, now: datetime,
+           rules_at: datetime | None = None) -> EntryOutcome:
+    at = rules_at or now
     earlier = conn.execute(select(entries).where(entries.c.request_id == req.id)).first()
     if earlier is not None:
         return _outcome(conn, earlier, replayed=True)
@@ -64,13 +75,23 @@ def _enter(conn: Connection, key: bytes, signer: PickupSigner, describe: Describ
                             detail=f"there is no round {req.round_id!r}")
     person = ""
     try:
-        person, born, choices = _check(conn, key, config, req, now)
-        return _place(conn, signer, describe, config, req, kiosk_id, person, born, choices, now)
+        person, born, choices = _check(conn, key, config, req, at)
+        return _place(conn, signer, describe, config, req, kiosk_id, person, born, choices,
+                      now, at)
     except _Refusal as refusal:
-        _record(conn, config, req, kiosk_id, person, "refused", now,
-                reason=refusal.reason, detail=refusal.detail)
+        # The row names the person even when the refusal came before the pseudonym
+        # was needed: "my reservation" finds an offline entry's refusal by card.
+        _record(conn, config, req, kiosk_id, person or _named(key, req, at),
+                "refused", now, reason=refusal.reason, detail=refusal.detail)
         return EntryOutcome(request_id=req.id, status="refused", reason=refusal.reason,
                             detail=refusal.detail, pseudonym=person)
+
+
+def _named(key: bytes, req: EntryRequest, at: datetime) -> str:
+    """The pseudonym of a valid document number; "" for anything else: it names nobody."""
+    if document_problem(req.document_type, req.document_number, at.date()) is not None:
+        return ""
+    return person_of(key, req.document_type, req.document_number)
 
 
 def _check(conn: Connection, key: bytes, config: RoundConfig, req: EntryRequest,
@@ -136,13 +157,13 @@ def _eligibility_words(config: RoundConfig) -> str:
 
 def _place(conn: Connection, signer: PickupSigner, describe: Describe, config: RoundConfig,
            req: EntryRequest, kiosk_id: str, person: str, born: date | None,
-           choices: tuple[str, ...], now: datetime) -> EntryOutcome:
+           choices: tuple[str, ...], now: datetime, at: datetime) -> EntryOutcome:
     live = conn.execute(select(entries).where(entries.c.round_id == config.id,
                                               entries.c.person_slot == person)).first()
     if live is not None and live.status == "won":
         raise _Refusal("already_allocated", "do not submit twice: a place is already yours in"
                        f" this round ({live.reference})")
-    if live is not None and (live.expires_at is None or aware(live.expires_at) > now):
+    if live is not None and (live.expires_at is None or aware(live.expires_at) > at):
         if tuple(live.choices) == choices:
             raise _Refusal("already_entered", "do not submit twice: your entry"
                            f" {live.reference} stands and nothing was changed")
@@ -156,8 +177,8 @@ def _place(conn: Connection, signer: PickupSigner, describe: Describe, config: R
                      .values(status="expired", person_slot=f"expired:{live.request_id}"))
     if config.mode == "lottery":
         auto = (config.auto_entry_age is not None and born is not None
-                and age_on(born, now.date()) >= config.auto_entry_age)
-        expires = None if auto else now + timedelta(days=config.entry_validity_days)
+                and age_on(born, at.date()) >= config.auto_entry_age)
+        expires = None if auto else at + timedelta(days=config.entry_validity_days)
         reference = _insert(conn, config, req, kiosk_id, person, "entered", now,
                             choices=choices, auto_entry=auto, expires_at=expires)
         return EntryOutcome(request_id=req.id, status="entered", reference=reference,
@@ -227,12 +248,18 @@ def _outcome(conn: Connection, row: Any, replayed: bool) -> EntryOutcome:
 
 
 def entries_of(engine: Engine, person: str, round_id: str | None = None) -> list[EntryView]:
-    """A person's entries, newest first: what result lookup by ID card shows."""
+    """A person's entries, newest first: what result lookup by ID card shows. Refusals
+    of entries made offline are among them (the person was told "to be confirmed");
+    an online refusal was answered at the kiosk at once and is not."""
+    offline = offline_entries.c.request_id.is_not(None)
     query = (select(entries, pickups.c.code, pickups.c.expires_at.label("code_expires"),
-                    pickups.c.redeemed_at)
+                    pickups.c.redeemed_at, offline.label("made_offline"))
              .join(pickups, pickups.c.ref == entries.c.reference, isouter=True)
+             .join(offline_entries, offline_entries.c.request_id == entries.c.request_id,
+                   isouter=True)
              .where(entries.c.person == person,
-                    entries.c.status.in_(("entered", "won", "expired"))))
+                    or_(entries.c.status.in_(("entered", "won", "expired")),
+                        and_(entries.c.status == "refused", offline))))
     if round_id is not None:
         query = query.where(entries.c.round_id == round_id)
     with engine.connect() as conn:
@@ -243,5 +270,7 @@ def entries_of(engine: Engine, person: str, round_id: str | None = None) -> list
         views.append(EntryView(
             round_id=r.round_id, reference=r.reference, status=status, slot=r.slot or "",
             choices=list(r.choices), pickup_code=r.code or "",
-            valid_until=_aware_or_none(r.code_expires if r.code else r.expires_at)))
+            valid_until=_aware_or_none(r.code_expires if r.code else r.expires_at),
+            reason=r.reason if r.status == "refused" else "",
+            made_offline=bool(r.made_offline)))
     return views

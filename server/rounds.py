@@ -57,3 +57,17 @@ def read_round_file(path: Path) -> RoundConfig:
     with path.open("rb") as f:
         raw: dict[str, Any] = tomllib.load(f)
     return RoundConfig.model_validate(raw)
+
+
+def remaining(engine: Engine, round_id: str) -> dict[str, int] | None:
+    """Places left per slot: a first-come round's stock; a lottery's places per draw
+    (its quotas: a draw gives them all out). None: no such round."""
+    with engine.connect() as conn:
+        config = load_round(conn, round_id)
+        if config is None:
+            return None
+        if config.mode == "lottery":
+            return dict(config.quotas)
+        rows = conn.execute(select(round_stock.c.slot, round_stock.c.remaining)
+                            .where(round_stock.c.round_id == round_id)).all()
+    return {slot: places for slot, places in rows}

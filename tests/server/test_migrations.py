@@ -194,14 +194,17 @@ def test_a_table_added_to_the_models_becomes_the_next_revision(
     monkeypatch.setattr(server.schema, "SCRIPTS", scripts)
     notes = Table("notes", metadata, Column("pk", Integer, primary_key=True),
                   Column("text", Text, nullable=False))
+    head = head_revision()
+    assert head is not None
+    following = f"{int(head) + 1:04d}"
     try:
         path = new_revision(engine, "add notes")
-        assert path.parent == scripts / "versions" and path.name == "0002_add_notes.py"
+        assert path.parent == scripts / "versions" and path.name == f"{following}_add_notes.py"
         text = path.read_text(encoding="utf-8")
-        assert "down_revision: str | Sequence[str] | None = '0001'" in text
+        assert f"down_revision: str | Sequence[str] | None = '{head}'" in text
         assert "op.create_table('notes'" in text
         upgrade_to_head(engine)
-        assert revision_of(engine) == "0002"
+        assert revision_of(engine) == following
         assert schema_diff(engine) == []  # with notes in the models
     finally:
         metadata.remove(notes)

@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from contracts.clock import FakeClock
+from server.demo_rounds import DEMO_ROUNDS
 from server.embedded import EmbeddedPlatform
 from tests.support import REPO_ROOT
 from tests.support.databases import BACKENDS, platform_database
@@ -487,7 +488,8 @@ def test_draw_requests_out_of_turn_are_refused(api: Api) -> None:
     same = api.round()
     assert api.admin.post("/api/v1/admin/rounds", json=same).status_code == 409
     listed = api.kiosk().get("/api/v1/rounds").json()["rounds"]
-    assert {r["id"] for r in listed} == {first_come, same["id"]}
+    # with the embedded platform's two demo rounds (server.demo_rounds)
+    assert {r["id"] for r in listed} == {first_come, same["id"], *DEMO_ROUNDS}
 
 
 def test_times_come_back_right_whatever_zone_the_server_clock_uses(api: Api) -> None:

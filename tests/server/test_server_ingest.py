@@ -71,7 +71,8 @@ def test_concurrent_resends_store_each_id_once(platform: Served) -> None:
     counts = stats(db)
     assert (counts["transactions"], counts["distinct_ids"]) == (40, 40)
     assert counts["kiosks"]["K-1"] == {"transactions": 40, "application": 40, "rating": 0,
-                                       "seq_gaps": 0}
+                                       "reservation": 0, "redemption": 0, "seq_gaps": 0}
+    assert counts["today"]["kiosks"] == {"K-1": 40}
 
 
 def rating(kiosk: str, seq: int, case: dict[str, Any], score: int = 5,
