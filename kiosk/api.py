@@ -307,9 +307,8 @@ class KioskApi:
     def rating_report(self, days: int) -> RatingReport | None:
         """*Blocking*: this kiosk's 好差评 counts over the last ``days`` days, as the
         platform has them; None when the platform cannot be asked now."""
-        until = self.clock.now()
         try:
-            return self.platform.rating_report(until - timedelta(days=days), until)
+            return self.platform.rating_report(self.clock.now() - timedelta(days=days))
         except (PlatformUnavailable, PlatformRefused) as exc:
             log.info("rating report unavailable: %s", exc)
             return None

@@ -79,9 +79,12 @@ class PlatformClient:
                                 "document_number": document[1]}
         return _parse_list(self._call("POST", CASE_LOOKUP_PATH, body), "cases", CaseView)
 
-    def rating_report(self, since: datetime, until: datetime) -> RatingReport:
-        """好差评 counts over a period (a kiosk's credential sees its own ratings)."""
-        params = {"since": since.isoformat(), "until": until.isoformat()}
+    def rating_report(self, since: datetime, until: datetime | None = None) -> RatingReport:
+        """好差评 counts over a period, up to now without ``until`` (a kiosk's credential
+        sees its own ratings)."""
+        params = {"since": since.isoformat()}
+        if until is not None:
+            params["until"] = until.isoformat()
         return _parse(self._call("GET", RATINGS_REPORT_PATH, params=params), RatingReport)
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None,

@@ -72,8 +72,10 @@ def connect_platform(config: KioskConfig, clock: Clock, store: KioskStore) -> Pl
         from server.embedded import EmbeddedPlatform  # demo mode only: uvicorn loads here
 
         data_dir = config.data_dir
+        # The kiosk's clock: in a demo (and a test's fake time) both sides see one time,
+        # so the demo rounds, codes and reports line up with what the kiosk shows.
         embedded = EmbeddedPlatform(f"sqlite:///{data_dir / 'platform.db'}",
-                                    data_dir / "platform-signing.key")
+                                    data_dir / "platform-signing.key", clock=clock)
         url = embedded.start()
         token = embedded.enrol("kiosk", config.kiosk.id)
         log.info("embedded demo platform started on %s", url)

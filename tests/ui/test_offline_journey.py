@@ -83,8 +83,12 @@ async def test_offline_slip_then_refusal_shows_to_staff_by_reference(tmp_path: P
     assert loop is not None and loop.stopped and loop.join(0)
 
 
-async def test_a_kiosk_clock_far_off_the_platform_warns(tmp_path: Path) -> None:
-    config = load_config(DEMO_CONFIG, data_dir=tmp_path / "data")
+async def test_a_kiosk_clock_far_off_the_platform_warns(tmp_path: Path,
+                                                        platform_server: EmbeddedPlatform) -> None:
+    # A platform of its own, on the real clock (a demo's embedded one keeps the kiosk's).
+    config = load_config(DEMO_CONFIG, data_dir=tmp_path / "data",
+                         platform_url=platform_server.url)
+    enrol_kiosk(platform_server, config)
     ahead = FakeClock(datetime.now(UTC) + timedelta(minutes=10))
     assembly = assemble(config, ahead)
     app = KioskApp(assembly.api)
@@ -103,8 +107,11 @@ async def test_a_kiosk_clock_far_off_the_platform_warns(tmp_path: Path) -> None:
         assembly.close()
 
 
-async def test_a_kiosk_clock_near_the_platform_does_not_warn(tmp_path: Path) -> None:
-    config = load_config(DEMO_CONFIG, data_dir=tmp_path / "data")
+async def test_a_kiosk_clock_near_the_platform_does_not_warn(
+        tmp_path: Path, platform_server: EmbeddedPlatform) -> None:
+    config = load_config(DEMO_CONFIG, data_dir=tmp_path / "data",
+                         platform_url=platform_server.url)
+    enrol_kiosk(platform_server, config)
     assembly = assemble(config, FakeClock(datetime.now(UTC)))
     app = KioskApp(assembly.api)
     try:
