@@ -96,7 +96,7 @@ class ProgressDesk:
         except (PlatformUnavailable, PlatformRefused) as exc:
             log.info("progress lookup by card offline (%s)", exc)
             return ProgressAnswer((), online=False)
-        newest_first = sorted(views, key=lambda v: v.received_at, reverse=True)
+        newest_first = sorted(views, key=lambda v: (v.received_at, v.reference), reverse=True)
         return ProgressAnswer(tuple(self._fresh(v) for v in newest_first), online=True)
 
     def _fresh(self, view: CaseView) -> Progress:
