@@ -211,10 +211,13 @@ class LookupScreen(QrScreen):
 
     def summary_line(self, case: Progress) -> str:
         t = self.t
-        at = self.api.shown_time(case.steps[-1].at) if case.steps else "-"
+        last = case.steps[-1] if case.steps else None
+        status = self.status_name(case.status)
+        if last is not None and last.reason:
+            status = t("lookup.status_reason", status=status, reason=self.reason_text(last.reason))
         line = t("lookup.case_line", reference=case.reference,
-                 item=self.api.catalog.name_of(case.item_id, t.lang),
-                 status=self.status_name(case.status), at=at)
+                 item=self.api.catalog.name_of(case.item_id, t.lang), status=status,
+                 at=self.api.shown_time(last.at) if last else "-")
         if case.pickup_site:
             line += "\n   " + t("lookup.pickup_where", site=case.pickup_site,
                                  window=case.pickup_window).replace("\n", "\n   ")

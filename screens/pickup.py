@@ -95,7 +95,7 @@ class PickupScreen(QrScreen):
             text = t(f"pickup.refused_{answer.reason}")
         else:
             text = t(f"pickup.{verdict}")
-        if answer.offline and verdict is not Verdict.COLLECTED_OFFLINE:
+        if answer.offline and verdict in (Verdict.REFUSED, Verdict.ALREADY_COLLECTED):
             text += "\n" + t("pickup.offline_note")
         return text
 
