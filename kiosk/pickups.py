@@ -99,9 +99,14 @@ class PickupDesk:
         text = text.strip()
         try:
             answer = self.platform.redeem(text)
-        except (PlatformUnavailable, PlatformRefused) as exc:
+        except PlatformUnavailable as exc:
             log.info("pickup code checked offline (%s)", exc)
             return self._offline(text, keys, rounds)
+        except PlatformRefused as exc:
+            # The platform is there but will not take this kiosk's request (a revoked
+            # credential, say): check the code, but hand nothing over on it.
+            log.warning("pickup code refused by the platform as a request (%s)", exc)
+            return self._offline(text, keys, ())
         return self._online(text, answer)
 
     # -- the platform decided ----------------------------------------------------------

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 
+from contracts.pickup_codes import read_unverified
 from contracts.platform_api import CaseView, RoundConfig
 from contracts.reference_data import ROUNDS
 from server.embedded import EmbeddedPlatform
@@ -58,6 +59,17 @@ def redeem_as_staff(assembly: Assembly, token: str, code: str) -> dict[str, Any]
     answer.raise_for_status()
     result: dict[str, Any] = answer.json()
     return result
+
+
+def pickup_attempts(assembly: Assembly, token: str, code: str) -> list[dict[str, Any]]:
+    """The platform's log of every attempt to redeem this code (staff's view)."""
+    claims = read_unverified(code)
+    assert claims is not None
+    answer = httpx.get(f"{embedded(assembly).url}/api/v1/staff/pickups/{claims.ref}/attempts",
+                       headers=bearer(token), timeout=10)
+    answer.raise_for_status()
+    attempts: list[dict[str, Any]] = answer.json()["attempts"]
+    return attempts
 
 
 def round_for(item_id: str, offline_redemption: bool, now: datetime,

@@ -20,6 +20,7 @@ from tests.support.cases import (
     cut_link,
     make_ready,
     mask_code,
+    pickup_attempts,
     redeem_as_staff,
     round_for,
     show_again,
@@ -84,6 +85,10 @@ async def test_redeemed_once_online_then_a_second_showing_says_when_and_where(
         assert "在本机（建设银行上海徐汇支行）取走" in text
         assert "下一步：如有疑问，请咨询工作人员" in text
         assert redemptions(assembly) == []  # the platform redeemed it: nothing queued
+        attempts = await asyncio.to_thread(pickup_attempts, assembly, staff_token(assembly),
+                                           code)
+        assert [(a["outcome"], a["reason"]) for a in attempts] == [
+            ("redeemed", ""), ("refused", "already_redeemed")]
 
 
 async def test_a_code_collected_elsewhere_names_no_one(assembly: Assembly) -> None:

@@ -15,7 +15,7 @@ from contracts.pickup_codes import PickupCode, read_unverified, sign_pickup_code
 from contracts.platform_api import CaseEvent, CaseView, DocumentType, Redemption
 from kiosk.pickups import NextStep, PickupDesk, Verdict, offline_allowed
 from kiosk.progress import ProgressDesk, Source, case_document
-from offline_cache.platform_client import PlatformUnavailable
+from offline_cache.platform_client import PlatformRefused, PlatformUnavailable
 from tests.support.cases import round_for
 from wiring.assembly import Assembly
 
@@ -35,10 +35,13 @@ class FakePlatform:
 
     redemption: Redemption | None = None
     views: list[CaseView] | None = None
+    refuses: bool = False  # answers 4xx: the kiosk's request is not taken
     asked: list[str] = field(default_factory=list)
 
     def redeem(self, text: str) -> Redemption:
         self.asked.append(text)
+        if self.refuses:
+            raise PlatformRefused("HTTP 401")
         if self.redemption is None:
             raise PlatformUnavailable("unreachable")
         return self.redemption
@@ -94,6 +97,13 @@ def test_offline_the_cabinet_opens_only_where_the_round_allows_it(assembly: Asse
     assert cabinet.opened == ["R-2"]
     refused = desk(assembly, FakePlatform(), cabinet).redeem(code("R-3"), KEYS, ())
     assert refused.verdict is Verdict.CANNOT_CONFIRM and cabinet.opened == ["R-2"]
+
+
+def test_a_kiosk_the_platform_refuses_hands_nothing_over(assembly: Assembly) -> None:
+    rounds = (round_for("mask-reservation", True, NOW),)
+    answer = desk(assembly, FakePlatform(refuses=True)).redeem(code("R-4"), KEYS, rounds)
+    assert answer.verdict is Verdict.CANNOT_CONFIRM
+    assert assembly.store.outbox.summary().pending == 0
 
 
 def test_an_unknown_platform_answer_is_never_taken_for_a_collection(assembly: Assembly) -> None:
