@@ -163,7 +163,9 @@ class PickupDesk:
         log.info("pickup %s honoured offline, redemption queued", code.ref)
 
     def _hand_over(self, code: PickupCode | None) -> NextStep:
-        if self.cabinet is not None and code is not None:
+        if code is None:  # redeemed, but its claims cannot be read: staff know the case
+            return NextStep.ASK_STAFF
+        if self.cabinet is not None:
             self.cabinet.open_for(code)
             return NextStep.CABINET
         return NextStep.GO_TO_SITE
