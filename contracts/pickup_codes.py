@@ -108,3 +108,24 @@ def verify_pickup_code(text: str, keys: dict[str, Ed25519PublicKey], now: dateti
         raise CodeError("qr.expired_code")
     return PickupCode(ref=claims["ref"], item=claims["item"], site=claims["site"],
                       window=claims["window"], expires=expires, kid=claims["kid"])
+
+
+def read_unverified(text: str) -> PickupCode | None:
+    """The claims a code carries, its signature NOT checked; None when it has none.
+
+    For two uses only: naming the key a code claims (a kiosk without that key cannot
+    call the code forged), and reading where and when to collect from a code the
+    platform itself handed over its authenticated link (a case view's pickup code).
+    Never to honour a code."""
+    if not text.startswith(PREFIX) or len(text) > MAX_CODE or text.count(".") != 2:
+        return None
+    signed = text.rpartition(".")[0]
+    try:
+        claims = json.loads(_unb64(signed.removeprefix(PREFIX)))
+        expires = datetime.fromisoformat(claims["exp"])
+    except (binascii.Error, ValueError, RecursionError, KeyError, TypeError):
+        return None
+    if not isinstance(claims, dict) or not all(isinstance(claims.get(k), str) for k in _CLAIMS):
+        return None
+    return PickupCode(ref=claims["ref"], item=claims["item"], site=claims["site"],
+                      window=claims["window"], expires=expires, kid=claims["kid"])

@@ -25,16 +25,18 @@ from devices.hub import DeviceHub
 from devices.idcard import CardHolder, ReaderEvent, SerialIdCardReader
 from devices.status import DeviceStatus
 from kiosk.applications import Rating, submit_application, submit_rating
-from kiosk.card_identity import card_problem
+from kiosk.card_identity import card_problem, identity_from_card
 from kiosk.catalog_search import CatalogIndex
 from kiosk.decision import EarlyRefusal, refusal_before_form
 from kiosk.field_test import FieldTest
 from kiosk.forms import answer_problem
 from kiosk.i18n import Translator
 from kiosk.idle import IdleMonitor
+from kiosk.pickups import PickupAnswer, PickupDesk, Verdict
 from kiosk.printing import JournalState, PrintResult, SlipPrinting
+from kiosk.progress import ProgressAnswer, ProgressDesk
 from kiosk.reference import cached_catalog, cached_pharmacies, cached_pickup_keys, cached_rounds
-from kiosk.scanned_codes import ScannedCode, read_code, typed_reference
+from kiosk.scanned_codes import ScannedCode, is_pickup_code, read_code, typed_reference
 from kiosk.session import Session, Submission
 from kiosk.slips import application_slip, demo_slip
 from kiosk.staff import LongPress, PinGate, verify_pin
@@ -233,6 +235,39 @@ class KioskApi:
     def lookup(self, reference: str) -> CaseStatus | None:
         """*Blocking*: where a case made at this kiosk stands (a read of the outbox)."""
         return self.store.outbox.case_status(reference)
+
+    # -- pickup and progress (journeys C and D) --
+    def is_pickup_code(self, payload: str) -> bool:
+        """The text is meant as a pickup code (genuine or not): the pickup desk answers."""
+        return is_pickup_code(payload)
+
+    def redeem_pickup(self, payload: str) -> PickupAnswer:
+        """*Blocking*: redeem a pickup code, online when the platform answers (kiosk/pickups)."""
+        store = self.store
+        # The cabinet (next issue) plugs in here as PickupDesk's ``cabinet``.
+        desk = PickupDesk(self.platform, store.outbox, store.collected, self.clock,
+                          self.settings.kiosk_id)
+        answer = desk.redeem(payload, self.pickup_keys, self.rounds)
+        if answer.verdict is Verdict.COLLECTED_OFFLINE:
+            self.sync_status.queue = store.outbox.summary()
+            self.sync_soon()
+        return answer
+
+    def progress_by_reference(self, reference: str) -> ProgressAnswer:
+        """*Blocking*: a case's timeline by its slip's reference (kiosk/progress)."""
+        return self._progress_desk().by_reference(reference)
+
+    def progress_by_card(self, card: CardHolder) -> ProgressAnswer:
+        """*Blocking*: the cases of the person whose card is on the reader (a card valid
+        today: ask ``card_problem`` first, as the identify screen does)."""
+        return self._progress_desk().by_identity(identity_from_card(card))
+
+    def shown_time(self, at: datetime) -> str:
+        """A time as the screens show it: minutes, in the kiosk clock's zone."""
+        return at.astimezone(self.clock.now().tzinfo).strftime("%Y-%m-%d %H:%M")
+
+    def _progress_desk(self) -> ProgressDesk:
+        return ProgressDesk(self.platform, self.store.cases, self.store.outbox)
 
     # -- printing ----------------------------------------------------------------------
     def application_slip(self, t: Translator) -> Slip:

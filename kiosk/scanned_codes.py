@@ -43,6 +43,11 @@ def typed_reference(text: str, kiosk_id: str) -> str | None:
     return text if reference_problem(text) is None else None
 
 
+def is_pickup_code(text: str) -> bool:
+    """Meant as a pickup code, whether or not it is genuine."""
+    return text.strip().startswith(PICKUP_PREFIX)
+
+
 def read_code(text: str, *, now: datetime, keys: dict[str, Ed25519PublicKey]) -> ScannedCode:
     text = text.strip()
     if text.startswith(EID_PREFIX):

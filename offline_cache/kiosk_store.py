@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from contracts.clock import Clock
+from offline_cache.case_cache import CaseCache
+from offline_cache.collected_codes import CollectedCodes
 from offline_cache.instance_lock import InstanceLock
 from offline_cache.outbox import Outbox
 from offline_cache.reference_cache import ReferenceCache
@@ -30,6 +32,8 @@ class KioskStore:
     journal: SlipJournal
     references: ReferenceCache
     connections: list[sqlite3.Connection]
+    collected: CollectedCodes  # pickup codes collected here (journey C)
+    cases: CaseCache  # case timelines as last fetched (journey D)
 
     def close(self) -> None:
         for db in self.connections:
@@ -52,9 +56,11 @@ def open_kiosk_store(data_dir: Path, key_file: Path, kiosk_id: str, clock: Clock
         outbox.recover()  # rows left "sending" by a process that died mid-flight
         journal = SlipJournal(connect(), clock)
         references = ReferenceCache(connect(), clock)
+        collected = CollectedCodes(connect(), clock)
+        cases = CaseCache(connect(), clock)
     except BaseException:
         for db in connections:
             db.close()
         lock.release()
         raise
-    return KioskStore(lock, outbox, journal, references, connections)
+    return KioskStore(lock, outbox, journal, references, connections, collected, cases)

@@ -62,6 +62,21 @@ _SCHEMA = [
     """
     ALTER TABLE slip_journal ADD COLUMN copy_of INTEGER REFERENCES slip_journal(id);
     """,
+    # version 5: pickup codes collected here, and case timelines as the platform last told
+    # them (journeys C and D: what an offline kiosk still knows; nothing personal in either)
+    """
+    CREATE TABLE collected_codes (
+        code_digest TEXT PRIMARY KEY,          -- SHA-256 of the code: a bearer token, not kept
+        ref         TEXT NOT NULL,
+        collected_at TEXT NOT NULL,            -- kiosk clock
+        confirmed   INTEGER NOT NULL           -- 1: the platform redeemed it; 0: offline
+    );
+    CREATE TABLE case_views (
+        reference   TEXT PRIMARY KEY,
+        body        TEXT NOT NULL,             -- the platform's case view as JSON, no code
+        fetched_at  TEXT NOT NULL              -- kiosk clock
+    );
+    """,
 ]
 
 

@@ -1,6 +1,8 @@
-"""查询办理进度: scan the QR code on a slip (or type its reference number) to see where
-an application made at this kiosk stands. Nothing personal is shown: anyone holding
-the slip may look."""
+"""查询办理进度, like parcel tracking: scan the QR code on a slip, type its reference,
+or place the ID card on the reader (that person's cases from any kiosk). The platform's
+timeline is shown; offline, the last state this kiosk heard with its date, or this
+kiosk's own record, said plainly (kiosk/progress.py). Nothing personal beyond the
+masked name: anyone holding the slip may look."""
 
 from __future__ import annotations
 
@@ -11,17 +13,36 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Input, Static
+from textual.worker import get_current_worker
 
 from contracts.errors import CodeError
+from contracts.identity import mask_name
+from devices.idcard import CardHolder, CardProblem, CardRemoved, ReaderEvent
+from kiosk.card_identity import identity_from_card
+from kiosk.progress import Progress, ProgressAnswer, Source
 from kiosk.scanned_codes import ReferenceCode, reference_problem
-from offline_cache.outbox import CaseStatus
-from screens.qr_watch import QrRead, QrScreen
+from screens.field_test.dock import FieldTestDock
+from screens.qr_watch import POLL_S, QrRead, QrScreen
+
+# A list by ID card shows this many cases; older ones are looked up by reference.
+CASES_SHOWN = 4
 
 
 @dataclass
 class CaseFound(Message):
     reference: str
-    case: CaseStatus | None
+    answer: ProgressAnswer
+
+
+@dataclass
+class CasesOfCard(Message):
+    name: str  # masked
+    answer: ProgressAnswer
+
+
+@dataclass
+class LookupCardEvent(Message):
+    event: ReaderEvent
 
 
 class LookupScreen(QrScreen):
@@ -34,49 +55,173 @@ class LookupScreen(QrScreen):
                 yield Input(id="reference", placeholder="XH-CCB-0001-000042", max_length=40,
                             restrict=r"[A-Za-z0-9-]*")
                 yield Button(t("lookup.search"), id="search", variant="primary")
+            yield Static("", id="lookup-status", classes="problem")
             yield Static("", id="lookup-result")
             with Horizontal(classes="nav-row"):
                 yield Button(t("common.home"), id="home", classes="nav")
+        if self.api.field_test is not None:
+            yield FieldTestDock(self.api.field_test, cards=True)
         yield from self.compose_status()
 
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#lookup-result").display = False
+        self.watch_card_reader()
+
+    # -- what starts a lookup ------------------------------------------------------------
     def on_qr_read(self, message: QrRead) -> None:
         code = self.read_code(message.payload)
-        result = self.query_one("#lookup-result", Static)
         if isinstance(code, ReferenceCode):
             self.query_one("#reference", Input).value = code.reference
-            self.show(code.reference)
-        elif isinstance(code, CodeError):
-            result.update(self.t(code.key))
+            self.search_reference(code.reference)
+        elif isinstance(code, CodeError) and code.key != "qr.unknown_code":
+            self.show_problem(code.key)
         else:
-            result.update(self.t("qr.wrong_place_lookup"))
+            self.show_problem("lookup.wrong_code")
 
     @on(Input.Submitted, "#reference")
     @on(Button.Pressed, "#search")
     def search(self) -> None:
         reference = self.query_one("#reference", Input).value.strip().upper()
         if reference_problem(reference):
-            self.query_one("#lookup-result", Static).update(self.t("lookup.bad_reference"))
+            self.show_problem("lookup.bad_reference")
             return
-        self.show(reference)
+        self.search_reference(reference)
+
+    @work(thread=True, exclusive=True, group="idcard")
+    def watch_card_reader(self) -> None:
+        worker = get_current_worker()
+        api = self.api
+        while not worker.is_cancelled:
+            event = api.read_card(timeout=POLL_S)
+            if event is not None:
+                self.post_message(LookupCardEvent(event))
+
+    def on_lookup_card_event(self, message: LookupCardEvent) -> None:
+        event = message.event
+        if isinstance(event, CardRemoved):
+            return
+        if isinstance(event, CardProblem):
+            self.show_problem(f"idcard.{event.remedy}")
+            return
+        card = event.holder
+        problem = self.api.card_problem(card)
+        if problem:
+            day = card.valid_until if problem == "expired" else card.valid_from
+            self.show_problem(f"idcard.{problem}", date=f"{day:%Y-%m-%d}")
+            return
+        name = mask_name(identity_from_card(card).shown_name(self.t.lang))
+        self.show_checking()
+        self.look_up_card(card, name)
+
+    # -- workers: the platform, the cache, the outbox ---------------------------------
+    def search_reference(self, reference: str) -> None:
+        self.show_checking()
+        self.look_up_reference(reference)
 
     @work(thread=True, exclusive=True, group="lookup")
-    def show(self, reference: str) -> None:
-        """Look the case up off the UI thread (a read of the outbox), then show it.
+    def look_up_reference(self, reference: str) -> None:
+        """A message, not ``call_from_thread``: a screen left meanwhile drops it."""
+        self.post_message(CaseFound(reference, self.api.progress_by_reference(reference)))
 
-        A message, not ``call_from_thread``: a screen left meanwhile drops it."""
-        self.post_message(CaseFound(reference, self.api.lookup(reference)))
+    @work(thread=True, exclusive=True, group="lookup")
+    def look_up_card(self, card: CardHolder, name: str) -> None:
+        self.post_message(CasesOfCard(name, self.api.progress_by_card(card)))
+
+    # -- showing -------------------------------------------------------------------------
+    def show_problem(self, key: str, **values: object) -> None:
+        status = self.query_one("#lookup-status", Static)
+        status.set_class(True, "problem")
+        status.update(self.t(key, **values))
+        self.query_one("#lookup-result").display = False
+
+    def show_checking(self) -> None:
+        status = self.query_one("#lookup-status", Static)
+        status.set_class(False, "problem")
+        status.update(self.t("lookup.checking"))
+
+    def show_result(self, text: str, note: str = "") -> None:
+        status = self.query_one("#lookup-status", Static)
+        status.set_class(bool(note), "problem")
+        status.update(note)
+        result = self.query_one("#lookup-result", Static)
+        result.update(text)
+        result.display = True
 
     def on_case_found(self, message: CaseFound) -> None:
-        reference, case = message.reference, message.case
-        t = self.t
-        result = self.query_one("#lookup-result", Static)
-        if case is None:
-            result.update(t("lookup.not_here", reference=reference))
+        reference, answer = message.reference, message.answer
+        if not answer.cases:
+            self.show_problem("lookup.not_found" if answer.online else "lookup.not_here_offline",
+                              reference=reference)
             return
-        item = self.api.catalog.name_of(case.item_id, t.lang)
-        result.update(t("lookup.found", reference=reference, item=item,
-                        when=case.created_at[:16].replace("T", " "),
-                        state=t(f"lookup.state_{case.state}", reason=case.reason)))
+        case = answer.cases[0]
+        self.show_result(self.timeline(case), self.source_note(case))
+
+    def on_cases_of_card(self, message: CasesOfCard) -> None:
+        t, answer = self.t, message.answer
+        if not answer.online:
+            self.show_problem("lookup.by_card_offline")
+            return
+        if not answer.cases:
+            self.show_result(t("lookup.by_card_none", name=message.name))
+            return
+        lines = [t("lookup.by_card", name=message.name, count=len(answer.cases))]
+        lines += [self.summary_line(case) for case in answer.cases[:CASES_SHOWN]]
+        if len(answer.cases) > CASES_SHOWN:
+            lines.append(t("lookup.by_card_more", count=len(answer.cases) - CASES_SHOWN))
+        self.show_result("\n".join(lines))
+
+    def status_name(self, status: str) -> str:
+        key = f"progress.status.{status}"
+        return self.t(key if self.t.has(key) else "progress.status.other")
+
+    def reason_text(self, reason: str) -> str:
+        key = f"progress.reason.{reason}"
+        return self.t(key) if self.t.has(key) else reason
+
+    def timeline(self, case: Progress) -> str:
+        t = self.t
+        lines = [t("lookup.case", reference=case.reference,
+                   item=self.api.catalog.name_of(case.item_id, t.lang))]
+        if case.source is Source.OUTBOX:
+            when = self.api.shown_time(case.as_of) if case.as_of else "-"
+            lines.append(t("lookup.outbox_state", when=when,
+                           state=t(f"lookup.state_{case.status}")))
+            return "\n".join(lines)
+        last = len(case.steps) - 1
+        for n, step in enumerate(case.steps):
+            values = {"mark": t("lookup.mark_now" if n == last else "lookup.mark_done"),
+                      "at": self.api.shown_time(step.at), "status": self.status_name(step.status)}
+            if step.reason:
+                lines.append(t("lookup.step_reason", reason=self.reason_text(step.reason),
+                               **values))
+            else:
+                lines.append(t("lookup.step", **values))
+        if case.pickup_site:
+            lines.append(t("lookup.pickup_where", site=case.pickup_site,
+                           window=case.pickup_window))
+        return "\n".join(lines)
+
+    def source_note(self, case: Progress) -> str:
+        if case.source is Source.CACHED and case.as_of is not None:
+            return self.t("lookup.source_cached", when=self.api.shown_time(case.as_of))
+        if case.source is Source.OUTBOX:
+            return self.t("lookup.source_outbox")
+        return ""
+
+    def summary_line(self, case: Progress) -> str:
+        t = self.t
+        last = case.steps[-1] if case.steps else None
+        status = self.status_name(case.status)
+        if last is not None and last.reason:
+            status = t("lookup.status_reason", status=status, reason=self.reason_text(last.reason))
+        line = t("lookup.case_line", reference=case.reference,
+                 item=self.api.catalog.name_of(case.item_id, t.lang), status=status,
+                 at=self.api.shown_time(last.at) if last else "-")
+        if case.pickup_site:
+            line += "\n   " + t("lookup.pickup_where", site=case.pickup_site,
+                                 window=case.pickup_window).replace("\n", "\n   ")
+        return line
 
     @on(Button.Pressed, "#home")
     def home(self) -> None:

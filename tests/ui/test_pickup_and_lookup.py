@@ -4,7 +4,7 @@ slips' reference numbers looked up, and each code refused where it does not belo
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -16,8 +16,8 @@ from contracts.errors import CodeError
 from contracts.identity import Identity
 from contracts.pickup_codes import PickupCode, sign_pickup_code
 from kiosk.api import KioskApi
+from kiosk.progress import ProgressAnswer
 from kiosk.scanned_codes import ReferenceCode, read_code
-from offline_cache.outbox import CaseStatus
 from screens.app import KioskApp
 from screens.home import HomeScreen
 from screens.lookup import LookupScreen
@@ -83,18 +83,25 @@ async def test_a_bad_pickup_code_says_what_is_wrong(assembly: Assembly, kind: st
         await open_pickup(app, pilot)
         await tap(pilot, f"#sim-pickup-{kind}")
         await until(lambda: shown in screen_text(app))
-        assert not app.screen.query_one("#pickup-details").display
+        # An expired code still says what it was for: the person can ask about it.
+        assert app.screen.query_one("#pickup-details").display == (kind == "expired")
+        assert "下一步：如有疑问，请咨询工作人员" in screen_text(app)
 
 
-async def test_a_genuine_pickup_code_shows_where_and_when(assembly: Assembly) -> None:
+async def test_the_demo_code_is_genuine_but_never_issued(assembly: Assembly,
+                                                         clock: FakeClock) -> None:
+    """The field-test dock's genuine code is signed with the platform's key, but the
+    platform holds no such pickup: online it says so (journey C proper:
+    tests/ui/test_pickup_journey.py)."""
+    clock.advance((datetime.now(UTC) - clock.now()).total_seconds())  # the platform's time
     app = kiosk(assembly)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_pickup(app, pilot)
         await tap(pilot, "#sim-pickup-genuine")
         await until(lambda: app.screen.query_one("#pickup-details").display)
         text = screen_text(app)
-        assert "取件码有效" in text and "口罩预约登记" in text and "益丰大药房" in text
-        assert "XH-CCB-0001-000042" in text
+        assert "政务平台没有签发过这个取件码" in text and "口罩预约登记" in text
+        assert "益丰大药房" in text and "XH-CCB-0001-000042" in text
 
 
 async def test_an_eid_code_on_the_pickup_screen_is_the_wrong_code(assembly: Assembly) -> None:
@@ -140,9 +147,11 @@ async def test_a_slip_scanned_shows_where_the_case_stands(assembly: Assembly) ->
         await on_screen(pilot, LookupScreen)
         mock_camera(assembly).show(f"REF:{reference}")  # the slip's own QR payload
         await until(lambda: "进度：已受理，等待上传到政务平台" in screen_text(app))
+        assert "本机的记录（政务平台还没有这份办件的进度）" in screen_text(app)
         text = screen_text(app)
         assert reference in text and "婚姻登记记录证明" in text
-        assert "张" not in text and "1230" not in text  # nothing personal
+        shown = str(app.screen.query_one("#lookup-result").render())
+        assert "张" not in shown and "1230" not in text  # nothing personal
 
 
 async def test_lookup_by_typing(assembly: Assembly) -> None:
@@ -156,7 +165,7 @@ async def test_lookup_by_typing(assembly: Assembly) -> None:
         await until(lambda: "受理编号的格式是" in screen_text(app))
         app.screen.query_one("#reference", Input).value = "XH-CCB-0001-999999"
         await tap(pilot, "#search")
-        await until(lambda: "本机没有编号 XH-CCB-0001-999999 的记录" in screen_text(app))
+        await until(lambda: "没有找到编号 XH-CCB-0001-999999 的办件" in screen_text(app))
 
 
 async def test_a_lookup_answered_after_the_screen_was_left(
@@ -166,9 +175,9 @@ async def test_a_lookup_answered_after_the_screen_was_left(
     (This guards the behaviour; it does not pin that narrow race: here the worker is
     already cancelled, and its error was swallowed before the fix too.)"""
     answered, release = threading.Event(), threading.Event()
-    lookup = KioskApi.lookup
+    lookup = KioskApi.progress_by_reference
 
-    def slow(api: KioskApi, reference: str) -> CaseStatus | None:
+    def slow(api: KioskApi, reference: str) -> ProgressAnswer:
         release.wait(10)
         case = lookup(api, reference)
         answered.set()
@@ -177,7 +186,7 @@ async def test_a_lookup_answered_after_the_screen_was_left(
     app = kiosk(assembly)
     async with app.run_test(size=(120, 40)) as pilot:
         await on_screen(pilot, HomeScreen)
-        monkeypatch.setattr(KioskApi, "lookup", slow)
+        monkeypatch.setattr(KioskApi, "progress_by_reference", slow)
         await tap(pilot, "#lookup")
         await on_screen(pilot, LookupScreen)
         app.screen.query_one("#reference", Input).value = "XH-CCB-0001-999999"
