@@ -13,11 +13,21 @@ from devices.status import Level
 from screens.app import KioskApp
 from screens.home import HomeScreen
 from screens.status_bar import StatusBar
-from tests.support.kiosk_driver import on_screen, screen_text, until
+from tests.support.kiosk_driver import on_screen, screen_text, tap, until
 from wiring.assembly import Assembly
 
 Steps = Callable[[Pilot[None], Assembly, FakeClock], Awaitable[None]]
 MODES = ("zh", "en", "elder")
+
+
+async def to_pickup(pilot: Pilot[None], assembly: Assembly, clock: FakeClock) -> None:
+    await tap(pilot, "#pickup")
+    await until(lambda: bool(pilot.app.screen.query("#home")))
+
+
+async def to_lookup(pilot: Pilot[None], assembly: Assembly, clock: FakeClock) -> None:
+    await tap(pilot, "#lookup")
+    await until(lambda: bool(pilot.app.screen.query("#home")))
 
 
 def steps_in_mode(app: KioskApp, mode: str, steps: Steps, assembly: Assembly,

@@ -28,7 +28,7 @@ from tests.support.kiosk_driver import (
     to_identify,
     until,
 )
-from tests.support.snapshots import MODES, Steps, steps_in_mode
+from tests.support.snapshots import MODES, Steps, steps_in_mode, to_lookup, to_pickup
 from wiring.assembly import Assembly
 
 
@@ -100,16 +100,6 @@ async def _idle_warning(pilot: Pilot[None], assembly: Assembly, clock: FakeClock
     await on_screen(pilot, IdleWarning)
 
 
-async def _pickup(pilot: Pilot[None], assembly: Assembly, clock: FakeClock) -> None:
-    await tap(pilot, "#pickup")
-    await until(lambda: bool(pilot.app.screen.query("#home")))
-
-
-async def _lookup(pilot: Pilot[None], assembly: Assembly, clock: FakeClock) -> None:
-    await tap(pilot, "#lookup")
-    await until(lambda: bool(pilot.app.screen.query("#home")))
-
-
 async def _staff_login(pilot: Pilot[None], assembly: Assembly, clock: FakeClock) -> None:
     await pilot.press("f12")
     await until(lambda: bool(pilot.app.screen.query("#pin")))
@@ -131,7 +121,7 @@ SCREENS: dict[str, Steps] = {
     "refused_by_card": _refused_by_card, "document_not_taken": _document_not_taken,
     "typed_identity": _typed_identity, "form": _form, "confirm": _confirm, "done": _done,
     "refused_by_answer": _refused_by_answer, "bad_review": _bad_review,
-    "idle_warning": _idle_warning, "pickup": _pickup, "lookup": _lookup,
+    "idle_warning": _idle_warning, "pickup": to_pickup, "lookup": to_lookup,
     "staff_login": _staff_login, "staff": _staff,
 }
 

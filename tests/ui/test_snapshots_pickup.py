@@ -20,13 +20,11 @@ from textual.widgets import Input
 from contracts.clock import FakeClock
 from contracts.pickup_codes import sign_pickup_code
 from contracts.platform_api import CaseEvent, CaseView, DocumentType, Redemption
-from devices.status import Level
 from offline_cache.platform_client import PlatformUnavailable
 from screens.app import KioskApp
-from screens.home import HomeScreen
 from tests.support.cases import SITE, WINDOW, cache_rounds, mask_code, round_for
-from tests.support.kiosk_driver import mock_camera, mock_reader, on_screen, screen_text, until
-from tests.ui.test_snapshots import MODES, Steps, _lookup, _pickup
+from tests.support.kiosk_driver import mock_camera, mock_reader, until
+from tests.support.snapshots import MODES, Steps, steps_in_mode, to_lookup, to_pickup
 from wiring.assembly import Assembly
 
 AT = datetime(2026, 11, 20, 1, 15, tzinfo=UTC)  # 09:15 in Shanghai; shown as the kiosk's zone
@@ -86,7 +84,7 @@ def use(assembly: Assembly, platform: FixedPlatform) -> None:
 
 
 async def _hold_up(pilot: Pilot[None], assembly: Assembly, text: str) -> None:
-    await _pickup(pilot, assembly, assembly.api.clock)  # type: ignore[arg-type]
+    await to_pickup(pilot, assembly, assembly.api.clock)  # type: ignore[arg-type]
     mock_camera(assembly).show(text)
     # Every answer says what to do next: it is there once the answer is.
     await until(lambda: bool(str(pilot.app.screen.query_one("#pickup-next").render())))
@@ -119,7 +117,7 @@ async def _cannot_check(pilot: Pilot[None], assembly: Assembly, clock: FakeClock
 
 
 async def _search(pilot: Pilot[None], assembly: Assembly, reference: str) -> None:
-    await _lookup(pilot, assembly, assembly.api.clock)  # type: ignore[arg-type]
+    await to_lookup(pilot, assembly, assembly.api.clock)  # type: ignore[arg-type]
     pilot.app.screen.query_one("#reference", Input).value = reference
     await pilot.click("#search")
     await until(lambda: bool(pilot.app.screen.query_one("#lookup-result").display))
@@ -132,7 +130,7 @@ async def _timeline(pilot: Pilot[None], assembly: Assembly, clock: FakeClock) ->
 
 async def _by_card(pilot: Pilot[None], assembly: Assembly, clock: FakeClock) -> None:
     use(assembly, FixedPlatform(views=CARD_CASES, code=case_code()))
-    await _lookup(pilot, assembly, clock)
+    await to_lookup(pilot, assembly, clock)
     mock_reader(assembly).place(0)
     await until(lambda: bool(pilot.app.screen.query_one("#lookup-result").display))
 
@@ -158,18 +156,5 @@ def test_screen(screen: str, mode: str, assembly: Assembly, clock: FakeClock,
                 snap_compare) -> None:
     """As tests/ui/test_snapshots.py's ``test_screen``, over these screens."""
     app = KioskApp(assembly.api, sync_in_background=False)
-
-    async def run_before(pilot: Pilot[None]) -> None:
-        await on_screen(pilot, HomeScreen)
-        if mode == "en":
-            app.set_language("en")
-        elif mode == "elder":
-            app.set_elder_mode(True)
-        await until(lambda: bool(app.screen.query("#start")) and (
-            mode != "en" or "Start" in screen_text(app)))
-        await SCREENS[screen](pilot, assembly, clock)
-        await until(lambda: all(status.level is Level.OK
-                                for status in app.api.device_statuses().values()))
-        await pilot.pause()
-
+    run_before = steps_in_mode(app, mode, SCREENS[screen], assembly, clock)
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
