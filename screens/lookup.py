@@ -19,9 +19,10 @@ from contracts.errors import CodeError
 from contracts.identity import mask_name
 from devices.idcard import CardHolder, CardProblem, CardRemoved, ReaderEvent
 from kiosk.card_identity import identity_from_card
-from kiosk.progress import Progress, ProgressAnswer, Source
+from kiosk.progress import ProgressAnswer
 from kiosk.scanned_codes import ReferenceCode, reference_problem
 from screens.field_test.dock import FieldTestDock
+from screens.progress_words import ProgressWords
 from screens.qr_watch import POLL_S, QrRead, QrScreen
 
 # A list by ID card shows this many cases; older ones are looked up by reference.
@@ -129,6 +130,10 @@ class LookupScreen(QrScreen):
         self.post_message(CasesOfCard(name, self.api.progress_by_card(card)))
 
     # -- showing -------------------------------------------------------------------------
+    @property
+    def words(self) -> ProgressWords:
+        return ProgressWords(self.t, self.api)
+
     def show_problem(self, key: str, **values: object) -> None:
         status = self.query_one("#lookup-status", Static)
         status.set_class(True, "problem")
@@ -155,7 +160,7 @@ class LookupScreen(QrScreen):
                               reference=reference)
             return
         case = answer.cases[0]
-        self.show_result(self.timeline(case), self.source_note(case))
+        self.show_result(self.words.timeline(case), self.words.source_note(case))
 
     def on_cases_of_card(self, message: CasesOfCard) -> None:
         t, answer = self.t, message.answer
@@ -166,62 +171,10 @@ class LookupScreen(QrScreen):
             self.show_result(t("lookup.by_card_none", name=message.name))
             return
         lines = [t("lookup.by_card", name=message.name, count=len(answer.cases))]
-        lines += [self.summary_line(case) for case in answer.cases[:CASES_SHOWN]]
+        lines += [self.words.summary_line(case) for case in answer.cases[:CASES_SHOWN]]
         if len(answer.cases) > CASES_SHOWN:
             lines.append(t("lookup.by_card_more", count=len(answer.cases) - CASES_SHOWN))
         self.show_result("\n".join(lines))
-
-    def status_name(self, status: str) -> str:
-        key = f"progress.status.{status}"
-        return self.t(key if self.t.has(key) else "progress.status.other")
-
-    def reason_text(self, reason: str) -> str:
-        key = f"progress.reason.{reason}"
-        return self.t(key) if self.t.has(key) else reason
-
-    def timeline(self, case: Progress) -> str:
-        t = self.t
-        lines = [t("lookup.case", reference=case.reference,
-                   item=self.api.catalog.name_of(case.item_id, t.lang))]
-        if case.source is Source.OUTBOX:
-            when = self.api.shown_time(case.as_of) if case.as_of else "-"
-            lines.append(t("lookup.outbox_state", when=when,
-                           state=t(f"lookup.state_{case.status}")))
-            return "\n".join(lines)
-        last = len(case.steps) - 1
-        for n, step in enumerate(case.steps):
-            values = {"mark": t("lookup.mark_now" if n == last else "lookup.mark_done"),
-                      "at": self.api.shown_time(step.at), "status": self.status_name(step.status)}
-            if step.reason:
-                lines.append(t("lookup.step_reason", reason=self.reason_text(step.reason),
-                               **values))
-            else:
-                lines.append(t("lookup.step", **values))
-        if case.pickup_site:
-            lines.append(t("lookup.pickup_where", site=case.pickup_site,
-                           window=case.pickup_window))
-        return "\n".join(lines)
-
-    def source_note(self, case: Progress) -> str:
-        if case.source is Source.CACHED and case.as_of is not None:
-            return self.t("lookup.source_cached", when=self.api.shown_time(case.as_of))
-        if case.source is Source.OUTBOX:
-            return self.t("lookup.source_outbox")
-        return ""
-
-    def summary_line(self, case: Progress) -> str:
-        t = self.t
-        last = case.steps[-1] if case.steps else None
-        status = self.status_name(case.status)
-        if last is not None and last.reason:
-            status = t("lookup.status_reason", status=status, reason=self.reason_text(last.reason))
-        line = t("lookup.case_line", reference=case.reference,
-                 item=self.api.catalog.name_of(case.item_id, t.lang), status=status,
-                 at=self.api.shown_time(last.at) if last else "-")
-        if case.pickup_site:
-            line += "\n   " + t("lookup.pickup_where", site=case.pickup_site,
-                                 window=case.pickup_window).replace("\n", "\n   ")
-        return line
 
     @on(Button.Pressed, "#home")
     def home(self) -> None:

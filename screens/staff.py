@@ -15,11 +15,13 @@ from textual.widgets import Button, Input, Static
 from contracts.errors import CodeError
 from kiosk.api import FoundSlip
 from kiosk.printing import PrintResult
+from kiosk.progress import ProgressAnswer
 from kiosk.scanned_codes import ReferenceCode
 from screens.base import StaffArea
 from screens.field_test.idcard_panel import IdCardTestPanel
 from screens.field_test.printer_panel import PrinterTestPanel
 from screens.keypad import Keypad
+from screens.progress_words import ProgressWords
 from screens.qr_watch import QrRead, QrScreen
 from screens.queue_panel import QueuePanel
 from screens.ratings_panel import RatingsPanel
@@ -30,6 +32,12 @@ from screens.status_bar import SYMBOLS
 class SlipFound(Message):
     reference: str
     found: FoundSlip | None
+
+
+@dataclass
+class ProgressFound(Message):
+    reference: str
+    answer: ProgressAnswer
 
 
 class StaffScreen(StaffArea, QrScreen):
@@ -60,6 +68,7 @@ class StaffScreen(StaffArea, QrScreen):
                         yield Button(t("staff.find"), id="slip-find", variant="primary")
                         yield Button(t("staff.reprint_found"), id="slip-reprint")
                     yield Static("", id="slip-found")
+                    yield Static("", id="case-progress")
                 yield Keypad(id="slip-keypad")
             yield QueuePanel(id="queue-panel")
             yield RatingsPanel(id="ratings-panel")
@@ -143,6 +152,21 @@ class StaffScreen(StaffArea, QrScreen):
     @work(thread=True, exclusive=True, group="slip")
     def load_slip(self, reference: str) -> None:
         self.post_message(SlipFound(reference, self.api.find_slip(reference)))
+        # The case's timeline with it, as the citizen's lookup shows it (the platform's,
+        # else what this kiosk last heard).
+        self.post_message(ProgressFound(reference, self.api.progress_by_reference(reference)))
+
+    def on_progress_found(self, message: ProgressFound) -> None:
+        t, answer = self.t, message.answer
+        words = ProgressWords(t, self.api)
+        if not answer.cases:
+            text = t("staff.progress_none" if answer.online else "staff.progress_offline",
+                     reference=message.reference)
+        else:
+            case = answer.cases[0]
+            note = words.source_note(case)
+            text = words.timeline(case) + (f"\n{note}" if note else "")
+        self.query_one("#case-progress", Static).update(text)
 
     def on_slip_found(self, message: SlipFound) -> None:
         t, found = self.t, message.found
