@@ -29,7 +29,7 @@ from contracts.platform_api import (
     RoundConfig,
     RoundStock,
 )
-from contracts.wire import ReservationPayload
+from contracts.wire import ReservationPayload, Transaction
 from offline_cache.outbox import Outbox
 from offline_cache.platform_client import PlatformClient, PlatformRefused, PlatformUnavailable
 
@@ -42,6 +42,7 @@ DOCUMENT_TYPES: dict[Document, DocumentType] = {
     Document.FOREIGNER_CARD: DocumentType.FOREIGN_PERMANENT,
 }
 HEALTH_CHOICES = ("well", "fever_or_cough", "recent_contact")
+MAX_OFFSET_S = 86_400  # ReservationPayload.clock_offset_s's bound
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -216,12 +217,17 @@ def entry_request(draft: ReservationDraft) -> EntryRequest:
 
 
 def queue_entry(outbox: Outbox, config: RoundConfig, request: EntryRequest, made_at: datetime,
-                clock_offset_s: float | None) -> str:
-    """Write the entry durably for the platform to apply later; its reference."""
-    payload = ReservationPayload(entry=request, made_at=made_at,
-                                 clock_offset_s=clock_offset_s or 0.0)
-    tx = outbox.enqueue("reservation", config.item_id, payload.model_dump(mode="json"))
-    return tx.reference
+                clock_offset_s: float | None) -> Transaction:
+    """Write the entry durably for the platform to apply later."""
+    offset = clock_offset_s or 0.0
+    if abs(offset) > MAX_OFFSET_S:
+        # A kiosk clock this far off is staff's drift warning; the platform bounds the
+        # entry's time by its receipt whatever the kiosk says.
+        log.warning("clock offset %.0f s beyond the wire's bound: sent as %d s", offset,
+                    MAX_OFFSET_S)
+        offset = max(-MAX_OFFSET_S, min(MAX_OFFSET_S, offset))
+    payload = ReservationPayload(entry=request, made_at=made_at, clock_offset_s=offset)
+    return outbox.enqueue("reservation", config.item_id, payload.model_dump(mode="json"))
 
 
 def submit_reservation(draft: ReservationDraft, platform: PlatformClient, outbox: Outbox,
@@ -233,7 +239,7 @@ def submit_reservation(draft: ReservationDraft, platform: PlatformClient, outbox
         outcome = platform.enter(request)
     except PlatformUnavailable as exc:
         log.info("round %s: platform unavailable (%s), entry queued", config.id, exc)
-        reference = queue_entry(outbox, config, request, now, clock_offset_s)
+        reference = queue_entry(outbox, config, request, now, clock_offset_s).reference
         return ReservationResult(ResultKind.OFFLINE, config, reference,
                                  next_draw=next_draw(config, now))
     except PlatformRefused:
