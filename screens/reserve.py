@@ -101,7 +101,8 @@ class ReserveChoiceScreen(KioskScreen):
         step = draft.current()
         steps = draft.steps()
         with Vertical(id="reserve"):
-            yield Static(t("reserve.title", item=self.item.name(t.lang)), classes="title")
+            yield Static(t("reserve.title", item=self.item.name(t.lang),
+                           mode=t(f"reserve.mode_{draft.round.mode}")), classes="title")
             yield Static(self.chosen_text(), id="reserve-chosen", classes="subtitle")
             if step is None:
                 yield Static(t("reserve.confirm_prompt"), id="reserve-prompt", classes="prompt")
@@ -272,7 +273,7 @@ class ReserveResultScreen(KioskScreen):
             if kind is ResultKind.ALLOCATED:
                 yield Static(self.where(), id="result-where")
                 yield Static(t("reserve.pickup_code_on_slip"), id="result-code")
-            yield Static(t("reserve.printing") if self.prints else "", id="print-status")
+            yield Static(t("reserve.printing") if self.prints else "", id="reserve-print-status")
             yield CardReminder()  # the card still on the reader
             with Horizontal(classes="nav-row"):
                 yield Button(t("common.home"), id="home", classes="nav")
@@ -304,20 +305,22 @@ class ReserveResultScreen(KioskScreen):
             self.kiosk.reset_session()
 
 
+ROUNDS_PER_ROW = 3
+
+
 def round_buttons(t: Translator, api: KioskApi) -> ComposeResult:
-    """The home screen's rounds open now: what each offers and when it closes."""
+    """The home screen's rounds open now, closing soonest first: what each offers (the
+    item, lottery or first come, the types) and when it closes; one tap starts."""
     rounds = api.open_rounds()
-    if not rounds:
-        return
-    with Vertical(id="home-rounds"):
-        for config in rounds:
-            item = api.round_item(config)
-            offers = [item.name(t.lang), t(f"reserve.mode_{config.mode}")]
-            if config.product_types:
-                offers.append(t("common.list_sep").join(
-                    type_name(t, p) for p in config.product_types))
-            offers.append(t("reserve.closes", time=when(config.closes_at)))
-            yield Button(" · ".join(offers), id=f"round-{config.id}", classes="big round")
+    for start in range(0, len(rounds), ROUNDS_PER_ROW):
+        with Horizontal(classes="home-rounds"):
+            for config in rounds[start:start + ROUNDS_PER_ROW]:
+                item = api.round_item(config)
+                types = t("common.list_sep").join(type_name(t, p) for p in config.product_types)
+                lines = [f"{item.name(t.lang)} · {t(f'reserve.mode_{config.mode}')}", types,
+                         t("reserve.closes", time=when(config.closes_at))]
+                yield Button("\n".join(line for line in lines if line),
+                             id=f"round-{config.id}", classes="round")
 
 
 def type_name(t: Translator, product_type: str) -> str:
