@@ -48,7 +48,9 @@ async def test_first_come_allocates_and_prints_the_pickup_code(assembly: Assembl
         assert "预约成功，已分配" in text and "鹭岛大药房（中山路店）" in text
         printer = mock_printer(assembly)
         await until(lambda: len(printer.jobs()) == 1)
-        slip = slip_text(printer.jobs()[0].read_bytes())
+        job = printer.jobs()[0].read_bytes()
+        assert result.pickup_code.encode() in job  # the slip's QR code is the pickup code
+        slip = slip_text(job)
         assert "已分配" in slip and result.reference in slip
         assert "张*" in slip and "310***********1230" in slip and "张伟" not in slip
         assert "09:00-11:30" in slip
