@@ -10,13 +10,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Button, Static
 
 from contracts.catalog import Category, Item
 from contracts.identity import Document, Identity, mask_id_number, mask_name
 from contracts.platform_api import EntryView
 from kiosk.i18n import Translator
-from kiosk.reservations import MyReservations, QueuedEntry
+from kiosk.reservations import MyReservations, QueuedEntry, ReservationResult, ResultKind
 from kiosk.slips import when
 from screens.base import KioskScreen
 from screens.card_reminder import CardReminder
@@ -65,6 +66,7 @@ class MyReservationScreen(KioskScreen):
     def __init__(self, identity: Identity) -> None:
         super().__init__()
         self.identity = identity
+        self.won: list[EntryView] = []  # entries with a pickup code, by print button
 
     def compose(self) -> ComposeResult:
         t, who = self.t, self.identity
@@ -96,10 +98,25 @@ class MyReservationScreen(KioskScreen):
             status.update(t("myres.none"))
         else:
             status.update(t("myres.heading"))
-        rows = [Static(self.entry_text(e), classes="myres-entry") for e in found.entries]
+        rows: list[Widget] = []
+        for entry in found.entries:
+            rows.append(Static(self.entry_text(entry), classes="myres-entry"))
+            if self.codes_slip(entry) is not None:  # a lost slip: the code printed again
+                rows.append(Button(t("myres.print_code"), id=f"print-{len(self.won)}",
+                                   classes="big myres-print"))
+                self.won.append(entry)
         rows += [Static(self.queued_text(q), classes="myres-entry -queued")
                  for q in found.queued]
         await self.query_one("#myres-list").mount_all(rows)
+
+    def codes_slip(self, entry: EntryView) -> ReservationResult | None:
+        """An allocated entry as the slip that carries its pickup code; None: no code."""
+        config = self.api.round_of(entry.round_id)
+        if entry.status != "won" or not entry.pickup_code or config is None:
+            return None
+        return ReservationResult(ResultKind.ALLOCATED, config, entry.reference,
+                                 slot=entry.slot, pickup_code=entry.pickup_code,
+                                 valid_until=entry.valid_until)
 
     def round_name(self, round_id: str) -> str:
         config = self.api.round_of(round_id)
@@ -137,5 +154,11 @@ class MyReservationScreen(KioskScreen):
                       made=when(queued.made_at))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "home":
+        button_id = event.button.id or ""
+        if button_id == "home":
             self.kiosk.reset_session()
+        elif button_id.startswith("print-"):
+            result = self.codes_slip(self.won[int(button_id.removeprefix("print-"))])
+            if result is not None:
+                event.button.disabled = True  # one slip per tap-through
+                self.kiosk.print_slip(self.api.reservation_slip(result, self.identity, self.t))

@@ -5,10 +5,11 @@ screen and slip), the platform's refusals in words, and "my reservation"."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 from contracts.platform_api import DocumentType, EntryRequest
 from screens.app import KioskApp
-from screens.reserve import ReserveIdentifyScreen
+from screens.reserve import ReserveChoiceScreen, ReserveIdentifyScreen, ReserveResultScreen
 from screens.reserve_mine import MyReservationIdentifyScreen, MyReservationScreen
 from tests.support.kiosk_driver import (
     mock_printer,
@@ -20,6 +21,8 @@ from tests.support.kiosk_driver import (
     until,
 )
 from tests.support.reservations import (
+    choose,
+    identify_for_round,
     make_round,
     open_rounds,
     reserve,
@@ -90,16 +93,25 @@ async def test_sold_out_says_so(assembly: Assembly) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         app.set_language("en")
         await until(lambda: "Start" in screen_text(app))
-        # Someone else takes the last place while this person is at the kiosk.
+        await identify_for_round(pilot, assembly, "fc-2", 0)
+        await tap(pilot, "#continue")
+        await on_screen(pilot, ReserveChoiceScreen)
+        choices = cast(ReserveChoiceScreen, app.screen)
+        await until(lambda: choices.fetched)
+        await choose(pilot, "集美区", "学村药店", "09:00-17:00")
+        # Someone else takes the last place while this person is still choosing.
         other = EntryRequest(id="0b0e8f7a-1c2d-4e5f-8a9b-0c1d2e3f4a5b", round_id="fc-2",
                              document_type=DocumentType.RESIDENT_ID,
                              document_number="320102199207150625", slot="jm-01/all",
                              health="well")
         assert assembly.api.platform.enter(other).status == "allocated"
-        screen = await reserve(pilot, assembly, "fc-2", 0, "集美区", "学村药店",
-                               "09:00-17:00", "I am well")
+        await choose(pilot, "I am well")
+        await tap(pilot, "#submit")
+        await on_screen(pilot, ReserveResultScreen)
+        screen = cast(ReserveResultScreen, app.screen)
         assert screen.result.reason == "sold_out"
         assert "Sold out: every place you chose has been taken." in screen_text(app)
+        assert not mock_printer(assembly).jobs()  # nothing registered, nothing printed
 
 
 async def test_not_eligible_is_said_with_why(assembly: Assembly) -> None:
@@ -184,3 +196,11 @@ async def test_my_reservation_lists_entries_and_codes(assembly: Assembly) -> Non
         assert "已发取货码" in text
         assert f"{second.result.reference}：已登记，等待抽签" in text
         assert "抽签时间：2026-12-31 09:00" in text
+        # A lost slip: the allocated entry's pickup code printed again.
+        printer = mock_printer(assembly)
+        printed = len(printer.jobs())
+        await tap(pilot, "#print-0")
+        await until(lambda: len(printer.jobs()) == printed + 1)
+        job = printer.jobs()[-1].read_bytes()
+        assert first.result.pickup_code.encode() in job
+        assert first.result.reference in slip_text(job)
