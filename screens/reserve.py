@@ -83,6 +83,10 @@ class Reserved(Message):
     result: ReservationResult
 
 
+# How long a new step's buttons wait before they take a tap.
+SETTLE_S = 0.4
+
+
 class ReserveChoiceScreen(KioskScreen):
     """One choice at a time, big buttons only; then the summary and submit."""
 
@@ -132,7 +136,21 @@ class ReserveChoiceScreen(KioskScreen):
     def on_mount(self) -> None:
         if not self.fetched:
             self.fetch_stock()
-        self.focus_first()
+        self.settle()
+
+    def settle(self) -> None:
+        """A new step's buttons take no tap for a moment: a double tap on the last step's
+        button (or on "next" before this screen) must not also choose here."""
+        held = [b for b in self.query("#submit, .option").results(Button) if not b.disabled]
+        for button in held:
+            button.disabled = True
+
+        def release() -> None:
+            for button in held:
+                button.disabled = False
+            self.focus_first()
+
+        self.set_timer(SETTLE_S, release)
 
     def focus_first(self) -> None:
         for selector in ("#submit", ".option"):
@@ -218,7 +236,7 @@ class ReserveChoiceScreen(KioskScreen):
 
     async def show_step(self) -> None:
         await self.recompose()
-        self.focus_first()
+        self.settle()
 
     # -- input ----------------------------------------------------------------------------
     async def on_button_pressed(self, event: Button.Pressed) -> None:

@@ -204,3 +204,21 @@ async def test_my_reservation_lists_entries_and_codes(assembly: Assembly) -> Non
         job = printer.jobs()[-1].read_bytes()
         assert first.result.pickup_code.encode() in job
         assert first.result.reference in slip_text(job)
+
+
+async def test_a_double_tap_chooses_once(assembly: Assembly) -> None:
+    open_rounds(assembly, make_round("lot-9", "lottery"))
+    app = kiosk(assembly)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await identify_for_round(pilot, assembly, "lot-9", 0)
+        where = app.screen.query_one("#continue").region
+        await tap(pilot, "#continue")
+        # The second tap lands where "next" was, on the next screen.
+        await pilot.click(offset=(where.x + where.width // 2, where.y + 1))
+        await on_screen(pilot, ReserveChoiceScreen)
+        screen = cast(ReserveChoiceScreen, app.screen)
+        await tap(pilot, "#opt-0")  # a district...
+        await pilot.click("#opt-0")  # ...and the second tap of a double tap
+        await until(lambda: "请选择取货药店" in screen_text(app))
+        await until(lambda: not app.screen.query_one("#opt-0").disabled)
+        assert list(screen.draft.picked.values()) == ["思明区"]

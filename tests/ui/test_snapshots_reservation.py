@@ -194,6 +194,8 @@ def test_screen(screen: str, mode: str, assembly: Assembly, clock: FakeClock,
         await until(lambda: bool(app.screen.query("#start")) and (
             mode != "en" or "Start" in screen_text(app)))
         await SCREENS[screen](pilot, assembly, clock)
+        # A new step's buttons take taps after a moment: drawn as they are then.
+        await until(lambda: not any(b.disabled for b in app.screen.query(".option, #submit")))
         await until(lambda: all(status.level is Level.OK
                                 for status in app.api.device_statuses().values()))
         await pilot.pause()
