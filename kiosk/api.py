@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -446,6 +446,11 @@ class KioskApi:
     def my_reservations(self, identity: Identity) -> MyReservations:
         """*Blocking*: this person's entries on the platform and those queued here."""
         return my_reservations(identity, self.platform, self.store.outbox)
+
+    def time_zone(self) -> tzinfo | None:
+        """The zone the kiosk's clock shows time in (moments from the platform are shown
+        in it)."""
+        return self.clock.now().tzinfo
 
     def next_draw(self, config: RoundConfig) -> datetime | None:
         """A lottery's next draw by the kiosk's clock; None: none announced."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from contracts.catalog import Item
 from contracts.identity import Identity, mask_id_number, mask_name
@@ -74,9 +74,9 @@ def reservation_slip(result: ReservationResult, who: Identity, t: Translator, br
             window = next((w.label for w in pharmacy.windows if w.id == window_id), window_id)
             rows += [(t("reserve.slip_pharmacy"), f"{pharmacy.name} {pharmacy.address}"),
                      (t("reserve.slip_window"), window)]
-    notes = [result_words(result, t)]
+    notes = [result_words(result, t, now.tzinfo)]
     if result.kind is ResultKind.ALLOCATED and result.valid_until is not None:
-        notes.append(t("reserve.slip_collect_by", until=f"{result.valid_until:%Y-%m-%d %H:%M}"))
+        notes.append(t("reserve.slip_collect_by", until=when(result.valid_until, now.tzinfo)))
     notes.append(t("reserve.slip_lookup_hint"))
     allocated = result.kind is ResultKind.ALLOCATED and result.pickup_code
     return Slip(
@@ -93,18 +93,19 @@ def reservation_slip(result: ReservationResult, who: Identity, t: Translator, br
     )
 
 
-def when(moment: datetime | None) -> str:
-    return f"{moment:%Y-%m-%d %H:%M}" if moment is not None else ""
+def when(moment: datetime | None, zone: tzinfo | None) -> str:
+    """A moment as the kiosk's clock shows time (the platform's answers may be in UTC)."""
+    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M}" if moment is not None else ""
 
 
-def result_words(result: ReservationResult, t: Translator) -> str:
+def result_words(result: ReservationResult, t: Translator, zone: tzinfo | None) -> str:
     """The outcome in a person's words: the same sentence on the screen and the slip."""
     kind = result.kind
     if kind is ResultKind.ALLOCATED:
         return t("reserve.result_allocated")
     if kind in (ResultKind.ENTERED, ResultKind.UPDATED):
         key = "reserve.result_entered" if kind is ResultKind.ENTERED else "reserve.result_updated"
-        draw = (t("reserve.draw_at", time=when(result.next_draw)) if result.next_draw
+        draw = (t("reserve.draw_at", time=when(result.next_draw, zone)) if result.next_draw
                 else t("reserve.draw_unannounced"))
         return t(key, draw=draw)
     if kind is ResultKind.OFFLINE:

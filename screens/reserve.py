@@ -9,6 +9,7 @@ home); the rules and the platform are the API's (kiosk/reservations.py).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from textual import work
 from textual.app import ComposeResult
@@ -89,6 +90,9 @@ SETTLE_S = 0.4
 
 class ReserveChoiceScreen(KioskScreen):
     """One choice at a time, big buttons only; then the summary and submit."""
+
+    def when(self, moment: datetime | None) -> str:
+        return when(moment, self.api.time_zone())
 
     def __init__(self, draft: ReservationDraft, item: Item) -> None:
         super().__init__()
@@ -200,7 +204,7 @@ class ReserveChoiceScreen(KioskScreen):
             return t("reserve.places_left", n=found.count) if found.count \
                 else t("reserve.places_none")
         if self.stock is not None:
-            return t("reserve.places_last_known", n=found.count, time=when(self.stock.as_of))
+            return t("reserve.places_last_known", n=found.count, time=self.when(self.stock.as_of))
         return t("reserve.places_quota", n=found.count)
 
     def chosen_text(self) -> str:
@@ -273,6 +277,9 @@ class ReserveResultScreen(KioskScreen):
 
     AUTO_FOCUS = "#home"
 
+    def when(self, moment: datetime | None) -> str:
+        return when(moment, self.api.time_zone())
+
     def __init__(self, identity: Identity, result: ReservationResult, item: Item) -> None:
         super().__init__()
         self.identity = identity
@@ -284,7 +291,7 @@ class ReserveResultScreen(KioskScreen):
         kind = result.kind
         with Vertical(id="reserve-result"):
             yield Static(t(f"reserve.title_{kind}"), classes=f"title result-{kind}")
-            yield Static(result_words(result, t), id="result-words")
+            yield Static(result_words(result, t, self.api.time_zone()), id="result-words")
             if result.reference:
                 yield Static(t("reserve.reference", reference=result.reference),
                              id="result-reference")
@@ -308,10 +315,10 @@ class ReserveResultScreen(KioskScreen):
         pharmacy = self.api.pharmacy(pharmacy_id)
         if pharmacy is None:
             return t("reserve.where", place=result.slot, window="",
-                     until=when(result.valid_until))
+                     until=self.when(result.valid_until))
         window = next((w.label for w in pharmacy.windows if w.id == window_id), window_id)
         return t("reserve.where", place=f"{pharmacy.name} {pharmacy.address}", window=window,
-                 until=when(result.valid_until))
+                 until=self.when(result.valid_until))
 
     def on_mount(self) -> None:
         if self.app.screen is not self or not self.prints:
@@ -335,8 +342,9 @@ def round_buttons(t: Translator, api: KioskApi) -> ComposeResult:
             for config in rounds[start:start + ROUNDS_PER_ROW]:
                 item = api.round_item(config)
                 types = t("common.list_sep").join(type_name(t, p) for p in config.product_types)
+                closes = when(config.closes_at, api.time_zone())
                 lines = [f"{item.name(t.lang)} · {t(f'reserve.mode_{config.mode}')}", types,
-                         t("reserve.closes", time=when(config.closes_at))]
+                         t("reserve.closes", time=closes)]
                 yield Button("\n".join(line for line in lines if line),
                              id=f"round-{config.id}", classes="round")
 

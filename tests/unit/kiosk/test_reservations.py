@@ -3,18 +3,21 @@ round offers, places, the platform's answers, and the offline queue."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
+from contracts.catalog import Catalog, load_catalog
 from contracts.clock import FakeClock
 from contracts.identity import Document, Identity, IdSource
 from contracts.platform_api import EntryOutcome, RoundStock
 from contracts.wire import ReservationPayload
+from kiosk.i18n import Translator
 from kiosk.reservations import (
     Choice,
     IdentifyRefusal,
     ReservationDraft,
+    ReservationResult,
     ResultKind,
     entry_request,
     open_rounds,
@@ -22,12 +25,15 @@ from kiosk.reservations import (
     queue_entry,
     refusal_at_identify,
     result_of,
+    round_item,
     submit_reservation,
 )
+from kiosk.slips import reservation_slip
 from offline_cache.platform_client import PlatformUnavailable
 from offline_cache.sync_errors import SyncError
 from tests.support.reservations import CLOSES, DRAW, make_round
 from wiring.assembly import Assembly
+from wiring.config import DEMO_CONFIG, load_config
 
 SHANGHAI = Identity(name="张伟", id_number="310104198506121230", source=IdSource.CARD)
 XIAMEN = Identity(name="李娜", id_number="350203199001011237", source=IdSource.CARD)
@@ -118,3 +124,23 @@ def test_offline_the_entry_is_queued_with_its_time_and_drift(assembly: Assembly,
     assert payload.clock_offset_s == max(offset, -86_400)  # the wire's bound
     again = queue_entry(outbox, draft.round, entry_request(draft), clock.now(), None)
     assert again.kind == "reservation" and again.reference != tx.reference
+
+
+def test_the_slip_masks_the_person_and_shows_times_as_the_kiosk_does() -> None:
+    config = make_round("s", "first_come")
+    shanghai = timezone(timedelta(hours=8))
+    result = ReservationResult(ResultKind.ALLOCATED, config, "R-1", slot="sm-01/am",
+                               pickup_code="CODE", valid_until=datetime(2026, 11, 25, 1, 30,
+                                                                         tzinfo=UTC))
+    item = round_item(_catalog(), config)
+    slip = reservation_slip(result, SHANGHAI, Translator("zh-CN"), "支行",
+                            datetime(2026, 11, 23, 17, 0, tzinfo=shanghai), item,
+                            lambda _: None)
+    text = "\n".join([*(f"{a}{b}" for a, b in slip.rows), *slip.notes])
+    assert "张*" in text and "310***********1230" in text and "张伟" not in text
+    assert "2026-11-25 09:30" in text  # 01:30 UTC, at a kiosk on Beijing time
+    assert slip.qr_payload == "CODE" and not slip.marker
+
+
+def _catalog() -> Catalog:
+    return load_catalog(load_config(DEMO_CONFIG).catalog.path)
