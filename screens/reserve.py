@@ -252,7 +252,9 @@ class ReserveChoiceScreen(KioskScreen):
                 await self.show_step()
         elif button_id == "submit" and not self.sending:
             self.sending = True
-            event.button.disabled = True
+            # Until the answer: leaving now would leave the person not knowing it.
+            for button in self.query("#submit, #back, #home").results(Button):
+                button.disabled = True
             self.query_one("#reserve-status", Static).update(self.t("reserve.sending"))
             self.submit()
         elif button_id == "back" and not self.sending:
@@ -260,7 +262,7 @@ class ReserveChoiceScreen(KioskScreen):
                 await self.show_step()
             else:
                 self.kiosk.switch_screen(ReserveIdentifyScreen(self.draft.round, self.item))
-        elif button_id == "home":
+        elif button_id == "home" and not self.sending:
             self.kiosk.reset_session()
 
     @work(thread=True, exclusive=True, group="reserve")
