@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -18,8 +18,8 @@ from contracts.catalog import Catalog, Category, FieldSpec, Item, Prefill
 from contracts.clock import Clock
 from contracts.errors import CodeError
 from contracts.identity import Identity, IdNumberProblem, id_number_problem
-from contracts.pharmacies import Pharmacies
-from contracts.platform_api import RatingReport, RoundConfig
+from contracts.pharmacies import Pharmacies, Pharmacy, PickupWindow
+from contracts.platform_api import RatingReport, RoundConfig, RoundStock
 from contracts.slip import Slip
 from devices.hub import DeviceHub
 from devices.idcard import CardHolder, ReaderEvent, SerialIdCardReader
@@ -36,9 +36,27 @@ from kiosk.pickups import PickupAnswer, PickupDesk, Verdict
 from kiosk.printing import JournalState, PrintResult, SlipPrinting
 from kiosk.progress import ProgressAnswer, ProgressDesk
 from kiosk.reference import cached_catalog, cached_pharmacies, cached_pickup_keys, cached_rounds
+from kiosk.reservations import (
+    IdentifyRefusal,
+    MyReservations,
+    Places,
+    ReservationDraft,
+    ReservationResult,
+    ResultKind,
+    my_reservations,
+    next_draw,
+    open_rounds,
+    places,
+    refusal_at_identify,
+    round_districts,
+    round_item,
+    round_pharmacies,
+    round_windows,
+    submit_reservation,
+)
 from kiosk.scanned_codes import ScannedCode, is_pickup_code, read_code, typed_reference
 from kiosk.session import Session, Submission
-from kiosk.slips import application_slip, demo_slip
+from kiosk.slips import application_slip, demo_slip, reservation_slip
 from kiosk.staff import LongPress, PinGate, verify_pin
 from offline_cache.kiosk_store import KioskStore
 from offline_cache.outbox import CaseStatus, QuarantinedItem, QueueSummary
@@ -405,3 +423,87 @@ class KioskApi:
         self.pharmacies = cached_pharmacies(references)
         self.pickup_keys = {**self.fixed_pickup_keys, **cached_pickup_keys(references)}
         self.rounds = cached_rounds(references)
+
+    # -- reservations (journey B) --------------------------------------------------------
+    # The last first-come counts seen, per round: shown, marked as such, when offline.
+    _stock_seen: dict[str, RoundStock] = field(default_factory=dict, init=False, repr=False)
+
+    def open_rounds(self) -> list[RoundConfig]:
+        """The cached rounds taking entries now by the kiosk's clock."""
+        return open_rounds(self.rounds, self.clock.now())
+
+    def round_item(self, config: RoundConfig) -> Item:
+        return round_item(self.catalog, config)
+
+    def reservation_refusal(self, config: RoundConfig,
+                            identity: Identity) -> IdentifyRefusal | None:
+        """What the document alone decides for the round, said right after identification."""
+        return refusal_at_identify(config, identity)
+
+    def start_reservation(self, config: RoundConfig, identity: Identity) -> ReservationDraft:
+        self.idle.touch()
+        return ReservationDraft(config, identity)
+
+    def round_districts(self, config: RoundConfig) -> list[str]:
+        return round_districts(config, self.pharmacies)
+
+    def round_pharmacies(self, config: RoundConfig, district: str) -> list[Pharmacy]:
+        return round_pharmacies(config, self.pharmacies, district)
+
+    def round_windows(self, config: RoundConfig, pharmacy_id: str) -> list[PickupWindow]:
+        found = [p for p in round_pharmacies(config, self.pharmacies) if p.id == pharmacy_id]
+        return round_windows(config, found[0]) if found else []
+
+    def pharmacy(self, pharmacy_id: str) -> Pharmacy | None:
+        listed = self.pharmacies.pharmacies if self.pharmacies is not None else ()
+        return next((p for p in listed if p.id == pharmacy_id), None)
+
+    def round_stock(self, config: RoundConfig) -> tuple[RoundStock | None, bool]:
+        """*Blocking*: a first-come round's places left, and whether the count is live
+        (False: the last this kiosk saw, or none at all)."""
+        if config.mode != "first_come":
+            return None, True
+        try:
+            stock = self.platform.stock(config.id)
+        except (PlatformUnavailable, PlatformRefused):
+            return self._stock_seen.get(config.id), False
+        if stock is None:
+            return self._stock_seen.get(config.id), False
+        self._stock_seen[config.id] = stock
+        return stock, True
+
+    def places(self, config: RoundConfig, stock: RoundStock | None, live: bool,
+               prefix: str) -> Places:
+        return places(config, stock, live, prefix)
+
+    def reserve(self, draft: ReservationDraft) -> ReservationResult:
+        """*Blocking*: the entry sent to the platform, or queued durably when it cannot be
+        reached (before this returns)."""
+        outbox = self.store.outbox
+        result = submit_reservation(draft, self.platform, outbox, self.clock,
+                                    outbox.summary().clock_offset_s)
+        if result.kind is ResultKind.OFFLINE:
+            self.sync_status.queue = outbox.summary()
+            self.sync_soon()
+        return result
+
+    def my_reservations(self, identity: Identity) -> MyReservations:
+        """*Blocking*: this person's entries on the platform and those queued here."""
+        return my_reservations(identity, self.platform, self.store.outbox)
+
+    def time_zone(self) -> tzinfo | None:
+        """The zone the kiosk's clock shows time in (moments from the platform are shown
+        in it)."""
+        return self.clock.now().tzinfo
+
+    def next_draw(self, config: RoundConfig) -> datetime | None:
+        """A lottery's next draw by the kiosk's clock; None: none announced."""
+        return next_draw(config, self.clock.now())
+
+    def round_of(self, round_id: str) -> RoundConfig | None:
+        return next((r for r in self.rounds if r.id == round_id), None)
+
+    def reservation_slip(self, result: ReservationResult, identity: Identity,
+                         t: Translator) -> Slip:
+        return reservation_slip(result, identity, t, self.branch_name(t.lang),
+                                self.clock.now(), self.round_item(result.round), self.pharmacy)

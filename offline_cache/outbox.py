@@ -258,6 +258,15 @@ class Outbox:
         reason = row["last_error"] if row["state"] == State.QUARANTINED else ""
         return CaseStatus(row["item_id"], State(row["state"]), reason, row["created_at"])
 
+    def unsent(self, kind: TransactionKind) -> list[Transaction]:
+        """Transactions of ``kind`` the platform has not accepted yet, oldest first. Unsealed:
+        personal (a person's own queued entries are shown to them, never logged)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT * FROM outbox WHERE kind = ? AND state IN (?, ?) ORDER BY seq",
+                (kind, *UNSENT)).fetchall()
+        return [self._unseal(row) for row in rows]
+
     def summary(self) -> QueueSummary:
         with self._lock:
             return summarize(self._db)

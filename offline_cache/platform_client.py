@@ -32,6 +32,8 @@ from contracts.platform_api import (
     RatingReport,
     Redemption,
     RoundConfig,
+    RoundStock,
+    stock_path,
 )
 from offline_cache.sync_errors import SyncError
 
@@ -78,6 +80,16 @@ class PlatformClient:
             body["document"] = {"document_type": document[0].value,
                                 "document_number": document[1]}
         return _parse_list(self._call("POST", CASE_LOOKUP_PATH, body), "cases", CaseView)
+
+    def stock(self, round_id: str) -> RoundStock | None:
+        """A first-come round's places left per slot; None: the platform keeps no live
+        count for it (the kiosk shows the last it knew)."""
+        try:
+            return _parse(self._call("GET", stock_path(round_id)), RoundStock)
+        except PlatformRefused as exc:
+            if str(exc) == "HTTP 404":
+                return None
+            raise
 
     def rating_report(self, since: datetime, until: datetime | None = None) -> RatingReport:
         """好差评 counts over a period, up to now without ``until`` (a kiosk's credential

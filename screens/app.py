@@ -14,10 +14,11 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import events, work
 from textual._context import active_message_pump
+from textual._path import CSSPathType
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
@@ -86,7 +87,7 @@ class PrintFinished(Message):
 
 
 class KioskApp(App[None], inherit_bindings=False):
-    CSS_PATH = "kiosk.tcss"
+    CSS_PATH: ClassVar[CSSPathType | None] = ["kiosk.tcss", "reserve.tcss"]
     ENABLE_COMMAND_PALETTE = False
     TITLE = "政务服务自助终端"
     # No quit key. F12 opens the staff PIN pad (when the config holds a staff PIN hash).

@@ -11,6 +11,8 @@ from screens.base import KioskScreen
 from screens.card_reminder import CardReminder
 from screens.lookup import LookupScreen
 from screens.pickup import PickupScreen
+from screens.reserve import ReserveIdentifyScreen, round_buttons
+from screens.reserve_mine import MyReservationIdentifyScreen
 
 HOT_COUNT = 6  # keys 1-6, in either mode
 
@@ -42,9 +44,10 @@ class HomeScreen(KioskScreen):
             with Horizontal(id="home-more"):
                 yield Button(t("home.pickup"), id="pickup", classes="big")
                 yield Button(t("home.lookup"), id="lookup", classes="big")
-                # A scarce-supply reservation (masks in 2020) is one tap from home.
-                for item in catalog.reservations():
-                    yield Button(item.name(t.lang), id=f"reserve-{item.id}", classes="big")
+                yield Button(t("myres.title"), id="my-reservation", classes="big")
+            # A scarce-supply reservation (masks in 2020) is one tap from home: each round
+            # open now, what it offers and when it closes.
+            yield from round_buttons(t, kiosk.api)
             yield Static(t("home.hot_heading_elder" if kiosk.elder else "home.hot_heading"),
                          classes="heading")
             with Center():
@@ -59,9 +62,15 @@ class HomeScreen(KioskScreen):
         kiosk = self.kiosk
         if button_id == "start":
             kiosk.advance(kiosk.session.start)
-        elif button_id.startswith(("hot-", "reserve-")):
+        elif button_id.startswith("hot-"):
             item = kiosk.api.catalog.get(button_id.split("-", 1)[1])
             kiosk.advance(kiosk.session.choose, item)
+        elif button_id.startswith("round-"):
+            config = kiosk.api.round_of(button_id.removeprefix("round-"))
+            if config is not None:
+                kiosk.switch_screen(ReserveIdentifyScreen(config, kiosk.api.round_item(config)))
+        elif button_id == "my-reservation":
+            kiosk.switch_screen(MyReservationIdentifyScreen())
         elif button_id == "pickup":
             kiosk.switch_screen(PickupScreen())
         elif button_id == "lookup":

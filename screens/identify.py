@@ -169,22 +169,30 @@ class IdentifyScreen(QrScreen):
         text = t("identify.summary", source=source, name=name,
                  id_number=mask_id_number(identity.id_number))
         # What the identity alone decides is said now, not after the form (issue 13).
-        refusal = self.api.refusal_before_form(self.item, identity)
+        refusal = self.refusal_text(identity)
         self.shown_source = identity.source
         self.identity = None
         if refusal is None:
             self.identity = identity
-        elif refusal.document is not None:
-            document = t(f"identify.doc_{refusal.document}")
-            text += "\n" + t("identify.not_accepted", document=document)
         else:
-            text += "\n" + t("identify.refused", reason=refusal.reason(t.lang))
+            text += "\n" + refusal
         summary = self.query_one("#identity-summary", Static)
         summary.update(text)
         summary.set_class(refusal is not None, "problem")
         self.query_one("#continue", Button).display = refusal is None
         self.query_one("#identified").display = True
         self.query_one("#continue" if refusal is None else "#back", Button).focus()
+
+    def refusal_text(self, identity: Identity) -> str | None:
+        """What the identity alone decides, in words; None: the person may go on. (The
+        reservation journey asks its round instead: screens/reserve_identify.py.)"""
+        t = self.t
+        refusal = self.api.refusal_before_form(self.item, identity)
+        if refusal is None:
+            return None
+        if refusal.document is not None:
+            return t("identify.not_accepted", document=t(f"identify.doc_{refusal.document}"))
+        return t("identify.refused", reason=refusal.reason(t.lang))
 
     def forget_identity(self) -> None:
         self.identity = None

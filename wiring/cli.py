@@ -13,10 +13,17 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from contracts.errors import KioskError
 from wiring.config import DEMO_CONFIG, KioskConfig, load_config
 from wiring.logs import setup_logging
+
+if TYPE_CHECKING:
+    import random
+
+    from contracts.clock import Clock
+    from offline_cache.kiosk_store import KioskStore
 
 log = logging.getLogger(__package__)
 
@@ -64,7 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
     queue = command("queue", queue_command, "show where every queued transaction stands")
     queue.add_argument("--json", action="store_true", help="machine-readable output")
     simulate = command("simulate", simulate_command, "enqueue synthetic transactions")
-    simulate.add_argument("--transactions", type=int, required=True, metavar="N")
+    what = simulate.add_mutually_exclusive_group(required=True)
+    what.add_argument("--transactions", type=int, metavar="N", help="N synthetic applications")
+    what.add_argument("--reservations", type=int, metavar="N",
+                      help="N synthetic entries in the round --round, queued as the kiosk"
+                           " queues an entry made offline")
+    simulate.add_argument("--round", metavar="ROUND_ID",
+                          help="the reservation round (listed by the platform)")
     simulate.add_argument("--seed", type=int, help="make the made-up people repeatable")
     simulate.add_argument("--echo", action="store_true",
                           help="print each transaction id as soon as it is durable")
@@ -179,31 +192,81 @@ def simulate_command(args: argparse.Namespace) -> int:
     from kiosk.synthetic import synthetic_application
     from wiring.sync import store_from_config
 
-    if args.transactions < 1:
-        print("error: --transactions must be at least 1", file=sys.stderr)
+    count = args.reservations if args.reservations is not None else args.transactions
+    if count < 1:
+        flag = "--reservations" if args.reservations is not None else "--transactions"
+        print(f"error: {flag} must be at least 1", file=sys.stderr)
+        return 2
+    if args.reservations is not None and not args.round:
+        print("error: --reservations needs --round ROUND_ID", file=sys.stderr)
         return 2
     config = _config(args)
     setup_logging(config.data_dir)
-    store = store_from_config(config, SystemClock(), "main.py simulate")
+    clock = SystemClock()
+    store = store_from_config(config, clock, "main.py simulate")
     rng = random.Random(args.seed)
     latencies = []
+    what = "applications"
     try:
-        for _ in range(args.transactions):
-            item_id, payload = synthetic_application(rng)
+        if args.reservations is not None:
+            what = "reservation entries"
+            enqueue = _reservation_enqueuer(config, clock, store, args.round, rng)
+            if enqueue is None:
+                return 2
+        else:
+            def enqueue() -> str:
+                item_id, payload = synthetic_application(rng)
+                return store.outbox.enqueue("application", item_id, payload).id
+        for _ in range(count):
             start = time.perf_counter()
-            tx = store.outbox.enqueue("application", item_id, payload)
+            tx_id = enqueue()
             latencies.append(time.perf_counter() - start)
             if args.echo:
-                print(tx.id, flush=True)
+                print(tx_id, flush=True)
     finally:
         store.close()
     latencies.sort()
     p50, p99 = latencies[len(latencies) // 2], latencies[int(len(latencies) * 0.99)]
-    log.info("simulate: %d synthetic applications enqueued", len(latencies))
-    print(f"enqueued {len(latencies)} synthetic applications in {sum(latencies):.2f} s;"
+    log.info("simulate: %d synthetic %s enqueued", len(latencies), what)
+    print(f"enqueued {len(latencies)} synthetic {what} in {sum(latencies):.2f} s;"
           f" durable enqueue p50 {p50 * 1000:.2f} ms, p99 {p99 * 1000:.2f} ms",
           file=sys.stderr if args.echo else sys.stdout)
     return 0
+
+
+def _reservation_enqueuer(config: KioskConfig, clock: Clock, store: KioskStore, round_id: str,
+                          rng: random.Random) -> Callable[[], str] | None:
+    """Queue one synthetic entry per call through the kiosk's offline path (the round as the
+    kiosk's reference cache holds it, else as the platform lists it now); None: no such
+    round (said on stderr)."""
+    from kiosk.reference import cached_rounds
+    from kiosk.reservations import entry_request, queue_entry
+    from kiosk.synthetic import synthetic_reservation
+    from offline_cache.platform_client import PlatformRefused, PlatformUnavailable
+    from wiring.sync import connect_platform
+
+    known = {r.id: r for r in cached_rounds(store.references)}
+    if round_id not in known:
+        connection = connect_platform(config, clock, store)
+        try:
+            known.update({r.id: r for r in connection.platform.rounds()})
+        except (PlatformUnavailable, PlatformRefused) as exc:
+            log.warning("simulate: the platform's rounds could not be listed (%s)", exc)
+        finally:
+            connection.close()
+    found = known.get(round_id)
+    if found is None:
+        print(f"error: round {round_id!r} is not known here and the platform does not list"
+              " it", file=sys.stderr)
+        return None
+    config_round = found  # (bound for the closure)
+    offset = store.outbox.summary().clock_offset_s
+
+    def enqueue() -> str:
+        request = entry_request(synthetic_reservation(rng, config_round))
+        return queue_entry(store.outbox, config_round, request, clock.now(), offset).id
+
+    return enqueue
 
 
 # -- devices ------------------------------------------------------------------------------

@@ -10,7 +10,9 @@ from screens.confirm import ConfirmScreen
 from screens.form import FormScreen
 from screens.home import HomeScreen
 from screens.identify import IdentifyScreen
-from tests.support.kiosk_driver import mock_reader, on_screen, tap, until
+from screens.reserve import ReserveIdentifyScreen
+from tests.support.kiosk_driver import mock_reader, on_screen, tap, to_identify, until
+from tests.support.reservations import make_round, open_rounds
 from wiring.assembly import Assembly
 
 OLDER_VISITORS = ["pension-qualification-certification", "elderly-allowance",
@@ -61,20 +63,20 @@ async def test_elder_forms_have_large_options_and_keys(assembly: Assembly) -> No
 
 
 async def test_the_reservation_is_one_tap_from_home(assembly: Assembly) -> None:
+    open_rounds(assembly, make_round("fc-home", "first_come"))
     app = kiosk(assembly)
     async with app.run_test(size=(120, 40)) as pilot:
         await on_screen(pilot, HomeScreen)
-        await tap(pilot, "#reserve-mask-reservation")
-        await on_screen(pilot, IdentifyScreen)
-        assert app.session.item is not None and app.session.item.reservation
+        await tap(pilot, "#round-fc-home")
+        await on_screen(pilot, ReserveIdentifyScreen)
+        assert isinstance(app.screen, ReserveIdentifyScreen)
+        assert app.screen.round.id == "fc-home"
 
 
 async def test_confirm_labels_never_run_into_their_values(assembly: Assembly) -> None:
     app = kiosk(assembly)
     async with app.run_test(size=(120, 40)) as pilot:
-        await on_screen(pilot, HomeScreen)
-        await tap(pilot, "#reserve-mask-reservation")  # its phone label is the longest
-        await on_screen(pilot, IdentifyScreen)
+        await to_identify(pilot, "mask-reservation")  # its phone label is the longest
         mock_reader(assembly).place(0)
         await until(lambda: bool(app.screen.query_one("#identified").display))
         await tap(pilot, "#continue")

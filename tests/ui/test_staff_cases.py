@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from screens.app import KioskApp
 from screens.home import HomeScreen
@@ -19,7 +19,7 @@ def progress_text(app: KioskApp) -> str:
 
 
 async def find(app: KioskApp, pilot, reference: str) -> None:
-    app.screen.query_one("#case-progress").update("")
+    app.screen.query_one("#case-progress", Static).update("")
     app.screen.query_one("#slip-reference", Input).value = reference
     await tap(pilot, "#slip-find")
     await until(lambda: bool(progress_text(app)))
