@@ -11,7 +11,7 @@ import uvicorn
 
 from contracts.clock import Clock
 from server.credentials import Role
-from server.demo_codes import demo_pickup_codes
+from server.demo_codes import demo_pickup_codes, genuine_demo_code
 from server.demo_rounds import add_demo_rounds
 from server.platform import build_platform
 
@@ -52,8 +52,9 @@ class EmbeddedPlatform:
         return self.platform.enrol(role, ident)
 
     def demo_pickup_codes(self, now: datetime) -> dict[str, str]:
-        """Field-test codes: genuine from this platform's key, altered, forged, expired."""
-        return demo_pickup_codes(self.signer, now)
+        """Field-test codes: one this platform issued, altered, forged, expired."""
+        genuine = genuine_demo_code(self.engine, self.signer, now)
+        return demo_pickup_codes(self.signer, now, genuine)
 
     def add_demo_rounds(self, now: datetime) -> list[str]:
         """The two open demo rounds (server.demo_rounds), around ``now``."""

@@ -228,9 +228,11 @@ def test_a_hand_over_the_round_does_not_allow_offline_is_kept_and_flagged(api: A
 
 
 def test_a_code_the_platform_never_issued_is_flagged(api: Api) -> None:
-    codes = api.platform.demo_pickup_codes(api.clock.now())
-    # the demo "genuine" code is signed with the platform's key but has no issue record
-    result = sync(api, "K-A", redemption("K-A", 1, codes["genuine"], START))[0]
+    # signed with the platform's key, but the platform has no issue record of it
+    never = api.platform.signer.issue(ref="R-0000NEVER000", item="mask-reservation",
+                                      site="x", window="y",
+                                      expires=api.clock.now() + timedelta(days=1))
+    result = sync(api, "K-A", redemption("K-A", 1, never, START))[0]
     assert (result["status"], result["reason"]) == ("accepted", "flagged:not_issued")
 
 

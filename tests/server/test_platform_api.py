@@ -470,8 +470,16 @@ def test_codes_the_platform_did_not_issue_are_refused(api: Api) -> None:
     for kind in ("altered", "forged", "expired"):
         answer = api.kiosk().post("/api/v1/pickups/redeem", json={"code": codes[kind]}).json()
         assert (answer["status"], answer["reason"]) == ("refused", kind)
+    # The demo's genuine code was issued (recorded): it redeems once.
     genuine = api.kiosk().post("/api/v1/pickups/redeem", json={"code": codes["genuine"]}).json()
-    assert genuine["reason"] == "not_issued"  # signed with our key, but never handed out
+    assert genuine["status"] == "redeemed"
+    again = api.kiosk().post("/api/v1/pickups/redeem", json={"code": codes["genuine"]}).json()
+    assert again["reason"] == "already_redeemed"
+    never = api.platform.signer.issue(ref="R-0000NEVER000", item="mask-reservation",
+                                      site="x", window="y",
+                                      expires=api.clock.now() + timedelta(days=1))
+    unissued = api.kiosk().post("/api/v1/pickups/redeem", json={"code": never}).json()
+    assert unissued["reason"] == "not_issued"  # signed with our key, but never handed out
     junk = api.kiosk().post("/api/v1/pickups/redeem", json={"code": "hello"}).json()
     assert junk["reason"] == "damaged"
 

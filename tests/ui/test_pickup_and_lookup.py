@@ -4,10 +4,11 @@ slips' reference numbers looked up, and each code refused where it does not belo
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import select
 from textual.widgets import Input
 
 from contracts.clock import FakeClock
@@ -22,6 +23,7 @@ from screens.app import KioskApp
 from screens.home import HomeScreen
 from screens.lookup import LookupScreen
 from screens.pickup import PickupScreen
+from server.db import pickups
 from tests.support.kiosk_driver import (
     apply_to_done,
     mock_camera,
@@ -88,20 +90,22 @@ async def test_a_bad_pickup_code_says_what_is_wrong(assembly: Assembly, kind: st
         assert "下一步：如有疑问，请咨询工作人员" in screen_text(app)
 
 
-async def test_the_demo_code_is_genuine_but_never_issued(assembly: Assembly,
-                                                         clock: FakeClock) -> None:
-    """The field-test dock's genuine code is signed with the platform's key, but the
-    platform holds no such pickup: online it says so (journey C proper:
-    tests/ui/test_pickup_journey.py)."""
-    clock.advance((datetime.now(UTC) - clock.now()).total_seconds())  # the platform's time
+async def test_the_demo_code_is_collected_once(assembly: Assembly) -> None:
+    """The field-test dock's genuine code is one the demo platform issued: showing it
+    collects it there (the second showing: tests/ui/test_pickup_journey.py)."""
+    embedded = assembly.connection.embedded
+    assert embedded is not None  # the test config runs the demo platform in-process
     app = kiosk(assembly)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_pickup(app, pilot)
         await tap(pilot, "#sim-pickup-genuine")
-        await until(lambda: app.screen.query_one("#pickup-details").display)
+        await until(lambda: "取件成功" in screen_text(app))
         text = screen_text(app)
-        assert "政务平台没有签发过这个取件码" in text and "口罩预约登记" in text
-        assert "益丰大药房" in text and "XH-CCB-0001-000042" in text
+        assert "口罩预约登记" in text and "益丰大药房" in text and "R-DE0000000042" in text
+    with embedded.engine.connect() as conn:
+        redeemed = conn.execute(select(pickups.c.redeemed_at)
+                                .where(pickups.c.ref == "R-DE0000000042")).scalar()
+    assert redeemed is not None
 
 
 async def test_an_eid_code_on_the_pickup_screen_is_the_wrong_code(assembly: Assembly) -> None:

@@ -4,7 +4,7 @@ screen and slip), the platform's refusals in words, and "my reservation"."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import cast
 
 from contracts.platform_api import DocumentType, EntryRequest
@@ -158,7 +158,8 @@ async def test_a_winner_is_locked_out_until_a_date(assembly: Assembly) -> None:
         screen = await reserve(pilot, assembly, "lot-8", 0, "集美区", "学村药店",
                                "09:00-17:00", WELL)
         assert screen.result.reason == "locked_out"
-        free = (datetime.now(UTC) + timedelta(days=10)).date()
+        # The demo platform keeps the kiosk's clock: the win was at its time.
+        free = (assembly.api.clock.now() + timedelta(days=10)).date()
         assert f"您近期已中签：{free:%Y-%m-%d} 起可以再登记。" in screen_text(app)
 
 
