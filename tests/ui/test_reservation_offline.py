@@ -9,11 +9,15 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import func, select
+
 from contracts.clock import FakeClock
 from contracts.wire import ReservationPayload
+from kiosk.card_identity import identity_from_card
 from offline_cache.kiosk_store import STORE_FILE
 from screens.app import KioskApp
 from screens.reserve_mine import MyReservationIdentifyScreen, MyReservationScreen
+from server.db import entries
 from server.embedded import EmbeddedPlatform
 from server.rounds import create_round
 from tests.support.kiosk_driver import (
@@ -96,10 +100,29 @@ async def test_offline_entry_is_queued_durably_and_promises_no_place(tmp_path: P
     finally:
         assembly.close()  # stopped before any sync reached the platform
 
-    # A new kiosk process on the same data folder still holds the entry, unchanged.
-    again = assemble(config, FakeClock())
+    # A new kiosk process on the same data folder still holds the entry, unchanged...
+    again = assemble(config, FakeClock(datetime.now(UTC)))
+    platform = EmbeddedPlatform(f"sqlite:///{tmp_path / 'platform.db'}", tmp_path / "sign.key",
+                                port=port)
     try:
         queued_again = again.store.outbox.unsent("reservation")
         assert [tx.payload for tx in queued_again] == [queued[0].payload]
+        # ...and when the platform is back, it is delivered once, exactly once...
+        platform.start()
+        assert again.api.sync_once().online
+        assert again.api.sync_once().online  # a second pass has nothing of it to send
+        assert again.store.outbox.unsent("reservation") == []
+        with platform.engine.connect() as conn:
+            rows = conn.execute(select(func.count()).select_from(entries)
+                                .where(entries.c.round_id == "fc-off")).scalar()
+        assert rows == 1
+        # ...and its outcome is what "my reservation" shows: a place, entered offline.
+        reader = again.api.field_test.reader if again.api.field_test else None
+        assert reader is not None
+        mine = again.api.my_reservations(identity_from_card(reader.deck[0].holder))
+        assert mine.online and mine.queued == []
+        assert [(e.round_id, e.status, e.made_offline) for e in mine.entries] == [
+            ("fc-off", "won", True)]
     finally:
         again.close()
+        platform.stop()

@@ -4,6 +4,7 @@ person the round's residence rule admits (the platform's ingest applies them on 
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -74,6 +75,30 @@ def test_n_valid_entries_are_queued_for_the_round(tmp_path: Path,
         numbers.add(entry.document_number)
     assert len(numbers) == 25  # 25 people, not one person 25 times
     assert len({tx.reference for tx in queued}) == 25
+
+
+def test_simulated_entries_sync_and_the_platform_counts_them(
+        tmp_path: Path, platform: EmbeddedPlatform) -> None:
+    """The issue's own words: simulate 50 for round R, sync --once, and stats --json shows
+    50 entries for R (and nothing more on a second sync)."""
+    data = tmp_path / "data"
+    enrol_kiosk(platform, load_config(DEMO_CONFIG, data_dir=data, platform_url=platform.url))
+    made = simulate(data, platform.url, "--reservations", "50", "--round",
+                    "demo-masks-lottery", "--seed", "5")
+    assert made.returncode == 0, made.stderr
+    for _ in range(2):
+        synced = subprocess.run(
+            [sys.executable, "main.py", "--data-dir", str(data), "--platform-url",
+             platform.url, "sync", "--once"], cwd=REPO_ROOT, capture_output=True, text=True,
+            timeout=120)
+        assert synced.returncode == 0, synced.stdout + synced.stderr
+    stats = json.loads(subprocess.run(
+        [sys.executable, "-m", "server", "stats", "--db",
+         f"sqlite:///{tmp_path / 'platform.db'}", "--json"], cwd=REPO_ROOT,
+        capture_output=True, text=True, check=True).stdout)
+    lottery = stats["rounds"]["demo-masks-lottery"]
+    assert lottery["entries"] == 50 and lottery["refused"] == 0
+    assert lottery["offline"]["requests"] == 50
 
 
 def test_an_unknown_round_queues_nothing(tmp_path: Path, platform: EmbeddedPlatform) -> None:
