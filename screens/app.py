@@ -307,3 +307,7 @@ class KioskApp(App[None], inherit_bindings=False):
 
     def on_sync_finished(self, message: SyncFinished) -> None:
         self.api.note_sync(message.report, message.queue)
+        # New reference data (a round opened, the catalog changed): a home screen nobody
+        # is using shows it now, not after the next visit.
+        if message.report.reference_updated and isinstance(self.screen, HomeScreen):
+            self.show_step()

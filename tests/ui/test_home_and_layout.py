@@ -73,6 +73,20 @@ async def test_the_reservation_is_one_tap_from_home(assembly: Assembly) -> None:
         assert app.screen.round.id == "fc-home"
 
 
+async def test_a_round_the_first_sync_brings_shows_on_the_home_screen_at_once(
+        assembly: Assembly) -> None:
+    # A kiosk starts before it has heard of any round: the first sync brings the demo
+    # platform's rounds, and the idle home screen shows them without a visit first.
+    app = kiosk(assembly)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await on_screen(pilot, HomeScreen)
+        assert not app.screen.query("#round-demo-masks-lottery")
+        app.sync_pass()
+        await until(lambda: bool(app.screen.query("#round-demo-masks-lottery")))
+        await tap(pilot, "#round-demo-masks-first-come")
+        await on_screen(pilot, ReserveIdentifyScreen)
+
+
 async def test_confirm_labels_never_run_into_their_values(assembly: Assembly) -> None:
     app = kiosk(assembly)
     async with app.run_test(size=(120, 40)) as pilot:
