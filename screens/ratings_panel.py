@@ -32,7 +32,7 @@ class RatingsPanel(Vertical):
         yield Static(t("staff.ratings_heading"), classes="subtitle")
         with Horizontal(id="ratings-periods"):
             for days in PERIODS:
-                yield Button(t("staff.ratings_period", days=days), id=f"ratings-{days}")
+                yield Button(t(f"staff.ratings_period_{days}"), id=f"ratings-{days}")
         yield Static(t("staff.ratings_choose"), id="ratings-report")
 
     @property
@@ -58,9 +58,10 @@ class RatingsPanel(Vertical):
         t, report = self.kiosk.t, message.report
         if report is None:
             return t("staff.ratings_unavailable")
+        period = t(f"staff.ratings_period_{message.days}")
         if report.total == 0:
-            return t("staff.ratings_none", days=message.days)
-        lines = [t("staff.ratings_total", days=message.days, total=report.total,
+            return t("staff.ratings_none", period=period)
+        lines = [t("staff.ratings_total", period=period, total=report.total,
                    bad=sum(group.bad for group in report.by_item))]
         for group in report.by_item:
             name = self.kiosk.api.catalog.name_of(group.key, t.lang)

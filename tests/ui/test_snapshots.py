@@ -9,6 +9,7 @@ from typing import cast
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import RadioButton
 
 from contracts.clock import FakeClock
 from kiosk.api import ReaderDetail
@@ -116,13 +117,35 @@ async def _staff(pilot: Pilot[None], assembly: Assembly, clock: FakeClock) -> No
     await until(lambda: "凭条" in screen_text(app) or "slip" in screen_text(app))
 
 
+async def _staff_ratings(pilot: Pilot[None], assembly: Assembly, clock: FakeClock) -> None:
+    # A bad review with its reason, delivered; then staff read the month's 好差评.
+    app = cast(KioskApp, pilot.app)
+    lang, elder = app.t.lang, app.elder  # a visit's end resets them: staff keep the mode
+    await _bad_review(pilot, assembly, clock)
+    list(app.screen.query(RadioButton).results(RadioButton))[0].value = True
+    await tap(pilot, "#submit")
+    await on_screen(pilot, HomeScreen)
+    app.clear_notifications()  # the thanks, gone in 4 s anyway: not in the picture
+    app.sync_pass()  # as the background sync would, so the status bar says so too
+    await until(lambda: bool(app.api.sync_status.online) and app.api.sync_status.queue is not None
+                and app.api.sync_status.queue.pending == 0)
+    app.set_language(lang)
+    app.set_elder_mode(elder)
+    await on_screen(pilot, HomeScreen)
+    await _staff(pilot, assembly, clock)
+    await tap(pilot, "#ratings-30")
+    await until(lambda: "★" in str(app.screen.query_one("#ratings-report").render()))
+    app.screen.query_one("#ratings-panel").scroll_visible(animate=False, top=True)
+    await pilot.pause()
+
+
 SCREENS: dict[str, Steps] = {
     "home": _home, "catalog": _catalog, "identified": _identified,
     "refused_by_card": _refused_by_card, "document_not_taken": _document_not_taken,
     "typed_identity": _typed_identity, "form": _form, "confirm": _confirm, "done": _done,
     "refused_by_answer": _refused_by_answer, "bad_review": _bad_review,
     "idle_warning": _idle_warning, "pickup": to_pickup, "lookup": to_lookup,
-    "staff_login": _staff_login, "staff": _staff,
+    "staff_login": _staff_login, "staff": _staff, "staff_ratings": _staff_ratings,
 }
 
 
