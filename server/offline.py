@@ -17,23 +17,22 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 
 from contracts.errors import CodeError
 from contracts.pickup_codes import verify_pickup_code
 from contracts.platform_api import PickupFlag
 from contracts.wire import RedemptionPayload, ReservationPayload, Transaction
-from server.cases import add_event
 from server.db import (
     aware,
-    cases,
     entries,
     offline_entries,
     pickup_attempts,
     pickup_flags,
     pickups,
 )
+from server.pickups import take
 from server.reservations import Describe, enter_in
 from server.rounds import load_round
 from server.signing import PickupSigner
@@ -92,18 +91,7 @@ class Reconciler:
             reason = "damaged" if reason == "unknown" else reason
             return self._flag(conn, tx, "-", at, now, by, reason,
                               f"handed over offline on a code that is {reason}")
-        taken = conn.execute(
-            update(pickups).where(pickups.c.ref == claims.ref, pickups.c.code == code,
-                                  pickups.c.redeemed_at.is_(None))
-            .values(redeemed_at=at, redeemed_by=by)).rowcount
-        if taken:
-            conn.execute(pickup_attempts.insert().values(ref=claims.ref, by=by, at=at,
-                                                         outcome="redeemed", reason="offline"))
-            kind = conn.execute(select(pickups.c.kind).where(pickups.c.ref == claims.ref)
-                                ).scalar()
-            if kind == "case" and conn.execute(
-                    select(cases.c.reference).where(cases.c.reference == claims.ref)).first():
-                add_event(conn, claims.ref, "collected", "", by, at)
+        if take(conn, claims.ref, code, at, by, "offline"):
             if not _offline_allowed(conn, claims.ref):
                 # Recorded all the same (the goods are gone); staff see the kiosk erred.
                 return self._flag(conn, tx, claims.ref, at, now, by, "offline_not_allowed",

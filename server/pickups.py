@@ -29,6 +29,25 @@ def issue(conn: Connection, signer: PickupSigner, *, ref: str, kind: str, item: 
     return code
 
 
+def take(conn: Connection, ref: str, code: str, at: datetime, by: str,
+         note: str = "") -> bool:
+    """Mark an issued code redeemed, once: the attempt is logged and a case's timeline
+    says collected. False: it was redeemed before (or never issued as this code)."""
+    taken = conn.execute(
+        update(pickups).where(pickups.c.ref == ref, pickups.c.code == code,
+                              pickups.c.redeemed_at.is_(None))
+        .values(redeemed_at=at, redeemed_by=by)).rowcount
+    if not taken:
+        return False
+    conn.execute(pickup_attempts.insert().values(ref=ref, by=by, at=at, outcome="redeemed",
+                                                 reason=note))
+    kind = conn.execute(select(pickups.c.kind).where(pickups.c.ref == ref)).scalar()
+    if kind == "case" and conn.execute(
+            select(cases.c.reference).where(cases.c.reference == ref)).first():
+        add_event(conn, ref, "collected", "", by, at)
+    return True
+
+
 def redeem(engine: Engine, signer: PickupSigner, code: str, by: str,
            now: datetime) -> Redemption:
     try:
@@ -38,18 +57,7 @@ def redeem(engine: Engine, signer: PickupSigner, code: str, by: str,
         reason = "damaged" if reason == "unknown" else reason
         return _refused(engine, "", by, now, reason, f"the code is {reason}")
     with engine.begin() as conn:
-        taken = conn.execute(
-            update(pickups).where(pickups.c.ref == claims.ref, pickups.c.code == code,
-                                  pickups.c.redeemed_at.is_(None))
-            .values(redeemed_at=now, redeemed_by=by)).rowcount
-        if taken:
-            conn.execute(pickup_attempts.insert().values(ref=claims.ref, by=by, at=now,
-                                                         outcome="redeemed", reason=""))
-            kind = conn.execute(select(pickups.c.kind).where(pickups.c.ref == claims.ref)
-                                ).scalar()
-            if kind == "case" and conn.execute(
-                    select(cases.c.reference).where(cases.c.reference == claims.ref)).first():
-                add_event(conn, claims.ref, "collected", "", by, now)
+        if take(conn, claims.ref, code, now, by):
             return Redemption(status="redeemed", ref=claims.ref, item=claims.item,
                               site=claims.site, window=claims.window, redeemed_at=now,
                               redeemed_by=by)

@@ -4,11 +4,7 @@ English, with the foreigner's card (its English name is shown) and a resident's.
 
 from __future__ import annotations
 
-import re
-
-from rich.cells import cell_len
-from textual.widget import Widget
-from textual.widgets import Button, Static
+from textual.widgets import Static
 
 from contracts.identity import mask_name
 from screens.app import KioskApp
@@ -22,6 +18,7 @@ from screens.idle_warning import IdleWarning
 from screens.lookup import LookupScreen
 from screens.pickup import PickupScreen
 from screens.rating import RatingScreen
+from tests.support.english import foreign_text, labels_cut_short
 from tests.support.kiosk_driver import (
     apply_to_done,
     mock_printer,
@@ -32,15 +29,6 @@ from tests.support.kiosk_driver import (
     until,
 )
 from wiring.assembly import Assembly
-
-# Han characters and full-width punctuation (a full-width colon is Chinese typesetting).
-HAN = re.compile(r"[\u3400-\u9fff\uff01-\uff5e\u3000-\u303f]")
-
-
-def foreign_text(text: str, proper_names: list[str]) -> list[str]:
-    for name in proper_names:
-        text = text.replace(name, "")
-    return sorted({line.strip() for line in text.splitlines() if HAN.search(line)})
 
 
 async def test_every_citizen_screen_in_english_has_no_chinese(assembly: Assembly,
@@ -57,15 +45,7 @@ async def test_every_citizen_screen_in_english_has_no_chinese(assembly: Assembly
     def look(where: str) -> None:
         seen[where] = foreign_text(screen_text(app), names)
         # And no label cut short: every visible button holds its whole label on screen.
-        for button in app.screen.query(Button).results(Button):
-            if not button.display or not button.region:
-                continue
-            label = str(button.label)
-            width = max(cell_len(line) for line in label.splitlines() or [""])
-            box = button.content_region
-            parent = button.parent
-            room = parent.content_region if isinstance(parent, Widget) else app.screen.region
-            assert width <= box.width and button.region.right <= room.right, (where, label)
+        assert labels_cut_short(app) == [], where
 
     async def home_in_english(way: str = "#home") -> None:
         # Going home ends the visit and its language: the next visitor's is the kiosk's.

@@ -4,15 +4,12 @@ names), and every button holds its whole label."""
 
 from __future__ import annotations
 
-from rich.cells import cell_len
-from textual.widget import Widget
-from textual.widgets import Button
-
 from contracts.identity import mask_name
 from screens.app import KioskApp
 from screens.home import HomeScreen
 from screens.reserve import ReserveChoiceScreen, ReserveResultScreen
 from screens.reserve_mine import MyReservationIdentifyScreen, MyReservationScreen
+from tests.support.english import foreign_text, labels_cut_short
 from tests.support.kiosk_driver import (
     mock_printer,
     mock_reader,
@@ -29,7 +26,6 @@ from tests.support.reservations import (
     open_rounds,
     take_card_and_go_home,
 )
-from tests.ui.test_english import foreign_text
 from wiring.assembly import Assembly
 
 
@@ -50,15 +46,7 @@ async def test_the_reservation_journey_in_english(assembly: Assembly) -> None:
 
     def look(where: str) -> None:
         seen[where] = foreign_text(screen_text(app), names)
-        for button in app.screen.query(Button).results(Button):
-            if not button.display or not button.region:
-                continue
-            label = str(button.label)
-            width = max(cell_len(line) for line in label.splitlines() or [""])
-            parent = button.parent
-            room = parent.content_region if isinstance(parent, Widget) else app.screen.region
-            assert width <= button.content_region.width, (where, label)
-            assert button.region.right <= room.right, (where, label)
+        assert labels_cut_short(app) == [], where
 
     async with app.run_test(size=(120, 40)) as pilot:
         await on_screen(pilot, HomeScreen)
