@@ -14,12 +14,14 @@ from screens.app import KioskApp
 from screens.home import HomeScreen
 from tests.support.kiosk_driver import (
     apply_to_done,
+    mock_reader,
     on_screen,
     screen_text,
     staff_sign_in,
     tap,
     until,
 )
+from tests.support.reservations import reserve, take_card_and_go_home
 from wiring.assembly import Assembly
 from wiring.config import DEMO_DECK, KioskConfig
 from wiring.logs import MaskNumbers, setup_logging, stop_logging
@@ -64,6 +66,44 @@ async def test_a_journey_leaves_events_and_no_personal_data(log_file: Path,
     # What a technician needs is there: devices, print jobs, staff actions, sync counts.
     for event in ("kiosk XH-CCB-0001 assembled", "printer: ok ready", "(slip,",
                   "printed", "staff PIN accepted", "staff reprint", "sync pass: online"):
+        assert event in text, event
+    leaked = sorted(v for v in personal_values() if v in text)
+    assert leaked == []
+
+
+async def test_issue_14_journeys_leave_no_personal_data(log_file: Path,
+                                                        assembly: Assembly) -> None:
+    """A reservation, my reservation, progress by ID card and a pickup: the log names
+    rounds, references and outcomes, never who."""
+    assembly.api.sync_once()  # the demo platform's rounds reach the home screen
+    assembly.api.apply_reference()
+    app = KioskApp(assembly.api, sync_in_background=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        result = await reserve(pilot, assembly, "demo-masks-first-come", 0, "思明区",
+                               "鹭岛大药房（中山路店）", "09:00-11:30", "身体健康")
+        assert result.result.kind == "allocated"
+        await take_card_and_go_home(pilot, assembly)
+        await tap(pilot, "#my-reservation")
+        mock_reader(assembly).place(0)
+        await until(lambda: bool(app.screen.query("#identified"))
+                    and app.screen.query_one("#identified").display)
+        await tap(pilot, "#continue")
+        await until(lambda: "R-" in screen_text(app))
+        await take_card_and_go_home(pilot, assembly)
+        await tap(pilot, "#lookup")
+        mock_reader(assembly).place(1)
+        await until(lambda: "在政务平台没有办件记录" in screen_text(app)
+                    or "的办件，共" in screen_text(app))
+        mock_reader(assembly).remove()
+        await tap(pilot, "#home")
+        await on_screen(pilot, HomeScreen)
+        await tap(pilot, "#pickup")
+        await tap(pilot, "#sim-pickup-genuine")
+        await until(lambda: "取件成功" in screen_text(app))
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    text = log_file.read_text(encoding="utf-8")
+    for event in ("round demo-masks-first-come: entry allocated", "pickup R-DE0000000042"):
         assert event in text, event
     leaked = sorted(v for v in personal_values() if v in text)
     assert leaked == []
