@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from contracts.clock import FakeClock
 from devices.status import Level
@@ -50,6 +51,10 @@ def steps_in_mode(app: KioskApp, mode: str, steps: Steps, assembly: Assembly,
         # ...and the bar showing it now, not at its next one-second refresh.
         for bar in app.screen.query(StatusBar).results(StatusBar):
             bar.refresh_status()
+        # A text box's cursor blinks on a timer: caught on or off by chance on a busy
+        # machine. Stopped, it is drawn off.
+        for box in app.screen.query(Input).results(Input):
+            box.cursor_blink = False
         await pilot.pause()
 
     return run_before
