@@ -4,8 +4,11 @@ screen and slip), the platform's refusals in words, and "my reservation"."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import cast
+
+import httpx
 
 from contracts.platform_api import DocumentType, EntryRequest
 from screens.app import KioskApp
@@ -205,6 +208,42 @@ async def test_my_reservation_lists_entries_and_codes(assembly: Assembly) -> Non
         job = printer.jobs()[-1].read_bytes()
         assert first.result.pickup_code.encode() in job
         assert first.result.reference in slip_text(job)
+
+
+async def test_a_lottery_entry_through_commit_and_draw_shows_its_place(
+        assembly: Assembly) -> None:
+    # Entered at the kiosk; the administration commits to a seed, then draws; the same
+    # person's "my reservation" then shows the place won and its pickup code.
+    open_rounds(assembly, make_round("lot-9", "lottery"))
+    embedded = assembly.connection.embedded
+    assert embedded is not None
+    admin = {"Authorization": f"Bearer {embedded.enrol('admin', 'draw-desk')}"}
+    app = kiosk(assembly)
+    async with app.run_test(size=(120, 40)) as pilot:
+        entered = await reserve(pilot, assembly, "lot-9", 0, "湖里区", "鹭岛大药房（江头店）",
+                                "09:00-11:30", WELL)
+        assert entered.result.kind == "entered"
+        await take_card_and_go_home(pilot, assembly)
+
+        def draw() -> dict[str, object]:
+            base = f"{embedded.url}/api/v1/admin/rounds/lot-9/draws"
+            committed = httpx.post(base, json={"seed_name": "beacon round 1"}, headers=admin,
+                                   timeout=10).json()
+            return httpx.post(f"{base}/{committed['number']}/seed",
+                              json={"seed_value": "a value nobody knew"}, headers=admin,
+                              timeout=10).json()
+
+        record = await asyncio.to_thread(draw)
+        assert record["number"] == 1
+        await tap(pilot, "#my-reservation")
+        await on_screen(pilot, MyReservationIdentifyScreen)
+        mock_reader(assembly).place(0)
+        await until(lambda: bool(app.screen.query_one("#identified").display))
+        await tap(pilot, "#continue")
+        await on_screen(pilot, MyReservationScreen)
+        await until(lambda: "您的登记" in screen_text(app))
+        assert f"{entered.result.reference}：已分配，请取货" in screen_text(app)
+        assert "已发取货码" in screen_text(app)
 
 
 async def test_a_double_tap_chooses_once(assembly: Assembly) -> None:
