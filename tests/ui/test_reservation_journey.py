@@ -229,9 +229,10 @@ async def test_a_lottery_entry_through_commit_and_draw_shows_its_place(
             base = f"{embedded.url}/api/v1/admin/rounds/lot-9/draws"
             committed = httpx.post(base, json={"seed_name": "beacon round 1"}, headers=admin,
                                    timeout=10).json()
-            return httpx.post(f"{base}/{committed['number']}/seed",
-                              json={"seed_value": "a value nobody knew"}, headers=admin,
-                              timeout=10).json()
+            drawn: dict[str, object] = httpx.post(
+                f"{base}/{committed['number']}/seed", json={"seed_value": "a value nobody knew"},
+                headers=admin, timeout=10).json()
+            return drawn
 
         record = await asyncio.to_thread(draw)
         assert record["number"] == 1
