@@ -13,8 +13,9 @@ from contracts.platform_api import RoundConfig
 from screens.app import KioskApp
 from screens.home import HomeScreen
 from screens.reserve import ReserveChoiceScreen, ReserveIdentifyScreen, ReserveResultScreen
+from screens.reserve_mine import MyReservationIdentifyScreen, MyReservationScreen
 from server.rounds import create_round
-from tests.support.kiosk_driver import mock_reader, on_screen, tap, until
+from tests.support.kiosk_driver import mock_reader, on_screen, screen_text, tap, until
 from wiring.assembly import Assembly
 
 # Open by the fake clock (2026-11-23) and by the platform's real one; fixed, so screens
@@ -92,3 +93,16 @@ async def take_card_and_go_home(pilot: Pilot[None], assembly: Assembly) -> None:
     await until(lambda: not any(w.display for w in pilot.app.screen.query("#card-reminder")))
     await tap(pilot, "#home")
     await on_screen(pilot, HomeScreen)
+
+
+async def my_reservation(pilot: Pilot[None], assembly: Assembly, card: int) -> None:
+    """From home: 我的预约, a demo card on the reader, continue: the person's entries
+    (or the words for an offline kiosk) are on the screen."""
+    await tap(pilot, "#my-reservation")
+    await on_screen(pilot, MyReservationIdentifyScreen)
+    mock_reader(assembly).place(card)
+    await until(lambda: bool(pilot.app.screen.query_one("#identified").display))
+    await tap(pilot, "#continue")
+    await on_screen(pilot, MyReservationScreen)
+    await until(lambda: "您的登记" in screen_text(cast(KioskApp, pilot.app))
+                or "无法查询您的登记" in screen_text(cast(KioskApp, pilot.app)))

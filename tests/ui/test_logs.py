@@ -21,7 +21,7 @@ from tests.support.kiosk_driver import (
     tap,
     until,
 )
-from tests.support.reservations import reserve, take_card_and_go_home
+from tests.support.reservations import my_reservation, reserve, take_card_and_go_home
 from wiring.assembly import Assembly
 from wiring.config import DEMO_DECK, KioskConfig
 from wiring.logs import MaskNumbers, setup_logging, stop_logging
@@ -83,12 +83,8 @@ async def test_issue_14_journeys_leave_no_personal_data(log_file: Path,
                                "鹭岛大药房（中山路店）", "09:00-11:30", "身体健康")
         assert result.result.kind == "allocated"
         await take_card_and_go_home(pilot, assembly)
-        await tap(pilot, "#my-reservation")
-        mock_reader(assembly).place(0)
-        await until(lambda: bool(app.screen.query("#identified"))
-                    and app.screen.query_one("#identified").display)
-        await tap(pilot, "#continue")
-        await until(lambda: "R-" in screen_text(app))
+        await my_reservation(pilot, assembly, 0)
+        assert result.result.reference in screen_text(app)
         await take_card_and_go_home(pilot, assembly)
         await tap(pilot, "#lookup")
         mock_reader(assembly).place(1)

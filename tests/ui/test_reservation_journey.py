@@ -13,7 +13,6 @@ import httpx
 from contracts.platform_api import DocumentType, EntryRequest
 from screens.app import KioskApp
 from screens.reserve import ReserveChoiceScreen, ReserveIdentifyScreen, ReserveResultScreen
-from screens.reserve_mine import MyReservationIdentifyScreen, MyReservationScreen
 from tests.support.kiosk_driver import (
     mock_printer,
     mock_reader,
@@ -27,6 +26,7 @@ from tests.support.reservations import (
     choose,
     identify_for_round,
     make_round,
+    my_reservation,
     open_rounds,
     reserve,
     take_card_and_go_home,
@@ -188,13 +188,7 @@ async def test_my_reservation_lists_entries_and_codes(assembly: Assembly) -> Non
         second = await reserve(pilot, assembly, "lot-7", 0, "湖里区", "鹭岛大药房（江头店）",
                                "09:00-11:30", WELL)
         await take_card_and_go_home(pilot, assembly)
-        await tap(pilot, "#my-reservation")
-        await on_screen(pilot, MyReservationIdentifyScreen)
-        mock_reader(assembly).place(0)
-        await until(lambda: bool(app.screen.query_one("#identified").display))
-        await tap(pilot, "#continue")
-        await on_screen(pilot, MyReservationScreen)
-        await until(lambda: "您的登记" in screen_text(app))
+        await my_reservation(pilot, assembly, 0)
         text = screen_text(app)
         assert f"{first.result.reference}：已分配，请取货" in text
         assert "已发取货码" in text
@@ -236,13 +230,7 @@ async def test_a_lottery_entry_through_commit_and_draw_shows_its_place(
 
         record = await asyncio.to_thread(draw)
         assert record["number"] == 1
-        await tap(pilot, "#my-reservation")
-        await on_screen(pilot, MyReservationIdentifyScreen)
-        mock_reader(assembly).place(0)
-        await until(lambda: bool(app.screen.query_one("#identified").display))
-        await tap(pilot, "#continue")
-        await on_screen(pilot, MyReservationScreen)
-        await until(lambda: "您的登记" in screen_text(app))
+        await my_reservation(pilot, assembly, 0)
         assert f"{entered.result.reference}：已分配，请取货" in screen_text(app)
         assert "已发取货码" in screen_text(app)
 

@@ -16,22 +16,18 @@ from contracts.wire import ReservationPayload
 from kiosk.card_identity import identity_from_card
 from offline_cache.kiosk_store import STORE_FILE
 from screens.app import KioskApp
-from screens.reserve_mine import MyReservationIdentifyScreen, MyReservationScreen
 from server.db import entries
 from server.embedded import EmbeddedPlatform
 from server.rounds import create_round
 from tests.support.kiosk_driver import (
     mock_printer,
-    mock_reader,
-    on_screen,
     screen_text,
     slip_text,
-    tap,
     until,
 )
 from tests.support.loopback import free_port
 from tests.support.platform_access import enrol_kiosk
-from tests.support.reservations import make_round, reserve, take_card_and_go_home
+from tests.support.reservations import make_round, my_reservation, reserve, take_card_and_go_home
 from wiring.assembly import assemble
 from wiring.config import DEMO_CONFIG, load_config
 
@@ -89,13 +85,8 @@ async def test_offline_entry_is_queued_durably_and_promises_no_place(tmp_path: P
 
             # My reservation, offline: it says it cannot check, and shows this kiosk's record.
             await take_card_and_go_home(pilot, assembly)
-            await tap(pilot, "#my-reservation")
-            await on_screen(pilot, MyReservationIdentifyScreen)
-            mock_reader(assembly).place(0)
-            await until(lambda: bool(app.screen.query_one("#identified").display))
-            await tap(pilot, "#continue")
-            await on_screen(pilot, MyReservationScreen)
-            await until(lambda: "无法查询您的登记" in screen_text(app))
+            await my_reservation(pilot, assembly, 0)
+            assert "无法查询您的登记" in screen_text(app)
             assert f"{result.reference}：本机离线登记，待确认" in screen_text(app)
     finally:
         assembly.close()  # stopped before any sync reached the platform
