@@ -5,35 +5,13 @@ entry; redemptions recorded, and a code collected twice flagged for staff."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-import pytest
-
-from contracts.clock import FakeClock
 from contracts.platform_api import EntryRequest
 from contracts.wire import RedemptionPayload, ReservationPayload
-from server.embedded import EmbeddedPlatform
 from server.offline import MAX_OFFLINE_AGE, as_of
-from tests.server.test_platform_api import START, Api, person
-from tests.support.databases import BACKENDS, platform_database
-
-
-@pytest.fixture(params=BACKENDS)
-def api(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Api]:
-    with platform_database(request.param, tmp_path) as db:
-        clock = FakeClock(START)
-        platform = EmbeddedPlatform(db, tmp_path / "sign.key", clock=clock)
-        platform.start()
-        served = Api(platform, clock)
-        try:
-            yield served
-        finally:
-            for client in served.clients.values():
-                client.close()
-            platform.stop()
+from tests.support.platform_api import START, Api, person
 
 
 def entry(round_id: str, number: str, **fields: Any) -> dict[str, Any]:

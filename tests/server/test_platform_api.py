@@ -3,97 +3,18 @@ case timelines, ratings, reservations rule by rule, draws, pickup codes."""
 
 from __future__ import annotations
 
-import threading
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
-from contracts.clock import FakeClock
 from server.demo_rounds import DEMO_ROUNDS
-from server.embedded import EmbeddedPlatform
 from tests.support import REPO_ROOT
-from tests.support.databases import BACKENDS, platform_database
-from tests.support.platform_access import application_payload, bearer, id_number
-
-START = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # 09:00 in Xiamen
-XIAMEN = "350203"
-ELSEWHERE = "110101"
-
-
-@dataclass
-class Api:
-    platform: EmbeddedPlatform
-    clock: FakeClock
-    clients: dict[str, httpx.Client] = field(default_factory=dict)
-
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def as_(self, role: str, ident: str) -> httpx.Client:
-        """A client holding a credential; enrolled once (enrolling again would revoke it)."""
-        key = f"{role}:{ident}"
-        with self.lock:
-            if key not in self.clients:
-                self.clients[key] = httpx.Client(
-                    base_url=self.platform.url, timeout=30,
-                    headers=bearer(self.platform.enrol(role, ident)))  # type: ignore[arg-type]
-            return self.clients[key]
-
-    @property
-    def admin(self) -> httpx.Client:
-        return self.as_("admin", "root")
-
-    @property
-    def staff(self) -> httpx.Client:
-        return self.as_("staff", "wang")
-
-    def kiosk(self, ident: str = "K-A") -> httpx.Client:
-        return self.as_("kiosk", ident)
-
-    def round(self, **rules: Any) -> dict[str, Any]:
-        config = {"id": f"R-{uuid.uuid4().hex[:6]}", "mode": "lottery",
-                  "opens_at": START.isoformat(),
-                  "closes_at": (START + timedelta(days=30)).isoformat(),
-                  "eligibility": {"residence_regions": ["3502"], "social_security": True},
-                  "quotas": {"sm-01/am": 2, "sm-01/pm": 1}, **rules}
-        answer = self.admin.post("/api/v1/admin/rounds", json=config)
-        assert answer.status_code == 201, answer.text
-        return config
-
-    def enter(self, round_id: str, number: str, kiosk: str = "K-A",
-              **fields: Any) -> dict[str, Any]:
-        body = {"id": str(uuid.uuid4()), "round_id": round_id, "document_type": "resident_id",
-                "document_number": number, "slot": "sm-01/am", "health": "well", **fields}
-        answer = self.kiosk(kiosk).post("/api/v1/reservations", json=body)
-        assert answer.status_code == 200, answer.text
-        result: dict[str, Any] = answer.json()
-        return result
-
-
-@pytest.fixture(params=BACKENDS)
-def api(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Api]:
-    with platform_database(request.param, tmp_path) as db:
-        clock = FakeClock(START)
-        platform = EmbeddedPlatform(db, tmp_path / "sign.key", clock=clock)
-        platform.start()
-        served = Api(platform, clock)
-        try:
-            yield served
-        finally:
-            for client in served.clients.values():
-                client.close()
-            platform.stop()
-
-
-def person(serial: int, born: str = "19800101", region: str = XIAMEN) -> str:
-    return id_number(region, born, serial)
-
+from tests.support.platform_access import bearer
+from tests.support.platform_api import ELSEWHERE, START, Api, person, send
 
 # -- credentials and roles ----------------------------------------------------------------
 
@@ -153,17 +74,6 @@ def test_a_malformed_request_is_named_without_echoing_what_was_sent(api: Api) ->
 
 
 # -- cases, timelines, ratings, pickup of a case --------------------------------------------
-
-def send(api: Api, kiosk: str, seq: int, number: str, outcome: str = "review",
-         reason: str = "") -> dict[str, Any]:
-    tx = {"id": str(uuid.uuid4()), "kiosk_id": kiosk, "seq": seq, "kind": "application",
-          "item_id": "marriage-record-proof", "reference": f"{kiosk}-{seq:06d}",
-          "created_at": START.isoformat(), "payload": application_payload(number, outcome,
-                                                                          reason)}
-    answer = api.kiosk(kiosk).post("/api/v1/transactions/batch", json={"transactions": [tx]})
-    assert answer.json()["results"][0]["status"] == "accepted", answer.text
-    return tx
-
 
 def timeline(case: dict[str, Any]) -> list[tuple[str, str]]:
     return [(e["status"], e["reason"]) for e in case["timeline"]]

@@ -8,13 +8,11 @@ import json
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from contracts.clock import FakeClock
 from contracts.platform_api import (
@@ -29,30 +27,8 @@ from contracts.platform_api import (
 from contracts.wire import BAD_REVIEW_REASONS
 from server.demo_rounds import FIRST_COME, LOTTERY, SOLD_OUT_SLOT
 from server.embedded import EmbeddedPlatform
-from tests.server.test_platform_api import START, Api, person, send
 from tests.support import REPO_ROOT
-from tests.support.databases import BACKENDS, platform_database
-
-
-@pytest.fixture(params=BACKENDS)
-def served(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Api, str]]:
-    """The platform and its database URL (for the commands)."""
-    with platform_database(request.param, tmp_path) as db:
-        clock = FakeClock(START)
-        platform = EmbeddedPlatform(db, tmp_path / "sign.key", clock=clock)
-        platform.start()
-        api = Api(platform, clock)
-        try:
-            yield api, db
-        finally:
-            for client in api.clients.values():
-                client.close()
-            platform.stop()
-
-
-@pytest.fixture
-def api(served: tuple[Api, str]) -> Api:
-    return served[0]
+from tests.support.platform_api import START, Api, person, send
 
 
 def at(moment: Any) -> str:
