@@ -56,7 +56,7 @@ from kiosk.reservations import (
 )
 from kiosk.scanned_codes import ScannedCode, is_pickup_code, read_code, typed_reference
 from kiosk.session import Session, Submission
-from kiosk.slips import application_slip, demo_slip, reservation_slip
+from kiosk.slips import application_slip, demo_slip, reservation_slip, when
 from kiosk.staff import LongPress, PinGate, verify_pin
 from offline_cache.kiosk_store import KioskStore
 from offline_cache.outbox import CaseStatus, QuarantinedItem, QueueSummary
@@ -280,9 +280,10 @@ class KioskApi:
         today: ask ``card_problem`` first, as the identify screen does)."""
         return self._progress_desk().by_identity(identity_from_card(card))
 
-    def shown_time(self, at: datetime) -> str:
-        """A time as the screens show it: minutes, in the kiosk clock's zone."""
-        return at.astimezone(self.clock.now().tzinfo).strftime("%Y-%m-%d %H:%M")
+    def shown_time(self, at: datetime | None) -> str:
+        """A time as the screens and slips show it: minutes, in the kiosk clock's zone
+        (the platform answers in UTC); empty for none."""
+        return when(at, self.time_zone())
 
     def _progress_desk(self) -> ProgressDesk:
         return ProgressDesk(self.platform, self.store.cases, self.store.outbox)

@@ -9,7 +9,6 @@ home); the rules and the platform are the API's (kiosk/reservations.py).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from textual import work
 from textual.app import ComposeResult
@@ -31,7 +30,7 @@ from kiosk.reservations import (
     ReservationResult,
     ResultKind,
 )
-from kiosk.slips import eligibility_words, result_words, when
+from kiosk.slips import eligibility_words, result_words
 from screens.base import KioskScreen
 from screens.card_reminder import CardReminder
 from screens.identify import IdentifyScreen
@@ -90,9 +89,6 @@ SETTLE_S = 0.4
 
 class ReserveChoiceScreen(KioskScreen):
     """One choice at a time, big buttons only; then the summary and submit."""
-
-    def when(self, moment: datetime | None) -> str:
-        return when(moment, self.api.time_zone())
 
     def __init__(self, draft: ReservationDraft, item: Item) -> None:
         super().__init__()
@@ -204,7 +200,8 @@ class ReserveChoiceScreen(KioskScreen):
             return t("reserve.places_left", n=found.count) if found.count \
                 else t("reserve.places_none")
         if self.stock is not None:
-            return t("reserve.places_last_known", n=found.count, time=self.when(self.stock.as_of))
+            return t("reserve.places_last_known", n=found.count,
+                     time=self.api.shown_time(self.stock.as_of))
         return t("reserve.places_quota", n=found.count)
 
     def chosen_text(self) -> str:
@@ -279,9 +276,6 @@ class ReserveResultScreen(KioskScreen):
 
     AUTO_FOCUS = "#home"
 
-    def when(self, moment: datetime | None) -> str:
-        return when(moment, self.api.time_zone())
-
     def __init__(self, identity: Identity, result: ReservationResult, item: Item) -> None:
         super().__init__()
         self.identity = identity
@@ -317,10 +311,10 @@ class ReserveResultScreen(KioskScreen):
         pharmacy = self.api.pharmacy(pharmacy_id)
         if pharmacy is None:
             return t("reserve.where", place=result.slot, window="",
-                     until=self.when(result.valid_until))
+                     until=self.api.shown_time(result.valid_until))
         window = next((w.label for w in pharmacy.windows if w.id == window_id), window_id)
         return t("reserve.where", place=f"{pharmacy.name} {pharmacy.address}", window=window,
-                 until=self.when(result.valid_until))
+                 until=self.api.shown_time(result.valid_until))
 
     def on_mount(self) -> None:
         if self.app.screen is not self or not self.prints:
@@ -344,7 +338,7 @@ def round_buttons(t: Translator, api: KioskApi) -> ComposeResult:
             for config in rounds[start:start + ROUNDS_PER_ROW]:
                 item = api.round_item(config)
                 types = t("common.list_sep").join(type_name(t, p) for p in config.product_types)
-                closes = when(config.closes_at, api.time_zone())
+                closes = api.shown_time(config.closes_at)
                 lines = [f"{item.name(t.lang)} · {t(f'reserve.mode_{config.mode}')}", types,
                          t("reserve.closes", time=closes)]
                 yield Button("\n".join(line for line in lines if line),

@@ -5,7 +5,6 @@ the platform cannot be asked: the screen says so and shows what this kiosk queue
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from textual import work
 from textual.app import ComposeResult
@@ -19,7 +18,6 @@ from contracts.identity import Document, Identity, mask_id_number, mask_name
 from contracts.platform_api import EntryView
 from kiosk.i18n import Translator
 from kiosk.reservations import MyReservations, QueuedEntry, ReservationResult, ResultKind
-from kiosk.slips import when
 from screens.base import KioskScreen
 from screens.card_reminder import CardReminder
 from screens.identify import IdentifyScreen
@@ -63,9 +61,6 @@ class Found(Message):
 
 class MyReservationScreen(KioskScreen):
     AUTO_FOCUS = "#home"
-
-    def when(self, moment: datetime | None) -> str:
-        return when(moment, self.api.time_zone())
 
     def __init__(self, identity: Identity) -> None:
         super().__init__()
@@ -144,18 +139,18 @@ class MyReservationScreen(KioskScreen):
                    reference=entry.reference, state=t(f"myres.state_{entry.status}")),
                  t("myres.where", place=self.slot_name(slot)) if slot else ""]
         if entry.status == "won" and entry.pickup_code:
-            lines.append(t("myres.code", until=self.when(entry.valid_until)))
+            lines.append(t("myres.code", until=self.api.shown_time(entry.valid_until)))
         elif entry.status == "entered":
             config = self.api.round_of(entry.round_id)
             draw = self.api.next_draw(config) if config else None
-            lines.append(t("reserve.draw_at", time=self.when(draw)) if draw
+            lines.append(t("reserve.draw_at", time=self.api.shown_time(draw)) if draw
                          else t("reserve.draw_unannounced"))
         return "\n".join(line for line in lines if line)
 
     def queued_text(self, queued: QueuedEntry) -> str:
         return self.t("myres.queued", round=self.round_name(queued.round_id),
                       reference=queued.reference, place=self.slot_name(queued.slot),
-                      made=self.when(queued.made_at))
+                      made=self.api.shown_time(queued.made_at))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         button_id = event.button.id or ""
