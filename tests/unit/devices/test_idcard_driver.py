@@ -351,14 +351,20 @@ def test_unplug_in_the_middle_of_a_read(tmp_path: Path) -> None:
 
 
 def test_reconnects_by_usb_ids_when_the_device_comes_back_under_another_name(
-        mock: MockCardReader) -> None:
+        mock: MockCardReader, tmp_path: Path) -> None:
+    # The tty's name as udev gives it, one per plug-in: ttyUSB0, then ttyUSB1. (Named
+    # here, not left to the pty numbers, which a parallel test may hand back unchanged.)
+    plugs = [0]
+
     def list_ports() -> list[SimpleNamespace]:
         if not mock.link.exists():
             return []
-        # What pyserial reports: the tty itself, whose number changes on every replug.
+        name = tmp_path / f"ttyUSB{plugs[0]}"
+        if not name.is_symlink():
+            name.symlink_to(os.readlink(mock.link))
         return [SimpleNamespace(vid=0x0403, pid=0x6001, serial_number="OTHER", device="/dev/null"),
                 SimpleNamespace(vid=0x1A86, pid=0x7523, serial_number="READER1",
-                                device=os.readlink(mock.link))]
+                                device=str(name))]
 
     locator = UsbPort(0x1A86, 0x7523, "READER1", list_ports=list_ports)
     driver = SerialIdCardReader(locator, reconnect_s=0.1)
@@ -368,7 +374,7 @@ def test_reconnects_by_usb_ids_when_the_device_comes_back_under_another_name(
         mock.unplug()
         wait_status(driver, lambda: driver.status().code == "unplugged")
         assert "1a86:7523:READER1" in driver.status().detail
-        spare = pty.openpty()  # take the old tty number so the reader comes back elsewhere
+        plugs[0] += 1
         mock.replug()
         wait_status(driver, lambda: driver.status().level is Level.OK)
         assert locator.locate() != first_tty
@@ -376,8 +382,6 @@ def test_reconnects_by_usb_ids_when_the_device_comes_back_under_another_name(
         assert isinstance(next_event(driver), CardRead)
     finally:
         driver.close()
-        for fd in locals().get("spare", ()):
-            os.close(fd)
 
 
 def test_usb_id_spec_parsing() -> None:
