@@ -35,6 +35,11 @@ CASE_LOOKUP_PATH = "/api/v1/cases/lookup"
 STAFF_CASES_PATH = "/api/v1/staff/cases"  # GET: filtered, paged
 RATINGS_REPORT_PATH = "/api/v1/ratings/report"  # GET: 好差评 counts (staff; a kiosk: its own)
 PICKUP_FLAGS_PATH = "/api/v1/staff/pickups/flags"  # GET: offline redemptions to reconcile
+# The kiosk's pickup cabinet (自助取件柜): see the models at the end of this module.
+CABINET_LOADS_PATH = "/api/v1/cabinet/loads"  # POST CabinetLoad -> CabinetLoadOutcome
+CABINET_UNLOADS_PATH = "/api/v1/cabinet/unloads"  # POST CabinetUnload -> CabinetUnloadOutcome
+CABINET_COLLECT_PATH = "/api/v1/cabinet/collect"  # POST CabinetCollect -> CabinetCollection
+CABINET_CONTENTS_PATH = "/api/v1/cabinet/contents"  # GET -> CabinetContents (this kiosk's)
 
 
 def stock_path(round_id: str) -> str:
@@ -289,3 +294,85 @@ class RatingReport(BaseModel):
     by_item: list[RatingCount]
     by_kiosk: list[RatingCount]
     by_reason: list[RatingCount]  # bad reviews only: why
+
+
+# -- the kiosk's pickup cabinet ------------------------------------------------------
+# Staff at a kiosk load an approved case's goods into a compartment; the platform makes
+# the case ready for pickup *in that kiosk's cabinet* and issues its signed code. The
+# citizen collects with the code (REDEEM_PATH, as anywhere) or with the ID card on the
+# reader (CABINET_COLLECT_PATH: the card's presence, never a typed number alone, redeems).
+Compartment = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9-]{0,15}$")]
+
+
+class CabinetLoad(_Strict):
+    """Staff put this case's goods into ``compartment`` of the calling kiosk's cabinet.
+    Sent again with the same compartment (a lost answer), it answers the same; with
+    another compartment of the same cabinet, the case has moved there."""
+
+    reference: str = Field(min_length=1, max_length=64)
+    compartment: Compartment
+    staff: str = Field(default="", max_length=32)  # who loaded, as the kiosk knows them
+
+
+class CabinetLoadOutcome(BaseModel):
+    reference: str
+    status: Literal["ready", "refused"]
+    # refused: no_case | not_approved (case_status says what it is) | collected |
+    # elsewhere (ready for pickup at a counter or another kiosk's cabinet)
+    reason: str = ""
+    detail: str = ""  # the refusal in words (English, for staff and the log)
+    case_status: str = ""
+    compartment: str = ""
+    expires_at: datetime | None = None  # ready: the pickup code's expiry
+
+
+class CabinetUnload(_Strict):
+    """Staff took the goods back out (uncollected for days, damaged, loaded by mistake):
+    the code stops working and the case is approved again, to be loaded or handed over
+    at the counter."""
+
+    reference: str = Field(min_length=1, max_length=64)
+    reason: Literal["uncollected", "damaged", "mistake"]
+    staff: str = Field(default="", max_length=32)
+
+
+class CabinetUnloadOutcome(BaseModel):
+    reference: str
+    status: Literal["withdrawn", "refused"]
+    reason: str = ""  # refused: no_case | not_in_this_cabinet | collected
+    detail: str = ""
+
+
+class CabinetCollect(_Strict):
+    """The citizen's card on this kiosk's reader: redeem every case of theirs that waits
+    in this kiosk's cabinet."""
+
+    document_type: DocumentType = DocumentType.RESIDENT_ID
+    document_number: str = Field(min_length=1, max_length=32)
+
+
+class CabinetCollection(BaseModel):
+    """One Redemption per case of the person in this cabinet: "redeemed" now (open its
+    compartment), or refused "already_redeemed" with when and by whom (collected within
+    the last 30 days). Empty: nothing of theirs is here."""
+
+    redemptions: list[Redemption]
+    compartments: dict[str, str] = {}  # ref -> compartment, as loaded
+
+
+class CabinetSlot(BaseModel):
+    reference: str
+    compartment: str
+    status: Literal["ready", "collected"]
+    loaded_at: datetime
+    collected_at: datetime | None = None
+    collected_by: str = ""
+
+
+class CabinetContents(BaseModel):
+    """What the platform believes is in the calling kiosk's cabinet: every case loaded
+    and not withdrawn, collected ones for 30 days (the kiosk reconciles its journal
+    with this after a restart)."""
+
+    slots: list[CabinetSlot]
+    as_of: datetime
