@@ -45,7 +45,7 @@ class MockCabinetState:
     leave_open_armed: bool  # the next door opened will be left open
     garble_armed: bool  # the next answer will be garbled
     auto_close_s: float | None
-    commands: int  # commands answered since start (a test's way to see the line was used)
+    commands: int  # commands received since start, answered or not (the line was used)
 
 
 class MockCabinet:
@@ -177,6 +177,7 @@ class MockCabinet:
     def _answer(self, command: Command) -> bytes | None:
         """The addressed board's answer, or None where a board stays silent."""
         with self._lock:
+            self._commands += 1
             self._auto_close()
             if (not 1 <= command.board <= self.boards or command.board in self._silent
                     or command.lock > self.doors):
@@ -192,7 +193,6 @@ class MockCabinet:
                 if command.command == OPEN:
                     self._open(door)
                 answer = self.family.encode_lock_answer(command.command, door, self._state(door))
-            self._commands += 1
             if self._garble:
                 self._garble = False
                 answer = answer[:-1] + bytes([answer[-1] ^ 0x5A])
