@@ -18,13 +18,17 @@ from contracts.platform_api import (
     CABINET_LOADS_PATH,
     CABINET_UNLOADS_PATH,
     REDEEM_PATH,
+    CabinetCollect,
     CabinetCollection,
     CabinetContents,
+    CabinetLoad,
     CabinetLoadOutcome,
+    CabinetUnload,
     CabinetUnloadOutcome,
     CaseView,
     Redemption,
 )
+from offline_cache.platform_client import PlatformClient
 from tests.support.platform_api import START, Api, person, send
 
 DAY = 86_400
@@ -309,3 +313,16 @@ def test_only_a_kiosk_reaches_its_cabinet(api: Api) -> None:
                            ).status_code == 403
     bad = api.kiosk().post(CABINET_LOADS_PATH, json={"reference": "X", "compartment": "A 1"})
     assert bad.status_code == 422
+
+
+def test_the_kiosks_client_speaks_to_the_cabinet_endpoints(api: Api) -> None:
+    client = PlatformClient(api.kiosk("K-A"))
+    ref = approved_case(api, 1, person(1))
+    loaded = client.load_into_cabinet(CabinetLoad(reference=ref, compartment="E5", staff="li"))
+    assert (loaded.status, loaded.compartment) == ("ready", "E5")
+    assert [(s.reference, s.status) for s in client.cabinet_contents().slots] == [
+        (ref, "ready")]
+    collected = client.collect_from_cabinet(CabinetCollect(document_number=person(1)))
+    assert collected.compartments == {ref: "E5"}
+    refused = client.unload_from_cabinet(CabinetUnload(reference=ref, reason="mistake"))
+    assert (refused.status, refused.reason) == ("refused", "collected")
