@@ -260,3 +260,13 @@ def _slot(row: Any) -> CabinetSlot:
     return CabinetSlot(reference=row.reference, compartment=row.compartment,
                        status="collected", loaded_at=aware(row.loaded_at),
                        collected_at=aware(row.redeemed_at), collected_by=row.redeemed_by or "")
+
+
+def waiting(engine: Engine, references: list[str]) -> dict[str, str]:
+    """Of these cases, those whose goods wait in a cabinet: ref -> "kiosk/compartment"."""
+    if not references:
+        return {}
+    with engine.connect() as conn:
+        rows = conn.execute(select(cabinet_slots.c.reference, cabinet_slots.c.occupies).where(
+            cabinet_slots.c.reference.in_(references), cabinet_slots.c.occupies.is_not(None)))
+        return {r.reference: r.occupies for r in rows}

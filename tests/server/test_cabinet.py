@@ -5,6 +5,8 @@ code waiting in one kiosk's cabinet refused everywhere else, and the cabinet's c
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
@@ -29,6 +31,7 @@ from contracts.platform_api import (
     Redemption,
 )
 from offline_cache.platform_client import PlatformClient
+from tests.support import REPO_ROOT
 from tests.support.platform_api import START, Api, person, send
 
 DAY = 86_400
@@ -326,3 +329,15 @@ def test_the_kiosks_client_speaks_to_the_cabinet_endpoints(api: Api) -> None:
     assert collected.compartments == {ref: "E5"}
     refused = client.unload_from_cabinet(CabinetUnload(reference=ref, reason="mistake"))
     assert (refused.status, refused.reason) == ("refused", "collected")
+
+
+def test_the_cases_command_says_which_cabinet_compartment_holds_a_case(
+        served: tuple[Api, str]) -> None:
+    api, db = served
+    waiting, other = approved_case(api, 1, person(1)), approved_case(api, 2, person(2))
+    load(api, waiting, "A7")
+    text = subprocess.run([sys.executable, "-m", "server", "cases", "--db", db],
+                          cwd=REPO_ROOT, capture_output=True, text=True, check=True).stdout
+    lines = {line.split()[0]: line for line in text.splitlines()}
+    assert lines[waiting].endswith("  cabinet K-A/A7")
+    assert "cabinet" not in lines[other]
