@@ -210,7 +210,9 @@ class EntryView(BaseModel):
 class Redemption(BaseModel):
     status: Literal["redeemed", "refused"]
     ref: str = ""
-    # refused: forged | altered | expired | damaged | not_issued | already_redeemed
+    # refused: forged | altered | expired | damaged | not_issued | already_redeemed |
+    # elsewhere (the goods wait in another kiosk's cabinet: detail names it; nothing
+    # taken) | withdrawn (staff took the goods back out of the cabinet: the code is void)
     reason: str = ""
     detail: str = ""
     item: str = ""
@@ -318,7 +320,8 @@ class CabinetLoadOutcome(BaseModel):
     reference: str
     status: Literal["ready", "refused"]
     # refused: no_case | not_approved (case_status says what it is) | collected |
-    # elsewhere (ready for pickup at a counter or another kiosk's cabinet)
+    # elsewhere (ready for pickup at a counter or another kiosk's cabinet) |
+    # occupied (the compartment holds another case waiting in it)
     reason: str = ""
     detail: str = ""  # the refusal in words (English, for staff and the log)
     case_status: str = ""
@@ -354,10 +357,12 @@ class CabinetCollect(_Strict):
 class CabinetCollection(BaseModel):
     """One Redemption per case of the person in this cabinet: "redeemed" now (open its
     compartment), or refused "already_redeemed" with when and by whom (collected within
-    the last 30 days). Empty: nothing of theirs is here."""
+    the last 30 days), or refused "expired" (its code ran out: staff unload it). Empty:
+    nothing of theirs is here."""
 
     redemptions: list[Redemption]
-    compartments: dict[str, str] = {}  # ref -> compartment, as loaded
+    # ref -> compartment, as loaded: the redeemed ones only (the doors to open now)
+    compartments: dict[str, str] = {}
 
 
 class CabinetSlot(BaseModel):

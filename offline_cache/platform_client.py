@@ -1,5 +1,5 @@
 """The platform's online endpoints, asked while a person waits: reservation rounds and
-entries, pickup redemptions, case timelines.
+entries, pickup redemptions, case timelines, the kiosk's pickup cabinet.
 
 Every call is one request with the kiosk's short timeout. An unreachable or failing
 platform raises ``PlatformUnavailable`` (the caller falls back to what the kiosk
@@ -18,12 +18,23 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from contracts.platform_api import (
+    CABINET_COLLECT_PATH,
+    CABINET_CONTENTS_PATH,
+    CABINET_LOADS_PATH,
+    CABINET_UNLOADS_PATH,
     CASE_LOOKUP_PATH,
     RATINGS_REPORT_PATH,
     REDEEM_PATH,
     RESERVATION_LOOKUP_PATH,
     RESERVE_PATH,
     ROUNDS_PATH,
+    CabinetCollect,
+    CabinetCollection,
+    CabinetContents,
+    CabinetLoad,
+    CabinetLoadOutcome,
+    CabinetUnload,
+    CabinetUnloadOutcome,
     CaseView,
     DocumentType,
     EntryOutcome,
@@ -98,6 +109,24 @@ class PlatformClient:
         if until is not None:
             params["until"] = until.isoformat()
         return _parse(self._call("GET", RATINGS_REPORT_PATH, params=params), RatingReport)
+
+    # -- the kiosk's pickup cabinet (the credential names which kiosk's) -----------------
+    def load_into_cabinet(self, load: CabinetLoad) -> CabinetLoadOutcome:
+        """Staff loaded a case's goods: ready for pickup here (or refused, with why)."""
+        return _parse(self._call("POST", CABINET_LOADS_PATH, load.model_dump(mode="json")),
+                      CabinetLoadOutcome)
+
+    def unload_from_cabinet(self, unload: CabinetUnload) -> CabinetUnloadOutcome:
+        return _parse(self._call("POST", CABINET_UNLOADS_PATH,
+                                 unload.model_dump(mode="json")), CabinetUnloadOutcome)
+
+    def collect_from_cabinet(self, collect: CabinetCollect) -> CabinetCollection:
+        """The card on the reader: every case of its holder waiting here, redeemed."""
+        return _parse(self._call("POST", CABINET_COLLECT_PATH,
+                                 collect.model_dump(mode="json")), CabinetCollection)
+
+    def cabinet_contents(self) -> CabinetContents:
+        return _parse(self._call("GET", CABINET_CONTENTS_PATH), CabinetContents)
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None,
               params: dict[str, str] | None = None) -> Any:

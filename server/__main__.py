@@ -7,7 +7,8 @@
                                             refusals by reason, offline entries
     python -m server cases --db URL [--status S] [--item ID] [--kiosk ID]
                          [--since ISO] [--until ISO] [--limit N] [--json]
-                                            staff's case list, newest first
+                                            staff's case list, newest first (a case
+                                            waiting in a kiosk's pickup cabinet: where)
     python -m server verify-draw DRAW.json  reproduce a published lottery draw: exit 0 if
                                             it matches, 1 if not, 2 if unreadable
     python -m server enrol --db URL ROLE ID [--out FILE]
@@ -84,6 +85,7 @@ def cases_command(argv: list[str]) -> int:
 
     from datetime import UTC, datetime
 
+    from server.cabinet import waiting
     from server.cases import page
     from server.db import make_engine
 
@@ -105,14 +107,16 @@ def cases_command(argv: list[str]) -> int:
     try:
         found = page(engine, status=args.status, item_id=args.item, kiosk_id=args.kiosk,
                      since=since, until=until, limit=args.limit)
+        cabinets = waiting(engine, [case.reference for case in found.cases])
     finally:
         engine.dispose()
     if args.json:
         print(found.model_dump_json(indent=2))
         return 0
     for case in found.cases:
+        where = cabinets.get(case.reference)
         print(f"{case.reference:<24} {case.status:<17} {case.item_id:<28}"
-              f" {case.received_at.isoformat()}")
+              f" {case.received_at.isoformat()}" + (f"  cabinet {where}" if where else ""))
     more = " (more: narrow the filters or raise --limit)" if found.next_cursor else ""
     print(f"{len(found.cases)} cases{more}")
     return 0

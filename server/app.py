@@ -20,10 +20,21 @@ from sqlalchemy.engine import Engine
 from contracts.clock import Clock
 from contracts.pharmacies import Pharmacies
 from contracts.platform_api import (
+    CABINET_COLLECT_PATH,
+    CABINET_CONTENTS_PATH,
+    CABINET_LOADS_PATH,
+    CABINET_UNLOADS_PATH,
     PICKUP_FLAGS_PATH,
     RATINGS_REPORT_PATH,
     STAFF_CASES_PATH,
     Attempt,
+    CabinetCollect,
+    CabinetCollection,
+    CabinetContents,
+    CabinetLoad,
+    CabinetLoadOutcome,
+    CabinetUnload,
+    CabinetUnloadOutcome,
     CasePage,
     CaseView,
     Day,
@@ -40,6 +51,7 @@ from contracts.platform_api import (
 )
 from contracts.reference_data import PHARMACIES
 from contracts.wire import Batch, BatchResult, Health, ReferenceBody, Versions
+from server import cabinet
 from server import cases as case_store
 from server import draws as draw_store
 from server.credentials import CredentialError, Principal, Role, enrol, revoke
@@ -320,6 +332,30 @@ def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: Picku
     def reserve(request: EntryRequest, who: Principal = Depends(kiosk)) -> EntryOutcome:
         return enter(engine, key, signer, describe, request, who.id, now())
 
+    # -- a kiosk's pickup cabinet (its own: the credential names the cabinet) ---------
+    @post(CABINET_LOADS_PATH, description="Staff at the kiosk loaded an approved case's"
+          " goods into a compartment: the case is ready for pickup in this kiosk's cabinet"
+          " and its code issued. Refusals are answers (status refused, reason).")
+    def cabinet_load(request: CabinetLoad, who: Principal = Depends(kiosk)
+                     ) -> CabinetLoadOutcome:
+        return cabinet.load(engine, signer, request, who.id, now())
+
+    @post(CABINET_UNLOADS_PATH, description="Staff took a case's goods back out of this"
+          " kiosk's cabinet: its code stops working, the case is approved again.")
+    def cabinet_unload(request: CabinetUnload, who: Principal = Depends(kiosk)
+                       ) -> CabinetUnloadOutcome:
+        return cabinet.unload(engine, request, who.id, now())
+
+    @post(CABINET_COLLECT_PATH, description="The citizen's ID card on this kiosk's reader:"
+          " every case of theirs waiting in its cabinet is redeemed.")
+    def cabinet_collect(request: CabinetCollect, who: Principal = Depends(kiosk)
+                        ) -> CabinetCollection:
+        return cabinet.collect(engine, key, request, who.id, now())
+
+    @get(CABINET_CONTENTS_PATH, description="This kiosk's cabinet as the platform sees it.")
+    def cabinet_contents(who: Principal = Depends(kiosk)) -> CabinetContents:
+        return cabinet.contents(engine, who.id, now())
+
     # -- kiosks and the counter -------------------------------------------------------
     @post("/api/v1/cases/lookup")
     def case_lookup(query: CaseQuery, who: Principal = Depends(counter)) -> CaseList:
@@ -335,7 +371,8 @@ def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: Picku
 
     @post("/api/v1/pickups/redeem")
     def redeem_code(request: RedeemRequest, who: Principal = Depends(counter)) -> Redemption:
-        return redeem(engine, signer, request.code.strip(), who.tag, now())
+        return redeem(engine, signer, request.code.strip(), who.tag, now(),
+                      who.id if who.role == "kiosk" else None)
 
     # -- staff ----------------------------------------------------------------------
     @post("/api/v1/staff/cases/{reference}/status",

@@ -32,6 +32,7 @@ NEXT: dict[str, frozenset[str]] = {
     "refused": frozenset(),
     "collected": frozenset(),
 }
+PICKUP_DAYS = 14  # a case's pickup code is valid this long after it is issued
 
 
 class CaseError(ValueError):
@@ -140,7 +141,7 @@ def set_status(engine: Engine, reference: str, status: str, reason: str, by: str
             raise CaseError("a refusal needs a reason the citizen can act on")
         add_event(conn, reference, status, reason.strip()[:500], by, now)
         if status == "ready_for_pickup":
-            issue_code(conn, reference, now + timedelta(days=14))
+            issue_code(conn, reference, now + timedelta(days=PICKUP_DAYS))
         result = view(conn, reference)
     assert result is not None
     return result

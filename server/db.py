@@ -176,6 +176,22 @@ pickups = Table(
     Column("redeemed_by", String(80)),
 )
 
+# A case's goods in a kiosk's pickup cabinet (自助取件柜): one row per case, the last
+# load. ``occupies`` is "kiosk/compartment" while the goods wait there and NULL once
+# collected or withdrawn: its unique constraint is "one compartment, one case" even for
+# two loads at the same moment (NULLs never collide).
+cabinet_slots = Table(
+    "cabinet_slots",
+    metadata,
+    Column("reference", String(64), ForeignKey("cases.reference"), primary_key=True),
+    Column("kiosk_id", String(32), nullable=False, index=True),
+    Column("compartment", String(16), nullable=False),
+    Column("occupies", String(64), unique=True),
+    Column("loaded_at", DateTime(timezone=True), nullable=False),
+    Column("loaded_by", String(80), nullable=False),
+    Column("withdrawn_at", DateTime(timezone=True)),  # None: loaded (waiting, or collected)
+)
+
 # Every redemption attempt, refused ones included: what staff audit.
 pickup_attempts = Table(
     "pickup_attempts",

@@ -11,6 +11,7 @@ import uvicorn
 
 from contracts.clock import Clock
 from server.credentials import Role
+from server.demo_cases import add_demo_cases
 from server.demo_codes import demo_pickup_codes, genuine_demo_code
 from server.demo_rounds import add_demo_rounds
 from server.platform import build_platform
@@ -30,9 +31,12 @@ class _Server(uvicorn.Server):
 
 class EmbeddedPlatform:
     def __init__(self, db_url: str, signing_key: Path, host: str = "127.0.0.1",
-                 port: int = 0, clock: Clock | None = None, demo_rounds: bool = True) -> None:
+                 port: int = 0, clock: Clock | None = None, demo_rounds: bool = True,
+                 demo_cases: bool = False) -> None:
         platform = build_platform(db_url, signing_key, clock)
         self._demo_rounds = demo_rounds
+        # Off unless asked for: a demo person's progress by card would list them.
+        self._demo_cases = demo_cases
         self.platform = platform
         self.signer = platform.signer
         self.engine = platform.engine
@@ -60,6 +64,10 @@ class EmbeddedPlatform:
         """The two open demo rounds (server.demo_rounds), around ``now``."""
         return add_demo_rounds(self.engine, now)
 
+    def add_demo_cases(self, now: datetime) -> list[str]:
+        """The two approved demo cases for the cabinet (server.demo_cases): those made."""
+        return add_demo_cases(self.engine, now)
+
     @property
     def url(self) -> str:
         host, port = self._sock.getsockname()[:2]
@@ -68,6 +76,8 @@ class EmbeddedPlatform:
     def start(self, timeout: float = 10.0) -> str:
         if self._demo_rounds:
             self.add_demo_rounds(self.platform.clock.now())
+        if self._demo_cases:
+            self.add_demo_cases(self.platform.clock.now())
         self._thread.start()
         if not self._server.ready.wait(timeout):
             raise RuntimeError(f"embedded platform did not start within {timeout:.0f} s")
