@@ -214,9 +214,9 @@ class SerialLockBoards:
         self._drain(port)
         where_ = f"{self.locator.describe()} board {board}"
         if garbled is not None:
-            raise CabinetFault(f"board {board}: garbled answer ({garbled})", Cause.BAD_FRAME,
+            raise CabinetFault(f"garbled answer ({garbled})", Cause.BAD_FRAME,
                                where_)
-        raise CabinetFault(f"board {board}: no answer within {self.answer_timeout_s:g} s",
+        raise CabinetFault(f"no answer within {self.answer_timeout_s:g} s",
                            Cause.NO_ANSWER, where_)
 
     def _drain(self, port: serial.Serial) -> None:
