@@ -88,6 +88,28 @@ def build_parser() -> argparse.ArgumentParser:
     mock.add_argument("--deck", type=_path, help="card deck TOML (default: the demo deck)")
     mock.add_argument("--baudrate", type=int, default=115200)
     mock.add_argument("--no-pace", action="store_true", help="answer at once, not at line speed")
+    cabinet = command("mock-cabinet", mock_cabinet_command,
+                      "run a mock pickup cabinet (lock boards) on a pseudo-terminal")
+    cabinet.add_argument("--link", type=_path, required=True,
+                         help="symlink to create for the cabinet's tty (point the kiosk here)")
+    cabinet.add_argument("--boards", type=int, default=1, help="lock boards, addresses 1..N")
+    cabinet.add_argument("--doors", type=int, default=12, help="doors on each board")
+    cabinet.add_argument("--baudrate", type=int, default=9600)
+    cabinet.add_argument("--auto-close", type=float, metavar="SECONDS",
+                         help="doors close by themselves after this long (unless left open)")
+    cabinet.add_argument("--no-pace", action="store_true",
+                         help="answer at once, not at line speed")
+    cabinet_test = command("cabinet-test", cabinet_test_command,
+                           "open one door of a cabinet and print its board's door states "
+                           "(exit 0 opened, 1 not opened, 2 bad target)")
+    cabinet_test.add_argument("--cabinet", required=True,
+                              help="serial:PATH (a /dev/serial/by-id link is best) or "
+                                   "usb:VID:PID[:SERIAL]")
+    cabinet_test.add_argument("--door", type=int, required=True, help="lock channel, from 1")
+    cabinet_test.add_argument("--board", type=int, default=1, help="board address (DIP)")
+    cabinet_test.add_argument("--locks", type=int,
+                              help="lock channels in use on the board (default: all 24)")
+    cabinet_test.add_argument("--baudrate", type=int, default=9600)
     command("staff-pin", staff_pin_command,
             "print the pin_hash line for a staff PIN read from stdin")
     test_print = command("test-print", test_print_command, "print the demo pickup slip")
@@ -288,6 +310,38 @@ def mock_reader_command(args: argparse.Namespace) -> int:
     finally:
         reader.close()
     return 0
+
+
+def mock_cabinet_command(args: argparse.Namespace) -> int:
+    from devices.cabinet import MockCabinet
+    from devices.cabinet.mock_console import run_console
+
+    try:
+        cabinet = MockCabinet(args.link, args.boards, args.doors, baudrate=args.baudrate,
+                              pace=not args.no_pace, auto_close_s=args.auto_close)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    cabinet.start()
+    try:
+        run_console(cabinet, sys.stdin, sys.stdout)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        cabinet.close()
+    return 0
+
+
+def cabinet_test_command(args: argparse.Namespace) -> int:
+    from devices.cabinet import Door, try_door
+
+    outcome = try_door(args.cabinet, Door(args.board, args.door), locks=args.locks,
+                       baudrate=args.baudrate)
+    for line in outcome.out:
+        print(line)
+    for line in outcome.err:
+        print(line, file=sys.stderr)
+    return outcome.code
 
 
 def staff_pin_command(args: argparse.Namespace) -> int:

@@ -23,6 +23,7 @@ bytes that cannot begin an answer are skipped.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -173,31 +174,37 @@ class XorBoardFamily:
 
 
 class _FixedFrames:
-    """Fixed-length frames that start with ``head`` and end with their XOR, from any
-    chunking; ``parse`` turns a checked frame into an answer or raises CodecError."""
+    """Fixed-length frames that start with one of ``heads`` and end with their XOR, from
+    any chunking. ``flaw`` says what is impossible in a frame whose XOR is right (None:
+    nothing); such a frame is noise like a bad XOR: only its first byte is dropped, so an
+    answer that starts inside it is still found."""
 
-    def __init__(self, head: int, length: int) -> None:
-        self._head = head
+    def __init__(self, heads: bytes, length: int, flaw: Callable[[bytes], str | None]
+                 ) -> None:
+        self._heads = heads
         self._length = length
+        self._flaw = flaw
         self._buf = bytearray()
 
     def frames(self, chunk: bytes) -> list[bytes]:
         self._buf += chunk
         done: list[bytes] = []
         while True:
-            start = self._buf.find(self._head)
-            if start < 0:
-                self._buf.clear()  # nothing here can begin an answer
+            starts = [i for i in map(self._buf.find, self._heads) if i >= 0]
+            if not starts:
+                self._buf.clear()  # nothing here can begin a frame
                 return done
-            del self._buf[:start]
+            del self._buf[:min(starts)]
             if len(self._buf) < self._length:
                 return done
             frame = bytes(self._buf[:self._length])
-            if xor(frame[:-1]) != frame[-1]:
+            flaw = (f"bad XOR {frame[-1]:#04x}, expected {xor(frame[:-1]):#04x}"
+                    if xor(frame[:-1]) != frame[-1] else self._flaw(frame))
+            if flaw is not None:
                 del self._buf[:1]  # resync on the next head byte
                 if done:  # hand over what was good; the error comes on the next feed
                     return done
-                raise CodecError(f"bad XOR {frame[-1]:#04x}, expected {xor(frame[:-1]):#04x}")
+                raise CodecError(f"{flaw} in {frame.hex(' ')}")
             del self._buf[:self._length]
             done.append(frame)
 
@@ -210,7 +217,7 @@ class _LockDecoder:
         self._family = family
         self._command = command
         self._door = door
-        self._frames = _FixedFrames(command, 5)
+        self._frames = _FixedFrames(bytes([command]), 5, _lock_flaw)
 
     def feed(self, chunk: bytes) -> list[Answer]:
         answers = [self._answer(frame) for frame in self._frames.frames(chunk)]
@@ -218,8 +225,6 @@ class _LockDecoder:
 
     def _answer(self, frame: bytes) -> LockAnswer:
         _, board, lock, state, _ = frame
-        if state not in (SHORTED, NOT_SHORTED):
-            raise CodecError(f"impossible lock state in {frame.hex(' ')}")
         return LockAnswer(Door(board, lock), self._family.state_of(state == SHORTED),
                           opened_command=self._command == OPEN)
 
@@ -230,15 +235,13 @@ class _BoardDecoder:
     def __init__(self, family: XorBoardFamily, board: int) -> None:
         self._family = family
         self._board = board
-        self._frames = _FixedFrames(QUERY, family.status_bytes + 4)
+        self._frames = _FixedFrames(bytes([QUERY]), family.status_bytes + 4, _board_flaw)
 
     def feed(self, chunk: bytes) -> list[Answer]:
         answers = [self._answer(frame) for frame in self._frames.frames(chunk)]
         return [answer for answer in answers if answer.board == self._board]
 
     def _answer(self, frame: bytes) -> BoardAnswer:
-        if frame[-2] != QUERY_FUNCTION:
-            raise CodecError(f"no 33 before the XOR in {frame.hex(' ')}")
         bits = int.from_bytes(frame[2:-2], "big")
         return BoardAnswer(frame[1], {
             lock: self._family.state_of(bool(bits >> (lock - 1) & 1))
@@ -258,27 +261,22 @@ class CommandDecoder:
     """The boards' side: 5-byte host commands from the byte stream (for the mock)."""
 
     def __init__(self) -> None:
-        self._open = bytearray()
+        self._frames = _FixedFrames(bytes([OPEN, QUERY]), 5, _command_flaw)
 
     def feed(self, chunk: bytes) -> list[Command]:
-        """Commands completed by ``chunk``; CodecError for a frame with a bad XOR or an
-        unknown function byte (a board ignores it); the rest stays buffered."""
-        self._open += chunk
-        done: list[Command] = []
-        while True:
-            starts = [i for i in (self._open.find(OPEN), self._open.find(QUERY)) if i >= 0]
-            if not starts:
-                self._open.clear()
-                return done
-            del self._open[:min(starts)]
-            if len(self._open) < 5:
-                return done
-            frame = bytes(self._open[:5])
-            function = OPEN_FUNCTION if frame[0] == OPEN else QUERY_FUNCTION
-            if xor(frame[:4]) != frame[4] or frame[3] != function:
-                del self._open[:1]
-                if done:
-                    return done
-                raise CodecError(f"not a command: {frame.hex(' ')}")
-            del self._open[:5]
-            done.append(Command(frame[0], frame[1], frame[2]))
+        """Commands completed by ``chunk``; CodecError for a frame with a bad XOR or the
+        wrong function byte (a board ignores it); the rest stays buffered."""
+        return [Command(f[0], f[1], f[2]) for f in self._frames.frames(chunk)]
+
+
+def _lock_flaw(frame: bytes) -> str | None:
+    return None if frame[3] in (SHORTED, NOT_SHORTED) else "impossible lock state"
+
+
+def _board_flaw(frame: bytes) -> str | None:
+    return None if frame[-2] == QUERY_FUNCTION else "no 33 before the XOR"
+
+
+def _command_flaw(frame: bytes) -> str | None:
+    function = OPEN_FUNCTION if frame[0] == OPEN else QUERY_FUNCTION
+    return None if frame[3] == function else "unknown function byte"

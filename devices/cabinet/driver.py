@@ -109,15 +109,16 @@ class SerialLockBoards:
         self._check_door(door)
         with self._lock:
             answer = self._exchange(self.family.encode_open(door), door.board)
-            opened = self._lock_answer(answer, door).state is DoorState.OPEN
+            opened = _lock_state(answer) is DoorState.OPEN
             # The open's answer says what the contact was at the pulse; the door sensor
             # a moment later is what the person sees.
             try:
-                state = self._lock_answer(
-                    self._exchange(self.family.encode_query(door), door.board), door).state
-            except CabinetFault:
+                state = _lock_state(self._exchange(self.family.encode_query(door), door.board))
+            except CabinetFault as fault:
                 if self._port is None:
                     raise
+                log.warning("cabinet: door %s: the read after the open failed (%s)", door,
+                            fault.cause)
                 state = DoorState.OPEN if opened else DoorState.CLOSED
         log.info("cabinet: door %s %s (sensor %s)", door,
                  "opened" if opened else "did not open", state)
@@ -126,8 +127,7 @@ class SerialLockBoards:
     def door_state(self, door: Door) -> DoorState:
         self._check_door(door)
         with self._lock:
-            answer = self._exchange(self.family.encode_query(door), door.board)
-            return self._lock_answer(answer, door).state
+            return _lock_state(self._exchange(self.family.encode_query(door), door.board))
 
     def door_states(self, board: int) -> dict[int, DoorState]:
         if board not in self.boards:
@@ -165,10 +165,6 @@ class SerialLockBoards:
             raise ValueError(f"no board {door.board} in this cabinet")
         if not 1 <= door.lock <= locks:
             raise ValueError(f"board {door.board} has locks 1..{locks}, not {door.lock}")
-
-    def _lock_answer(self, answer: Answer, door: Door) -> LockAnswer:
-        assert isinstance(answer, LockAnswer)  # the decoder made for the command
-        return answer
 
     def _board_states(self, board: int) -> dict[int, DoorState]:
         answer = self._exchange(self.family.encode_query_all(board), board)
@@ -214,9 +210,9 @@ class SerialLockBoards:
         self._drain(port)
         where_ = f"{self.locator.describe()} board {board}"
         if garbled is not None:
-            raise CabinetFault(f"board {board}: garbled answer ({garbled})", Cause.BAD_FRAME,
+            raise CabinetFault(f"garbled answer ({garbled})", Cause.BAD_FRAME,
                                where_)
-        raise CabinetFault(f"board {board}: no answer within {self.answer_timeout_s:g} s",
+        raise CabinetFault(f"no answer within {self.answer_timeout_s:g} s",
                            Cause.NO_ANSWER, where_)
 
     def _drain(self, port: serial.Serial) -> None:
@@ -275,7 +271,9 @@ class SerialLockBoards:
                             f"{self.locator.describe()} board {board}")
 
     def _set_status(self, status: DeviceStatus) -> None:
-        if (status.code, status.level) != (self._status.code, self._status.level):
-            log.info("cabinet %s: %s (%s)", self.locator.describe(), status.code,
-                     status.cause or status.level)
-        self._status = status
+        self._status = status  # (devices/hub.py logs each change once, for every device)
+
+
+def _lock_state(answer: Answer) -> DoorState:
+    assert isinstance(answer, LockAnswer)  # the family's decoder for a one-lock command
+    return answer.state

@@ -56,12 +56,11 @@ def try_door(spec: str, door: Door, *, locks: int | None = None,
 
 
 def _try(boards: SerialLockBoards, door: Door) -> TryOutcome:
-    status = boards.check()
-    if status.cause == Cause.OPEN_FAILED:
-        return TryOutcome(BAD_TARGET, err=[f"error: cannot open {status.where}: {status.detail}"])
     try:
         opening = boards.open_door(door)
     except CabinetFault as fault:
+        if fault.cause == Cause.OPEN_FAILED:
+            return TryOutcome(BAD_TARGET, err=[f"error: the port cannot be opened: {fault.where}"])
         outcome = TryOutcome(NOT_OPENED, err=[f"door {door} not opened: {_why(fault)}"])
     else:
         outcome = TryOutcome(OPENED if opening.opened else NOT_OPENED, out=[_said(opening)])

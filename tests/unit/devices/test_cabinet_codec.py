@@ -129,10 +129,11 @@ def test_answers_about_another_door_are_late_answers_and_skipped() -> None:
     assert decode(H("80 01 01 33 B3"), wire) == [LockAnswer(Door(1, 1), CLOSED, False)]
 
 
-def test_an_answer_after_a_garbled_one_is_found() -> None:
+@pytest.mark.parametrize("garbled", ["80 01 01 00 81", "80 01 01 22 A2"])
+def test_an_answer_after_a_garbled_one_is_found(garbled: str) -> None:
     decoder = FAMILY.decoder(H("80 01 01 33 B3"))
     with pytest.raises(CodecError):
-        decoder.feed(H("80 01 01 00 81") + H("80 01 01 00 80"))
+        decoder.feed(H(garbled) + H("80 01 01 00 80"))
     assert drain(decoder) == [LockAnswer(Door(1, 1), OPEN_, False)]
 
 
