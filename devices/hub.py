@@ -10,6 +10,7 @@ import logging
 import threading
 from dataclasses import dataclass, field
 
+from devices.cabinet import LockBoards, MockCabinet
 from devices.idcard import IdCardReader, MockCardReader
 from devices.printer import MockPrinterDevice, SlipPrinter
 from devices.qr import MockCamera, QrScanner
@@ -25,6 +26,7 @@ class MockDevices:
     idcard: MockCardReader | None = None
     qr: MockCamera | None = None
     printer: MockPrinterDevice | None = None
+    cabinet: MockCabinet | None = None
 
 
 @dataclass
@@ -33,6 +35,7 @@ class DeviceHub:
     qr: QrScanner
     printer: SlipPrinter
     mocks: MockDevices | None = None
+    cabinet: LockBoards | None = None  # None: this kiosk has no pickup cabinet
     _logged: dict[str, DeviceStatus] = field(default_factory=dict, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
@@ -43,6 +46,8 @@ class DeviceHub:
             "qr": self.qr.status(),
             "printer": self.printer.status(),
         }
+        if self.cabinet is not None:
+            current["cabinet"] = self.cabinet.status()
         self._log_changes(current)
         return current
 
@@ -61,12 +66,15 @@ class DeviceHub:
         self.idcard.check()
         self.qr.check()
         self.printer.check()
+        if self.cabinet is not None:
+            self.cabinet.check()
         return self.statuses()
 
     def close(self) -> None:
-        for device in (self.idcard, self.qr, self.printer):
-            device.close()
+        for device in (self.idcard, self.qr, self.printer, self.cabinet):
+            if device is not None:
+                device.close()
         if self.mocks is not None:
-            for mock in (self.mocks.idcard, self.mocks.printer):
+            for mock in (self.mocks.idcard, self.mocks.printer, self.mocks.cabinet):
                 if mock is not None:
                     mock.close()

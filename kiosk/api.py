@@ -25,6 +25,15 @@ from devices.hub import DeviceHub
 from devices.idcard import CardHolder, ReaderEvent, SerialIdCardReader
 from devices.status import DeviceStatus
 from kiosk.applications import Rating, submit_application, submit_rating
+from kiosk.cabinet import (
+    CabinetDesk,
+    CardCollection,
+    CompartmentView,
+    DoorAnswer,
+    LoadAnswer,
+    ReconcileReport,
+)
+from kiosk.cabinet_layout import Size
 from kiosk.card_identity import card_problem, identity_from_card
 from kiosk.catalog_search import CatalogIndex
 from kiosk.decision import EarlyRefusal, refusal_before_form
@@ -54,10 +63,17 @@ from kiosk.reservations import (
     round_windows,
     submit_reservation,
 )
-from kiosk.scanned_codes import ScannedCode, is_pickup_code, read_code, typed_reference
+from kiosk.scanned_codes import (
+    REFERENCE_PREFIX,
+    ScannedCode,
+    is_pickup_code,
+    read_code,
+    typed_reference,
+)
 from kiosk.session import Session, Submission
 from kiosk.slips import application_slip, demo_slip, reservation_slip, when
 from kiosk.staff import LongPress, PinGate, verify_pin
+from offline_cache.cabinet_journal import CabinetEvent
 from offline_cache.kiosk_store import KioskStore
 from offline_cache.outbox import CaseStatus, QuarantinedItem, QueueSummary
 from offline_cache.platform_client import PlatformClient, PlatformRefused, PlatformUnavailable
@@ -139,6 +155,8 @@ class KioskApi:
     # from the reference cache are added to them.
     fixed_pickup_keys: dict[str, Ed25519PublicKey] = field(default_factory=dict)
     field_test: FieldTest | None = None  # only with mock devices
+    cabinet: CabinetDesk | None = None  # the pickup cabinet, where the kiosk has one
+    cabinet_uncollected_days: float = 7.0  # staff are shown goods waiting this long
     session: Session = field(default_factory=Session)
     sync_status: SyncStatus = field(default_factory=SyncStatus)
     pharmacies: Pharmacies | None = None  # None: never fetched
@@ -262,9 +280,8 @@ class KioskApi:
     def redeem_pickup(self, payload: str) -> PickupAnswer:
         """*Blocking*: redeem a pickup code, online when the platform answers (kiosk/pickups)."""
         store = self.store
-        # The cabinet (next issue) plugs in here as PickupDesk's ``cabinet``.
         desk = PickupDesk(self.platform, store.outbox, store.collected, self.clock,
-                          self.settings.kiosk_id)
+                          self.settings.kiosk_id, self.cabinet)
         answer = desk.redeem(payload, self.pickup_keys, self.rounds)
         if answer.verdict is Verdict.COLLECTED_OFFLINE:
             self.sync_status.queue = store.outbox.summary()
@@ -287,6 +304,71 @@ class KioskApi:
 
     def _progress_desk(self) -> ProgressDesk:
         return ProgressDesk(self.platform, self.store.cases, self.store.outbox)
+
+    # -- the pickup cabinet (kiosk/cabinet) ----------------------------------------------
+    # Door calls block until the board answered; waits block until the door sensor says
+    # closed or the time allowed is up: all from workers.
+    @property
+    def has_cabinet(self) -> bool:
+        return self.cabinet is not None
+
+    def _desk(self) -> CabinetDesk:
+        if self.cabinet is None:
+            raise RuntimeError("this kiosk has no pickup cabinet")
+        return self.cabinet
+
+    def cabinet_view(self) -> list[CompartmentView]:
+        """*Blocking* (a read of the journal): every compartment and its state."""
+        return self._desk().view() if self.cabinet is not None else []
+
+    def cabinet_uncollected(self) -> list[CompartmentView]:
+        return self._desk().uncollected(self.cabinet_uncollected_days)
+
+    def cabinet_events(self, limit: int = 20) -> list[CabinetEvent]:
+        return self._desk().events(limit)
+
+    def cabinet_reference(self, typed: str) -> str | None:
+        """A case reference as staff type or scan it (a slip's QR code too); None:
+        not one."""
+        text = typed.strip()
+        scanned = text.removeprefix(REFERENCE_PREFIX)
+        return typed_reference(scanned, self.settings.kiosk_id)
+
+    def cabinet_load(self, reference: str, size: Size) -> DoorAnswer:
+        """*Blocking*: open an empty compartment for this case's goods."""
+        return self._desk().load(reference, size)
+
+    def cabinet_finish_load(self, number: int) -> LoadAnswer:
+        """*Blocking*: wait for the door to close, then tell the platform."""
+        return self._desk().finish_load(number, staff="staff")
+
+    def cabinet_empty(self, number: int, reason: str) -> DoorAnswer:
+        """*Blocking*: open a compartment for staff to take out what is inside."""
+        return self._desk().empty(number, reason, staff="staff")
+
+    def cabinet_finish_empty(self, number: int) -> bool:
+        return self._desk().finish_empty(number)
+
+    def cabinet_collect(self, card: CardHolder) -> CardCollection | None:
+        """*Blocking*: what the card on the reader collects here; None when the platform
+        cannot be asked (collection needs its word)."""
+        try:
+            return self._desk().collect(identity_from_card(card))
+        except PlatformUnavailable as exc:
+            log.info("cabinet collection by card needs the platform (%s)", exc)
+            return None
+
+    def cabinet_open(self, number: int) -> DoorAnswer:
+        """*Blocking*: open a compartment the platform released to the citizen."""
+        return self._desk().open_for_citizen(number)
+
+    def cabinet_finish_release(self, number: int) -> bool:
+        return self._desk().finish_release(number)
+
+    def cabinet_reconcile(self) -> ReconcileReport | None:
+        """*Blocking*: after a start: doors left mid-way, loads to confirm, the platform's
+        view. None: no cabinet."""
+        return self._desk().reconcile() if self.cabinet is not None else None
 
     # -- printing ----------------------------------------------------------------------
     def application_slip(self, t: Translator) -> Slip:
@@ -333,8 +415,12 @@ class KioskApi:
         return self.devices.statuses()
 
     def check_devices(self) -> dict[str, DeviceStatus]:
-        """*Blocking*: probe each device (the status bar notices an unplug this way)."""
-        return self.devices.check()
+        """*Blocking*: probe each device (the status bar notices an unplug this way); a
+        cabinet door reported left open that is closed now is cleared."""
+        statuses = self.devices.check()
+        if self.cabinet is not None:
+            self.cabinet.tidy()
+        return statuses
 
     def reader_detail(self) -> ReaderDetail | None:
         reader = self.devices.idcard

@@ -12,6 +12,7 @@ from datetime import datetime
 from contracts.clock import Clock
 from contracts.eid import make_eid
 from contracts.identity import mask_name
+from devices.cabinet import Door, MockCabinet
 from devices.hub import MockDevices
 from devices.idcard import CardType, MockCardReader
 from devices.printer import MockPrinterDevice
@@ -43,6 +44,36 @@ class FieldTest:
     @property
     def camera(self) -> MockCamera | None:
         return self._sim.qr
+
+    @property
+    def cabinet(self) -> MockCabinet | None:
+        return self._sim.cabinet
+
+    def close_doors(self) -> int:
+        """Push every open door of the mock cabinet shut (as a person would); how many."""
+        if self.cabinet is None:
+            return 0
+        doors = self.cabinet.state().open_doors
+        for door in doors:
+            self.cabinet.push_closed(door)
+        log.info("field test: %d cabinet door(s) pushed shut", len(doors))
+        return len(doors)
+
+    def jam_doors(self, on: bool) -> None:
+        """Every lock of the mock cabinet stuck (or freed): the next door will not open."""
+        if self.cabinet is None:
+            return
+        state = self.cabinet.state()
+        for board in range(1, state.boards + 1):
+            for lock in range(1, state.doors + 1):
+                self.cabinet.jam(Door(board, lock), on)
+        log.info("field test: cabinet locks %s", "jammed" if on else "freed")
+
+    def leave_next_door_open(self) -> None:
+        """The next door opened stays open (the mock's own closing is held off)."""
+        if self.cabinet is not None:
+            self.cabinet.leave_open_next()
+            log.info("field test: the next cabinet door will be left open")
 
     def card_labels(self) -> list[str]:
         """One masked label per demo card, in deck order (nothing unmasked on screen)."""

@@ -24,6 +24,7 @@ from contracts.errors import CodeError
 from contracts.pickup_codes import PickupCode, read_unverified, verify_pickup_code
 from contracts.platform_api import Redemption, RoundConfig
 from contracts.wire import RedemptionPayload
+from kiosk.cabinet import CompartmentView
 from offline_cache.collected_codes import CollectedCodes
 from offline_cache.outbox import Outbox
 from offline_cache.platform_client import PlatformClient, PlatformRefused, PlatformUnavailable
@@ -53,7 +54,8 @@ class CollectedBy(StrEnum):
     ANOTHER_KIOSK = "another_kiosk"  # or a counter: who exactly is not the person's business
 
 
-REFUSAL_REASONS = ("forged", "altered", "expired", "damaged", "not_issued")
+# elsewhere: the goods wait in another kiosk's cabinet (the code's site says which)
+REFUSAL_REASONS = ("forged", "altered", "expired", "damaged", "not_issued", "elsewhere")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,12 +67,15 @@ class PickupAnswer:
     collected_at: datetime | None = None  # ALREADY_COLLECTED
     by: CollectedBy | None = None  # ALREADY_COLLECTED
     offline: bool = False  # decided by this kiosk alone
+    compartment: CompartmentView | None = None  # CABINET: the door to open
 
 
 class Cabinet(Protocol):
-    """The pickup cabinet (next issue): opens the compartment holding this code's goods."""
+    """The pickup cabinet (kiosk/cabinet.py)."""
 
-    def open_for(self, code: PickupCode) -> None: ...
+    def redeemed(self, reference: str) -> CompartmentView | None:
+        """The platform redeemed this case: the compartment holding its goods, to be
+        opened for the citizen; None when they are not in this cabinet."""
 
 
 def offline_allowed(item_id: str, rounds: tuple[RoundConfig, ...]) -> bool:
@@ -115,6 +120,10 @@ class PickupDesk:
         if answer.status == "redeemed":
             self.collected.remember(text, answer.ref, confirmed=True)
             log.info("pickup %s redeemed", answer.ref)
+            view = self.cabinet.redeemed(answer.ref) if self.cabinet is not None else None
+            if view is not None:
+                return PickupAnswer(Verdict.COLLECTED, NextStep.CABINET, code,
+                                    compartment=view)
             return PickupAnswer(Verdict.COLLECTED, self._hand_over(code), code)
         log.info("pickup %s refused by the platform: %s", answer.ref or "-", answer.reason)
         if answer.reason == "already_redeemed":
@@ -123,6 +132,8 @@ class PickupDesk:
             return PickupAnswer(Verdict.ALREADY_COLLECTED, NextStep.ASK_STAFF, code,
                                 collected_at=answer.redeemed_at, by=by)
         reason = answer.reason if answer.reason in REFUSAL_REASONS else "damaged"
+        if reason == "elsewhere":
+            return PickupAnswer(Verdict.REFUSED, NextStep.GO_TO_SITE, code, reason)
         return PickupAnswer(Verdict.REFUSED, NextStep.ASK_STAFF,
                             code if reason in ("expired", "not_issued") else None, reason)
 
@@ -165,7 +176,4 @@ class PickupDesk:
     def _hand_over(self, code: PickupCode | None) -> NextStep:
         if code is None:  # redeemed, but its claims cannot be read: staff know the case
             return NextStep.ASK_STAFF
-        if self.cabinet is not None:
-            self.cabinet.open_for(code)
-            return NextStep.CABINET
         return NextStep.GO_TO_SITE

@@ -1,5 +1,5 @@
-"""The kiosk's durable side opened as one: outbox, slip journal and reference cache in one
-SQLite file, held under the one-process-per-outbox lock.
+"""The kiosk's durable side opened as one: outbox, slip journal, reference cache and the
+cabinet journal in one SQLite file, held under the one-process-per-outbox lock.
 
 The lock is taken first and released last, so no second process ever opens the store
 while this one has it; a failed open releases everything it took.
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from contracts.clock import Clock
+from offline_cache.cabinet_journal import CabinetJournal
 from offline_cache.case_cache import CaseCache
 from offline_cache.collected_codes import CollectedCodes
 from offline_cache.instance_lock import InstanceLock
@@ -34,6 +35,7 @@ class KioskStore:
     connections: list[sqlite3.Connection]
     collected: CollectedCodes  # pickup codes collected here (journey C)
     cases: CaseCache  # case timelines as last fetched (journey D)
+    cabinet: CabinetJournal  # the pickup cabinet's compartments and door journal
 
     def close(self) -> None:
         for db in self.connections:
@@ -58,9 +60,11 @@ def open_kiosk_store(data_dir: Path, key_file: Path, kiosk_id: str, clock: Clock
         references = ReferenceCache(connect(), clock)
         collected = CollectedCodes(connect(), clock)
         cases = CaseCache(connect(), clock)
+        cabinet = CabinetJournal(connect(), clock)
     except BaseException:
         for db in connections:
             db.close()
         lock.release()
         raise
-    return KioskStore(lock, outbox, journal, references, connections, collected, cases)
+    return KioskStore(lock, outbox, journal, references, connections, collected, cases,
+                      cabinet)

@@ -77,6 +77,28 @@ _SCHEMA = [
         fetched_at  TEXT NOT NULL              -- kiosk clock
     );
     """,
+    # version 6: the pickup cabinet: each compartment's state, and every door command and
+    # door change journalled before and after (a power cut mid-door is visible after it)
+    """
+    CREATE TABLE cabinet_compartments (
+        number      INTEGER PRIMARY KEY,       -- the door's number as people see it
+        state       TEXT NOT NULL DEFAULT 'empty',
+        reference   TEXT,                      -- the case its goods belong to (no person)
+        confirmed   INTEGER NOT NULL DEFAULT 0, -- 1: the platform made it ready here
+        fault       TEXT NOT NULL DEFAULT '',  -- state 'fault': why staff must look
+        phase       TEXT NOT NULL DEFAULT '',  -- state 'fault': load | release | return
+        since       TEXT NOT NULL              -- kiosk clock: in this state since
+    );
+    CREATE UNIQUE INDEX cabinet_one_place ON cabinet_compartments(reference);
+    CREATE TABLE cabinet_events (
+        seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+        at          TEXT NOT NULL,             -- kiosk clock
+        number      INTEGER NOT NULL,
+        event       TEXT NOT NULL,
+        reference   TEXT NOT NULL DEFAULT '',
+        detail      TEXT NOT NULL DEFAULT ''
+    );
+    """,
 ]
 
 

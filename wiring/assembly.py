@@ -16,6 +16,8 @@ from contracts.clock import Clock, SystemClock
 from contracts.pickup_codes import public_keys_from_b64
 from devices.hub import DeviceHub
 from kiosk.api import KioskApi, KioskSettings
+from kiosk.cabinet import CabinetDesk
+from kiosk.cabinet_layout import build_layout
 from kiosk.field_test import FieldTest
 from offline_cache.kiosk_store import KioskStore
 from wiring.config import KioskConfig
@@ -55,6 +57,16 @@ def settings_of(config: KioskConfig) -> KioskSettings:
     )
 
 
+def _cabinet_desk(config: KioskConfig, hub: DeviceHub, store: KioskStore,
+                  connection: PlatformConnection, clock: Clock) -> CabinetDesk | None:
+    if hub.cabinet is None:
+        return None
+    section = config.devices.cabinet
+    layout = build_layout(section.boards, section.doors, section.rows, section.sizes)
+    return CabinetDesk(hub.cabinet, store.cabinet, connection.platform, layout, clock,
+                       close_timeout_s=section.close_timeout_s)
+
+
 def assemble(config: KioskConfig, clock: Clock | None = None) -> Assembly:
     clock = clock or SystemClock()
     bundled = load_catalog(config.catalog.path)
@@ -81,7 +93,8 @@ def assemble(config: KioskConfig, clock: Clock | None = None) -> Assembly:
         field_test = FieldTest(hub.mocks, clock, demo_codes)
     api = KioskApi(settings_of(config), clock, bundled, hub, store, connection.sync,
                    sync_loop_factory(config, connection), connection.platform, keys,
-                   field_test)
+                   field_test, cabinet=_cabinet_desk(config, hub, store, connection, clock),
+                   cabinet_uncollected_days=config.devices.cabinet.uncollected_days)
     log.info("kiosk %s assembled: platform %s, devices %s", config.kiosk.id,
              "embedded" if embedded is not None else connection.url,
              ", ".join(f"{name} {status.code}" for name, status in hub.statuses().items()))

@@ -110,10 +110,43 @@ class PrinterSection(_Section):
         return self
 
 
+class CabinetSection(_Section):
+    # none: no pickup cabinet (a pickup code sends people to its site); mock: lock boards
+    # on a pseudo-terminal that answer byte for byte, driven by the real driver; serial:
+    # real boards on one RS-485 line (docs/cabinet.md).
+    kind: Literal["none", "mock", "serial"] = "none"
+    port: str | None = None  # serial
+    usb: str | None = Field(default=None, pattern=r"^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}(:.+)?$")
+    baudrate: int = Field(default=9600, ge=1200, le=115200)
+    timeout_s: float = Field(default=0.5, gt=0, le=10)  # a board's answer
+    # Which way the locks' feedback contact reads (docs/cabinet.md): the common locks
+    # short when locked; a cabinet whose doors all read inverted has the other kind.
+    feedback: Literal["locked_shorts", "open_shorts"] = "locked_shorts"
+    # Board addresses on the line (DIP switches), in the order their compartments are
+    # numbered; each drives ``doors`` locks.
+    boards: list[int] = Field(default=[1], min_length=1, max_length=32)
+    doors: int = Field(default=12, ge=1, le=24)
+    rows: int = Field(default=6, ge=1, le=24)  # compartments in a column, top to bottom
+    # A letter per lock (S small, M medium, L large), the same on every board; the rest S.
+    sizes: str = Field(default="SSSSMMMMSSLL", pattern=r"^[SMLsml]*$", max_length=24)
+    close_timeout_s: float = Field(default=60, ge=5, le=600)  # a door left open after this
+    uncollected_days: float = Field(default=7, ge=1, le=90)  # staff are shown these
+    auto_close_s: float | None = Field(default=None, gt=0, le=600)  # mock: doors shut alone
+
+    @model_validator(mode="after")
+    def _needs_a_port(self) -> CabinetSection:
+        if self.kind == "serial" and not (self.port or self.usb):
+            raise ValueError("a serial cabinet needs port or usb (VID:PID[:SERIAL])")
+        if len(set(self.boards)) != len(self.boards):
+            raise ValueError("boards: each address once")
+        return self
+
+
 class DevicesSection(_Section):
     idcard: IdCardSection = IdCardSection()
     qr: QrSection = QrSection()
     printer: PrinterSection = PrinterSection()
+    cabinet: CabinetSection = CabinetSection()
 
 
 class PlatformSection(_Section):
@@ -237,5 +270,13 @@ def load_config(
         config.devices = DevicesSection(
             idcard=IdCardSection(deck=config.devices.idcard.deck),
             printer=PrinterSection(paper_mm=config.devices.printer.paper_mm),
+            cabinet=_mocked_cabinet(config.devices.cabinet),
         )
     return config
+
+
+def _mocked_cabinet(section: CabinetSection) -> CabinetSection:
+    """The same cabinet's layout on the mock boards; none stays none."""
+    if section.kind == "none":
+        return section
+    return section.model_copy(update={"kind": "mock", "port": None, "usb": None})

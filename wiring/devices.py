@@ -13,6 +13,13 @@ from pathlib import Path
 import numpy as np
 
 from contracts.errors import ConfigError, DataFileError
+from devices.cabinet import (
+    Feedback,
+    LockBoards,
+    MockCabinet,
+    SerialLockBoards,
+    XorBoardFamily,
+)
 from devices.hub import DeviceHub, MockDevices
 from devices.idcard import DeckError, MockCardReader, SerialIdCardReader, load_deck
 from devices.printer import EscposSlipPrinter, MockPrinterDevice, PrinterSpec, SlipPrinter
@@ -28,7 +35,13 @@ from devices.qr import (
 from devices.qr.backends import BACKENDS
 from devices.qr.text import PayloadTextError, payload_text
 from devices.serialport import PathPort, PortLocator, locator_for
-from wiring.config import IdCardSection, KioskConfig, PrinterSection, QrSection
+from wiring.config import (
+    CabinetSection,
+    IdCardSection,
+    KioskConfig,
+    PrinterSection,
+    QrSection,
+)
 
 
 def build_hub(config: KioskConfig) -> DeviceHub:
@@ -39,8 +52,31 @@ def build_hub(config: KioskConfig) -> DeviceHub:
     scanner.check()  # start with a known status
     printer = _printer(config.devices.printer, data_dir, sim)
     printer.check()
-    mocked = any((sim.idcard, sim.qr, sim.printer))
-    return DeviceHub(reader, scanner, printer, mocks=sim if mocked else None)
+    cabinet = _cabinet(config.devices.cabinet, data_dir, sim)
+    mocked = any((sim.idcard, sim.qr, sim.printer, sim.cabinet))
+    return DeviceHub(reader, scanner, printer, mocks=sim if mocked else None, cabinet=cabinet)
+
+
+def _cabinet(section: CabinetSection, data_dir: Path, sim: MockDevices) -> LockBoards | None:
+    if section.kind == "none":
+        return None
+    family = XorBoardFamily(feedback=Feedback(section.feedback))
+    locator: PortLocator
+    if section.kind == "mock":
+        sim.cabinet = MockCabinet(data_dir / "cabinet-boards", max(section.boards),
+                                  section.doors, baudrate=section.baudrate,
+                                  auto_close_s=section.auto_close_s, family=family).start()
+        locator = PathPort(sim.cabinet.port)
+    else:
+        try:
+            locator = locator_for(section.port, section.usb)
+        except ValueError as exc:
+            raise ConfigError(f"devices.cabinet: {exc}") from exc
+    boards = SerialLockBoards(locator, dict.fromkeys(section.boards, section.doors),
+                              family=family, baudrate=section.baudrate,
+                              answer_timeout_s=section.timeout_s)
+    boards.check()  # start with a known status
+    return boards
 
 
 def _printer(section: PrinterSection, data_dir: Path, sim: MockDevices) -> SlipPrinter:

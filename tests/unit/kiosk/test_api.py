@@ -171,7 +171,7 @@ def test_a_bad_review_needs_a_reason(assembly: Assembly) -> None:
 
 def test_printer_status_is_read_without_io(assembly: Assembly) -> None:
     statuses = assembly.api.device_statuses()
-    assert set(statuses) == {"idcard", "qr", "printer"}
+    assert set(statuses) == {"idcard", "qr", "printer", "cabinet"}
     assert statuses["printer"].level in (Level.OK, Level.WARNING)
 
 

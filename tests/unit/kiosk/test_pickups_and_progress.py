@@ -11,10 +11,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from contracts.clock import FakeClock
 from contracts.identity import Document, Identity, IdSource
-from contracts.pickup_codes import PickupCode, read_unverified, sign_pickup_code
+from contracts.pickup_codes import read_unverified, sign_pickup_code
 from contracts.platform_api import CaseEvent, CaseView, DocumentType, Redemption
+from devices.cabinet import Door
+from kiosk.cabinet import CompartmentView
+from kiosk.cabinet_layout import Compartment, Size
 from kiosk.pickups import NextStep, PickupDesk, Verdict, offline_allowed
 from kiosk.progress import ProgressDesk, Source, case_document
+from offline_cache.cabinet_journal import CompartmentState
 from offline_cache.platform_client import PlatformRefused, PlatformUnavailable
 from tests.support.cases import round_for
 from wiring.assembly import Assembly
@@ -55,10 +59,16 @@ class FakePlatform:
 
 @dataclass
 class Cabinet:
+    holds: tuple[str, ...] = ()
     opened: list[str] = field(default_factory=list)
 
-    def open_for(self, code: PickupCode) -> None:
-        self.opened.append(code.ref)
+    def redeemed(self, reference: str) -> CompartmentView | None:
+        if reference not in self.holds:
+            return None
+        self.opened.append(reference)
+        place = Compartment(7, Door(1, 7), Size.SMALL, 2, 1)
+        return CompartmentView(place, CompartmentState.RELEASING, reference, True, None,
+                               None, NOW)
 
 
 def desk(assembly: Assembly, platform: FakePlatform, cabinet: Cabinet | None = None
@@ -79,24 +89,34 @@ def test_offline_redemption_needs_every_round_of_the_item_to_allow_it() -> None:
 
 
 def test_a_cabinet_opens_for_a_code_the_platform_redeemed(assembly: Assembly) -> None:
-    cabinet = Cabinet()
+    cabinet = Cabinet(holds=("R-1",))
     text = code()
     redeemed = Redemption(status="redeemed", ref="R-1", item="mask-reservation",
                           redeemed_at=NOW, redeemed_by="kiosk:XH-CCB-0001")
     answer = desk(assembly, FakePlatform(redeemed), cabinet).redeem(text, KEYS, ())
     assert answer.verdict is Verdict.COLLECTED and answer.next_step is NextStep.CABINET
-    assert cabinet.opened == ["R-1"]
+    assert cabinet.opened == ["R-1"] and answer.compartment is not None
+    assert answer.compartment.compartment.label == "07"
     assert assembly.store.collected.find(text) is not None
 
 
-def test_offline_the_cabinet_opens_only_where_the_round_allows_it(assembly: Assembly) -> None:
-    cabinet = Cabinet()
+def test_the_cabinet_never_opens_on_a_code_the_platform_has_not_confirmed(
+        assembly: Assembly) -> None:
+    cabinet = Cabinet(holds=("R-2", "R-3"))
     rounds = (round_for("mask-reservation", True, NOW),)
     answer = desk(assembly, FakePlatform(), cabinet).redeem(code("R-2"), KEYS, rounds)
     assert answer.verdict is Verdict.COLLECTED_OFFLINE and answer.offline
-    assert cabinet.opened == ["R-2"]
+    assert answer.next_step is NextStep.GO_TO_SITE and cabinet.opened == []
     refused = desk(assembly, FakePlatform(), cabinet).redeem(code("R-3"), KEYS, ())
-    assert refused.verdict is Verdict.CANNOT_CONFIRM and cabinet.opened == ["R-2"]
+    assert refused.verdict is Verdict.CANNOT_CONFIRM and cabinet.opened == []
+
+
+def test_a_code_for_another_kiosks_cabinet_names_where_it_waits(assembly: Assembly) -> None:
+    elsewhere = Redemption(status="refused", ref="R-5", reason="elsewhere",
+                           detail="waits in the cabinet of XH-CCB-0002")
+    answer = desk(assembly, FakePlatform(elsewhere), Cabinet()).redeem(code("R-5"), KEYS, ())
+    assert answer.verdict is Verdict.REFUSED and answer.reason == "elsewhere"
+    assert answer.next_step is NextStep.GO_TO_SITE and answer.code is not None
 
 
 def test_a_kiosk_the_platform_refuses_hands_nothing_over(assembly: Assembly) -> None:
