@@ -112,6 +112,8 @@ class KioskApp(App[None], inherit_bindings=False):
         if self.sync_in_background:
             self.api.start_sync_loop(self._sync_reported)
             self.sync_forever()
+        if self.api.has_cabinet:
+            self.reconcile_cabinet()
 
     def on_unmount(self) -> None:
         # The store closes after the app: a request in flight finishes first.
@@ -287,6 +289,12 @@ class KioskApp(App[None], inherit_bindings=False):
             self.api.sync_soon()
         else:
             self.sync_pass()
+
+    @work(thread=True, exclusive=True, group="cabinet")
+    def reconcile_cabinet(self) -> None:
+        """Doors a power cut left mid-way, loads the platform has not heard of: staff see
+        what this finds on the cabinet screen."""
+        self.api.cabinet_reconcile()
 
     @work(thread=True, exclusive=True, group="devices")
     def check_devices(self) -> None:

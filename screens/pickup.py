@@ -1,7 +1,8 @@
 """凭码取件: a pickup code held up to the camera is redeemed (online by the platform,
 offline by this kiosk where the code's item allows it: kiosk/pickups.py); the person
 sees whether to take the goods, when and where the code was used already, or why not,
-and always what to do next."""
+and always what to do next. Goods waiting in this kiosk's cabinet open its door (the
+door screen); where there is a cabinet, the ID card on the reader collects them too."""
 
 from __future__ import annotations
 
@@ -12,12 +13,18 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Static
+from textual.worker import get_current_worker
 
 from contracts.errors import CodeError
 from contracts.identity import Identity
+from devices.idcard import CardHolder, CardProblem, CardRemoved, ReaderEvent
+from kiosk.cabinet import CardCollection
 from kiosk.pickups import CollectedBy, NextStep, PickupAnswer, Verdict
+from screens.door import DoorScreen
 from screens.field_test.dock import FieldTestDock
 from screens.qr_watch import QrRead, QrScreen
+
+POLL_S = 0.5  # a card read waits this long before the worker looks whether to stop
 
 # Verdicts that hand goods over: shown as a success, not a problem.
 HANDED_OVER = (Verdict.COLLECTED, Verdict.COLLECTED_OFFLINE)
@@ -28,24 +35,95 @@ class PickupAnswered(Message):
     answer: PickupAnswer
 
 
+@dataclass
+class PickupCardEvent(Message):
+    event: ReaderEvent
+
+
+@dataclass
+class CabinetCollected(Message):
+    collection: CardCollection | None  # None: the platform cannot be asked now
+
+
 class PickupScreen(QrScreen):
     def compose(self) -> ComposeResult:
         t = self.t
         with Vertical(id="pickup"):
             yield Static(t("pickup.title"), classes="title")
             yield Static(t("pickup.prompt"), classes="prompt")
+            if self.api.has_cabinet:
+                yield Static(t("pickup.prompt_card"), classes="prompt")
             yield Static("", id="pickup-status", classes="problem")
             yield Static("", id="pickup-details")
             yield Static("", id="pickup-next", classes="prompt")
             with Horizontal(classes="nav-row"):
                 yield Button(t("common.home"), id="home", classes="nav")
         if self.api.field_test is not None:
-            yield FieldTestDock(self.api.field_test, pickup=True)
+            yield FieldTestDock(self.api.field_test, pickup=True, cards=self.api.has_cabinet)
         yield from self.compose_status()
 
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#pickup-details").display = False
+
+    def on_screen_suspend(self) -> None:
+        super().on_screen_suspend()
+        self.workers.cancel_group(self, "idcard")  # the door screen is on top now
+
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        if self.api.has_cabinet:
+            self.watch_card_reader()
+
+    # -- the card: collects what waits in this kiosk's cabinet ---------------------------
+    @work(thread=True, exclusive=True, group="idcard")
+    def watch_card_reader(self) -> None:
+        worker = get_current_worker()
+        while not worker.is_cancelled:
+            event = self.api.read_card(timeout=POLL_S)
+            if event is not None:
+                self.post_message(PickupCardEvent(event))
+
+    def on_pickup_card_event(self, message: PickupCardEvent) -> None:
+        event = message.event
+        if isinstance(event, CardRemoved):
+            return
+        self.query_one("#pickup-details").display = False
+        self.query_one("#pickup-next", Static).update("")
+        if isinstance(event, CardProblem):
+            self.show_status(self.t(f"idcard.{event.remedy}"), problem=True)
+            return
+        card = event.holder
+        problem = self.api.card_problem(card)
+        if problem:
+            day = card.valid_until if problem == "expired" else card.valid_from
+            self.show_status(self.t(f"idcard.{problem}", date=f"{day:%Y-%m-%d}"), problem=True)
+            return
+        self.show_status(self.t("pickup.checking_card"))
+        self.collect(card)
+
+    @work(thread=True, exclusive=True, group="pickup")
+    def collect(self, card: CardHolder) -> None:
+        self.post_message(CabinetCollected(self.api.cabinet_collect(card)))
+
+    def on_cabinet_collected(self, message: CabinetCollected) -> None:
+        collection, t = message.collection, self.t
+        if collection is None:
+            self.show_status(t("pickup.card_offline"), problem=True)
+        elif collection.to_open:
+            self.app.push_screen(DoorScreen(list(collection.to_open)))
+        elif collection.already:
+            lines = [t("pickup.card_already", reference=r.ref,
+                       when=self.api.shown_time(r.redeemed_at)) for r in collection.already]
+            self.show_status("\n".join(lines), problem=True)
+            self.query_one("#pickup-next", Static).update(t("pickup.next_ask_staff"))
+        else:
+            self.show_status(t("pickup.card_nothing"), problem=True)
+
+    def show_status(self, text: str, problem: bool = False) -> None:
+        status = self.query_one("#pickup-status", Static)
+        status.set_class(problem, "problem")
+        status.update(text)
 
     def on_qr_read(self, message: QrRead) -> None:
         status = self.query_one("#pickup-status", Static)
@@ -72,6 +150,10 @@ class PickupScreen(QrScreen):
 
     def on_pickup_answered(self, message: PickupAnswered) -> None:
         answer, t = message.answer, self.t
+        if answer.next_step is NextStep.CABINET and answer.compartment is not None:
+            self.show_status(self.verdict_text(answer))
+            self.app.push_screen(DoorScreen([answer.compartment]))
+            return
         status = self.query_one("#pickup-status", Static)
         status.set_class(answer.verdict not in HANDED_OVER, "problem")
         status.update(self.verdict_text(answer))

@@ -23,8 +23,17 @@ class QrRead(Message):
 
 
 class QrScreen(KioskScreen):
+    """Listens only while on top: a screen pushed over it (the cabinet screen over the
+    staff screen) takes the codes, and no code goes to a screen nobody sees."""
+
     def on_mount(self) -> None:
         self.watch_qr_scanner()
+
+    def on_screen_suspend(self) -> None:
+        self.workers.cancel_group(self, "qr")
+
+    def on_screen_resume(self) -> None:
+        self.watch_qr_scanner()  # exclusive: never two watchers for one screen
 
     @work(thread=True, exclusive=True, group="qr")
     def watch_qr_scanner(self) -> None:

@@ -14,10 +14,12 @@ from textual.widgets import Button, Input, Static
 
 from contracts.errors import CodeError
 from kiosk.api import FoundSlip
+from kiosk.cabinet import CompartmentState
 from kiosk.printing import PrintResult
 from kiosk.progress import ProgressAnswer
 from kiosk.scanned_codes import ReferenceCode
 from screens.base import StaffArea
+from screens.cabinet_staff import CabinetStaffScreen
 from screens.field_test.idcard_panel import IdCardTestPanel
 from screens.field_test.printer_panel import PrinterTestPanel
 from screens.keypad import Keypad
@@ -51,6 +53,10 @@ class StaffScreen(StaffArea, QrScreen):
         with scroll:
             yield Static(t("staff.title"), classes="title")
             yield Static("", id="device-table")
+            if self.api.has_cabinet:
+                with Horizontal(id="cabinet-entry"):
+                    yield Static("", id="cabinet-summary")
+                    yield Button(t("staff.cabinet_button"), id="staff-cabinet")
             yield Static(t("staff.print_heading"), classes="subtitle")
             yield Static(t("staff.paper_steps"), id="paper-steps")
             yield Static("", id="journal")
@@ -118,6 +124,14 @@ class StaffScreen(StaffArea, QrScreen):
         if self.api.ui_faults:
             text += "\n" + t("staff.ui_faults", count=self.api.ui_faults)
         self.app.call_from_thread(self.query_one("#journal", Static).update, text)
+        if self.api.has_cabinet:
+            views = self.api.cabinet_view()
+            summary = t("staff.cabinet_summary",
+                        loaded=sum(1 for v in views if v.state is CompartmentState.LOADED),
+                        empty=sum(1 for v in views if v.state is CompartmentState.EMPTY),
+                        faults=sum(1 for v in views if v.state is CompartmentState.FAULT))
+            self.app.call_from_thread(self.query_one("#cabinet-summary", Static).update,
+                                      summary)
 
     # -- a slip by its reference ---------------------------------------------------------
     def on_qr_read(self, message: QrRead) -> None:
@@ -207,3 +221,5 @@ class StaffScreen(StaffArea, QrScreen):
             self.kiosk.reprint_last()
         elif event.button.id == "staff-test-print":
             self.kiosk.test_print()
+        elif event.button.id == "staff-cabinet":
+            self.app.push_screen(CabinetStaffScreen())

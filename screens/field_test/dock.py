@@ -7,39 +7,57 @@ from typing import TYPE_CHECKING, cast
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
 from kiosk.field_test import PICKUP_KINDS, FieldTest
+from kiosk.i18n import Translator
 
 if TYPE_CHECKING:
     from screens.app import KioskApp
 
 
-class FieldTestDock(Horizontal):
+class FieldTestDock(Vertical):
     """``cards``: the demo deck and "remove"; ``eid``: an e-ID and an unrelated code;
-    ``pickup``: genuine, altered, forged and expired pickup codes."""
+    ``pickup``: genuine, altered, forged and expired pickup codes; ``doors``: the mock
+    cabinet's doors (push shut, jam, leave the next one open). Each group is a row of its
+    own when there are several (the pickup screen of a kiosk with a cabinet)."""
 
     def __init__(self, field_test: FieldTest, *, cards: bool = False, eid: bool = False,
-                 pickup: bool = False) -> None:
+                 pickup: bool = False, doors: bool = False) -> None:
         super().__init__(id="field-test")
         self.field_test = field_test
-        self.cards, self.eid, self.pickup = cards, eid, pickup
+        self.cards, self.eid, self.pickup, self.doors = cards, eid, pickup, doors
 
     def compose(self) -> ComposeResult:
         t = cast("KioskApp", self.app).t
+        rows = [row for row in self.rows(t) if row]
+        for n, row in enumerate(rows):
+            with Horizontal(classes="sim-row"):
+                yield Static(t("sim.heading") if n == 0 else "", classes="sim-label")
+                yield from row
+
+    def rows(self, t: Translator) -> list[list[Button]]:
         ft = self.field_test
-        yield Static(t("sim.heading"), classes="sim-label")
+        cards, codes, doors = [], [], []
         if self.cards and ft.reader is not None:
-            for n, label in enumerate(ft.card_labels()):
-                yield Button(label, id=f"sim-card-{n}", classes="sim")
-            yield Button(t("sim.remove_card"), id="sim-remove", classes="sim")
+            cards = [Button(label, id=f"sim-card-{n}", classes="sim")
+                     for n, label in enumerate(ft.card_labels())]
+            cards.append(Button(t("sim.remove_card"), id="sim-remove", classes="sim"))
         if self.eid and ft.camera is not None:
-            yield Button(t("sim.show_eid"), id="sim-eid", classes="sim")
-            yield Button(t("sim.show_junk"), id="sim-junk", classes="sim")
+            codes += [Button(t("sim.show_eid"), id="sim-eid", classes="sim"),
+                      Button(t("sim.show_junk"), id="sim-junk", classes="sim")]
         if self.pickup and ft.can_show_pickup_codes:
-            for kind in PICKUP_KINDS:
-                yield Button(t(f"sim.pickup_{kind}"), id=f"sim-pickup-{kind}", classes="sim")
+            codes += [Button(t(f"sim.pickup_{kind}"), id=f"sim-pickup-{kind}", classes="sim")
+                      for kind in PICKUP_KINDS]
+        if self.doors and ft.cabinet is not None:
+            doors = [Button(t("sim.close_doors"), id="sim-close-doors", classes="sim"),
+                     Button(t("sim.leave_open"), id="sim-leave-open", classes="sim"),
+                     Button(t("sim.jam"), id="sim-jam", classes="sim"),
+                     Button(t("sim.unjam"), id="sim-unjam", classes="sim")]
+        if cards and codes and not self.pickup:  # the e-ID beside the cards: one row
+            return [cards + codes, doors]
+        return [cards, codes, doors]
 
     @on(Button.Pressed)
     def pressed(self, event: Button.Pressed) -> None:
@@ -56,3 +74,9 @@ class FieldTestDock(Horizontal):
             ft.show_unrelated_code()
         elif button_id.startswith("sim-pickup-"):
             ft.show_pickup_code(button_id.removeprefix("sim-pickup-"))
+        elif button_id == "sim-close-doors":
+            ft.close_doors()
+        elif button_id == "sim-leave-open":
+            ft.leave_next_door_open()
+        elif button_id in ("sim-jam", "sim-unjam"):
+            ft.jam_doors(button_id == "sim-jam")
