@@ -71,46 +71,60 @@ def load(engine: Engine, signer: PickupSigner, request: CabinetLoad, kiosk_id: s
 
 def _load(conn: Connection, signer: PickupSigner, request: CabinetLoad, kiosk_id: str,
           now: datetime) -> CabinetLoadOutcome:
-    ref, compartment = request.reference, request.compartment
+    ref = request.reference
     case = conn.execute(select(cases.c.status, cases.c.item_id)
                         .where(cases.c.reference == ref).with_for_update()).first()
     if case is None:
         return _load_refused(ref, "no_case", f"no case {ref}")
+    slot = conn.execute(select(cabinet_slots).where(cabinet_slots.c.reference == ref)).first()
+    if case.status == "ready_for_pickup":
+        return _load_again(conn, request, slot, kiosk_id, now)
     if case.status == "collected":
         return _load_refused(ref, "collected", f"case {ref} was collected already",
                              case.status)
-    slot = conn.execute(select(cabinet_slots).where(cabinet_slots.c.reference == ref)).first()
-    if case.status == "ready_for_pickup":
-        if slot is None or slot.occupies is None:
-            return _load_refused(ref, "elsewhere", f"case {ref} is ready for pickup at a"
-                                 " counter", case.status)
-        if slot.kiosk_id != kiosk_id:
-            return _load_refused(ref, "elsewhere", f"case {ref} waits in kiosk"
-                                 f" {slot.kiosk_id}'s cabinet", case.status)
-        if slot.compartment != compartment:
-            refused = _occupied(conn, kiosk_id, compartment, ref)
-            if refused is not None:
-                return refused
-            conn.execute(update(cabinet_slots).where(cabinet_slots.c.reference == ref)
-                         .values(compartment=compartment,
-                                 occupies=f"{kiosk_id}/{compartment}"))
-            add_event(conn, ref, "ready_for_pickup", MOVED, _by(kiosk_id, request.staff), now)
-        return _ready(conn, ref, compartment)
     if case.status != "approved":
         return _load_refused(ref, "not_approved", f"case {ref} is {case.status}, not"
                              " approved", case.status)
+    return _first_load(conn, signer, request, case.item_id, slot is not None, kiosk_id, now)
+
+
+def _load_again(conn: Connection, request: CabinetLoad, slot: Any, kiosk_id: str,
+                now: datetime) -> CabinetLoadOutcome:
+    """A case ready for pickup: in this cabinet, the same answer (moved, when another
+    compartment); anywhere else, refused."""
+    ref, compartment = request.reference, request.compartment
+    if slot is None or slot.occupies is None:
+        return _load_refused(ref, "elsewhere", f"case {ref} is ready for pickup at a counter",
+                             "ready_for_pickup")
+    if slot.kiosk_id != kiosk_id:
+        return _load_refused(ref, "elsewhere", f"case {ref} waits in kiosk {slot.kiosk_id}'s"
+                             " cabinet", "ready_for_pickup")
+    if slot.compartment != compartment:
+        refused = _occupied(conn, kiosk_id, compartment, ref)
+        if refused is not None:
+            return refused
+        conn.execute(update(cabinet_slots).where(cabinet_slots.c.reference == ref).values(
+            compartment=compartment, occupies=f"{kiosk_id}/{compartment}"))
+        add_event(conn, ref, "ready_for_pickup", MOVED, _by(kiosk_id, request.staff), now)
+    return _ready(conn, ref, compartment)
+
+
+def _first_load(conn: Connection, signer: PickupSigner, request: CabinetLoad, item_id: str,
+                loaded_before: bool, kiosk_id: str, now: datetime) -> CabinetLoadOutcome:
+    """An approved case into the compartment, if it is free: ready, its code issued."""
+    ref, compartment = request.reference, request.compartment
     refused = _occupied(conn, kiosk_id, compartment, ref)
     if refused is not None:
         return refused
     by = _by(kiosk_id, request.staff)
     row = {"kiosk_id": kiosk_id, "compartment": compartment, "loaded_at": now,
            "occupies": f"{kiosk_id}/{compartment}", "loaded_by": by, "withdrawn_at": None}
-    if slot is None:
-        conn.execute(cabinet_slots.insert().values(reference=ref, **row))
-    else:  # loaded before and withdrawn: this is its load now
+    if loaded_before:  # and withdrawn since: this is its load now
         conn.execute(update(cabinet_slots).where(cabinet_slots.c.reference == ref).values(**row))
+    else:
+        conn.execute(cabinet_slots.insert().values(reference=ref, **row))
     add_event(conn, ref, "ready_for_pickup", LOADED, by, now)
-    issue(conn, signer, ref=ref, kind="case", item=case.item_id, site=site_of(kiosk_id),
+    issue(conn, signer, ref=ref, kind="case", item=item_id, site=site_of(kiosk_id),
           window=WINDOW, slot=f"cabinet:{kiosk_id}", expires=now + timedelta(days=PICKUP_DAYS),
           now=now)
     return _ready(conn, ref, compartment)

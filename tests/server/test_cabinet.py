@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+from sqlalchemy import select
 
 from contracts.pickup_codes import read_unverified
 from contracts.platform_api import (
@@ -31,6 +32,7 @@ from contracts.platform_api import (
     Redemption,
 )
 from offline_cache.platform_client import PlatformClient
+from server.db import case_events
 from tests.support import REPO_ROOT
 from tests.support.platform_api import START, Api, person, send
 
@@ -116,6 +118,10 @@ def test_a_load_makes_the_case_ready_in_this_cabinet_and_a_resend_answers_the_sa
                                   ("ready_for_pickup", "in_cabinet")]
     assert case(api, ref).pickup_code == view.pickup_code
     assert contents(api) == [(ref, "A1", "ready")]
+    with api.platform.engine.connect() as conn:
+        by = conn.execute(select(case_events.c.by).where(case_events.c.reference == ref)
+                          .order_by(case_events.c.pk)).scalars().all()
+    assert by[-1] == "kiosk:K-A staff:li"
 
 
 def test_a_load_into_another_compartment_moves_the_goods_and_keeps_the_code(api: Api) -> None:
@@ -266,6 +272,19 @@ def test_a_collect_and_a_code_at_once_hand_the_goods_over_once(api: Api) -> None
             "already_redeemed"]
         assert [o for _, o, _ in attempts(api, ref)].count("redeemed") == 1
         assert [s for s, _ in timeline(api, ref)].count("collected") == 1
+
+
+def test_goods_left_past_their_codes_expiry_are_not_handed_over(api: Api) -> None:
+    ref = approved_case(api, 1, person(1))
+    load(api, ref, "A1")
+    api.clock.advance(15 * DAY)
+    late = collect(api, person(1))
+    assert [(r.ref, r.status, r.reason) for r in late.redemptions] == [
+        (ref, "refused", "expired")]
+    assert late.compartments == {}
+    assert redeem(api.kiosk("K-A"), case(api, ref).pickup_code).reason == "expired"
+    assert contents(api) == [(ref, "A1", "ready")]  # still in there: staff take it out
+    assert unload(api, ref).status == "withdrawn"
 
 
 # -- a cabinet's code at any other place ----------------------------------------------------
