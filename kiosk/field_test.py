@@ -27,11 +27,14 @@ PICKUP_KINDS = ("genuine", "altered", "forged", "expired")
 
 class FieldTest:
     def __init__(self, mocks: MockDevices, clock: Clock,
-                 pickup_codes: Callable[[datetime], dict[str, str]] | None = None) -> None:
+                 pickup_codes: Callable[[datetime], dict[str, str]] | None = None,
+                 demo_cases: Callable[[datetime], list[str]] | None = None) -> None:
         self._sim = mocks
         self._clock = clock
         # Demo pickup codes come from the embedded platform, which holds the signing key.
         self._pickup_codes = pickup_codes
+        # Approved demo cases to load into the cabinet: the embedded platform makes them.
+        self._demo_cases = demo_cases
 
     @property
     def reader(self) -> MockCardReader | None:
@@ -48,6 +51,19 @@ class FieldTest:
     @property
     def cabinet(self) -> MockCabinet | None:
         return self._sim.cabinet
+
+    @property
+    def can_add_demo_cases(self) -> bool:
+        return self._demo_cases is not None
+
+    def add_demo_cases(self) -> list[str]:
+        """*Blocking* (the embedded platform's database): the approved demo cases made
+        now, to load into the cabinet (none: they wait already)."""
+        if self._demo_cases is None:
+            return []
+        made = self._demo_cases(self._clock.now())
+        log.info("field test: %d demo case(s) made", len(made))
+        return made
 
     def close_doors(self) -> int:
         """Push every open door of the mock cabinet shut (as a person would); how many."""

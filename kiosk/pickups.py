@@ -54,8 +54,10 @@ class CollectedBy(StrEnum):
     ANOTHER_KIOSK = "another_kiosk"  # or a counter: who exactly is not the person's business
 
 
-# elsewhere: the goods wait in another kiosk's cabinet (the code's site says which)
-REFUSAL_REASONS = ("forged", "altered", "expired", "damaged", "not_issued", "elsewhere")
+# elsewhere: the goods wait in another kiosk's cabinet (the code's site says which);
+# withdrawn: staff took them back out of the cabinet (uncollected): the counter has them
+REFUSAL_REASONS = ("forged", "altered", "expired", "damaged", "not_issued", "elsewhere",
+                   "withdrawn")
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +137,8 @@ class PickupDesk:
         if reason == "elsewhere":
             return PickupAnswer(Verdict.REFUSED, NextStep.GO_TO_SITE, code, reason)
         return PickupAnswer(Verdict.REFUSED, NextStep.ASK_STAFF,
-                            code if reason in ("expired", "not_issued") else None, reason)
+                            code if reason in ("expired", "not_issued", "withdrawn") else None,
+                            reason)
 
     # -- this kiosk alone -----------------------------------------------------------------
     def _offline(self, text: str, keys: dict[str, Ed25519PublicKey],

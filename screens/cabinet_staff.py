@@ -24,7 +24,7 @@ from kiosk.cabinet import (
 from kiosk.cabinet_layout import Size
 from kiosk.scanned_codes import ReferenceCode
 from screens.base import StaffArea
-from screens.field_test.dock import FieldTestDock
+from screens.field_test.dock import DemoCasesAdded, FieldTestDock
 from screens.keypad import Keypad
 from screens.qr_watch import QrRead, QrScreen
 
@@ -173,6 +173,13 @@ class CabinetStaffScreen(StaffArea, QrScreen):
         else:
             key = code.key if isinstance(code, CodeError) else "cabinet.not_a_slip"
             self.query_one("#load-status", Static).update(self.t(key))
+
+    def on_demo_cases_added(self, message: DemoCasesAdded) -> None:
+        box = self.query_one("#load-references", Input)
+        added = [r for r in message.references if r not in box.value.split()]
+        box.value = " ".join([*box.value.split(), *added])
+        self.query_one("#load-status", Static).update(
+            self.t("cabinet.demo_cases", count=len(message.references)))
 
     def choose_size(self, size: Size) -> None:
         self.size_choice = size

@@ -45,8 +45,8 @@ class DemoCase:
 
 
 DEMO_CASES = (
-    DemoCase("C-DEMO-0001", 1, "driving-licence-renewal", "张伟", "310104198506121230"),
-    DemoCase("C-DEMO-0002", 2, "household-registration-certificate", "李秀英",
+    DemoCase("DEMO-000001", 1, "driving-licence-renewal", "张伟", "310104198506121230"),
+    DemoCase("DEMO-000002", 2, "household-registration-certificate", "李秀英",
              "310101195003082441"),
 )
 

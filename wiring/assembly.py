@@ -86,11 +86,14 @@ def assemble(config: KioskConfig, clock: Clock | None = None) -> Assembly:
         keys[embedded.signer.kid] = embedded.signer.public_key
     field_test = None
     if hub.mocks is not None:
-        demo_codes = None
+        demo_codes = demo_cases = None
         if embedded is not None:
             def demo_codes(now: datetime) -> dict[str, str]:
                 return embedded.demo_pickup_codes(now)
-        field_test = FieldTest(hub.mocks, clock, demo_codes)
+
+            def demo_cases(now: datetime) -> list[str]:
+                return embedded.add_demo_cases(now)
+        field_test = FieldTest(hub.mocks, clock, demo_codes, demo_cases)
     api = KioskApi(settings_of(config), clock, bundled, hub, store, connection.sync,
                    sync_loop_factory(config, connection), connection.platform, keys,
                    field_test, cabinet=_cabinet_desk(config, hub, store, connection, clock),

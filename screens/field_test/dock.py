@@ -3,11 +3,13 @@ reader, and codes for the mock camera. It talks only to ``api.field_test``."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import Button, Static
 
 from kiosk.field_test import PICKUP_KINDS, FieldTest
@@ -15,6 +17,14 @@ from kiosk.i18n import Translator
 
 if TYPE_CHECKING:
     from screens.app import KioskApp
+
+
+@dataclass
+class DemoCasesAdded(Message):
+    """Approved demo cases the embedded platform just made (the cabinet screen offers
+    them for loading)."""
+
+    references: list[str]
 
 
 class FieldTestDock(Vertical):
@@ -51,7 +61,9 @@ class FieldTestDock(Vertical):
             codes += [Button(t(f"sim.pickup_{kind}"), id=f"sim-pickup-{kind}", classes="sim")
                       for kind in PICKUP_KINDS]
         if self.doors and ft.cabinet is not None:
-            doors = [Button(t("sim.close_doors"), id="sim-close-doors", classes="sim"),
+            if ft.can_add_demo_cases:
+                doors.append(Button(t("sim.demo_cases"), id="sim-demo-cases", classes="sim"))
+            doors += [Button(t("sim.close_doors"), id="sim-close-doors", classes="sim"),
                      Button(t("sim.leave_open"), id="sim-leave-open", classes="sim"),
                      Button(t("sim.jam"), id="sim-jam", classes="sim"),
                      Button(t("sim.unjam"), id="sim-unjam", classes="sim")]
@@ -74,6 +86,8 @@ class FieldTestDock(Vertical):
             ft.show_unrelated_code()
         elif button_id.startswith("sim-pickup-"):
             ft.show_pickup_code(button_id.removeprefix("sim-pickup-"))
+        elif button_id == "sim-demo-cases":
+            self.post_message(DemoCasesAdded(ft.add_demo_cases()))
         elif button_id == "sim-close-doors":
             ft.close_doors()
         elif button_id == "sim-leave-open":

@@ -29,11 +29,11 @@ def test_the_demo_cases_belong_to_people_on_the_demo_deck() -> None:
     deck = tomllib.loads((REPO_ROOT / "config" / "demo-cards.toml").read_text("utf-8"))
     cards = {card["id_number"]: card["name"] for card in deck["cards"]}
     assert {d.id_number: d.name for d in DEMO_CASES}.items() <= cards.items()
-    assert [d.reference for d in DEMO_CASES] == ["C-DEMO-0001", "C-DEMO-0002"]
+    assert [d.reference for d in DEMO_CASES] == ["DEMO-000001", "DEMO-000002"]
 
 
 def test_demo_cases_are_approved_then_made_again_a_day_after_collection(api: Api) -> None:
-    assert api.platform.add_demo_cases(api.clock.now()) == ["C-DEMO-0001", "C-DEMO-0002"]
+    assert api.platform.add_demo_cases(api.clock.now()) == ["DEMO-000001", "DEMO-000002"]
     assert statuses(api) == {d.reference: ("approved", ["received", "approved"])
                              for d in DEMO_CASES}
     assert api.platform.add_demo_cases(api.clock.now()) == []  # kept as they are
@@ -68,6 +68,6 @@ def test_a_demo_platform_asked_for_them_starts_with_them(tmp_path: Path) -> None
         answer = httpx.get(f"{platform.url}/api/v1/staff/cases", headers=bearer(token),
                            params={"kiosk_id": DEMO_DESK}, timeout=10).json()
         assert sorted((c["reference"], c["status"]) for c in answer["cases"]) == [
-            ("C-DEMO-0001", "approved"), ("C-DEMO-0002", "approved")]
+            ("DEMO-000001", "approved"), ("DEMO-000002", "approved")]
     finally:
         platform.stop()
