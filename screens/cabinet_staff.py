@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -102,7 +103,7 @@ class CabinetStaffScreen(StaffArea, QrScreen):
             yield Button(t("common.back"), id="back", classes="nav")
         field_test = self.api.field_test
         if field_test is not None and field_test.cabinet is not None:
-            yield FieldTestDock(field_test, doors=True)
+            yield FieldTestDock(field_test, doors=True, demo_cases=True)
         yield from self.compose_status()
 
     def on_mount(self) -> None:
@@ -138,7 +139,9 @@ class CabinetStaffScreen(StaffArea, QrScreen):
         for row in range(1, rows + 1):
             cells = [self.cell(at[(c, row)]) if (c, row) in at else "" for c in
                      range(1, columns + 1)]
-            lines.append("".join(cell.ljust(CELL) for cell in cells).rstrip())
+            # Padded by the cells a character takes on screen (a Chinese one takes two).
+            lines.append("".join(cell + " " * (CELL - cell_len(cell)) for cell in cells)
+                         .rstrip())
         return "\n".join(lines)
 
     def cell(self, view: CompartmentView) -> str:

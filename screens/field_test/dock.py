@@ -30,14 +30,16 @@ class DemoCasesAdded(Message):
 class FieldTestDock(Vertical):
     """``cards``: the demo deck and "remove"; ``eid``: an e-ID and an unrelated code;
     ``pickup``: genuine, altered, forged and expired pickup codes; ``doors``: the mock
-    cabinet's doors (push shut, jam, leave the next one open). Each group is a row of its
+    cabinet's doors (push shut, jam, leave the next one open); ``demo_cases``: approved
+    demo cases to load. Each group is a row of its
     own when there are several (the pickup screen of a kiosk with a cabinet)."""
 
     def __init__(self, field_test: FieldTest, *, cards: bool = False, eid: bool = False,
-                 pickup: bool = False, doors: bool = False) -> None:
+                 pickup: bool = False, doors: bool = False, demo_cases: bool = False) -> None:
         super().__init__(id="field-test")
         self.field_test = field_test
         self.cards, self.eid, self.pickup, self.doors = cards, eid, pickup, doors
+        self.demo_cases = demo_cases
 
     def compose(self) -> ComposeResult:
         t = cast("KioskApp", self.app).t
@@ -61,7 +63,7 @@ class FieldTestDock(Vertical):
             codes += [Button(t(f"sim.pickup_{kind}"), id=f"sim-pickup-{kind}", classes="sim")
                       for kind in PICKUP_KINDS]
         if self.doors and ft.cabinet is not None:
-            if ft.can_add_demo_cases:
+            if self.demo_cases and ft.can_add_demo_cases:
                 doors.append(Button(t("sim.demo_cases"), id="sim-demo-cases", classes="sim"))
             doors += [Button(t("sim.close_doors"), id="sim-close-doors", classes="sim"),
                      Button(t("sim.leave_open"), id="sim-leave-open", classes="sim"),
