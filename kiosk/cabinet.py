@@ -191,6 +191,7 @@ class CabinetDesk:
         if answer.status == "ready":
             self.journal.move(number, (S.LOADED,), S.LOADED, "platform_ready",
                               confirmed=True)
+            log.info("cabinet %s: %s ready for pickup", number, view.reference)
             return LoadAnswer(LoadOutcome.READY, self.compartment(number),
                               expires_at=answer.expires_at)
         log.warning("cabinet %s: the platform refused the load: %s", number, answer.reason)
@@ -276,6 +277,7 @@ class CabinetDesk:
         """*Blocking*: wait for the door to close after the citizen took the goods."""
         if not self._wait_closed(number, S.RELEASING, Phase.RELEASE):
             return False
+        log.info("cabinet %s: collected, door closed", number)
         return self.journal.move(number, (S.RELEASING,), S.EMPTY, "collected",
                                  clear_reference=True)
 

@@ -8,10 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input
 
 from devices.idcard import load_deck
 from screens.app import KioskApp
 from screens.home import HomeScreen
+from tests.support.cabinet import an_open_door, load, mock_cabinet, open_cabinet_screen
 from tests.support.kiosk_driver import (
     apply_to_done,
     mock_reader,
@@ -100,6 +102,36 @@ async def test_issue_14_journeys_leave_no_personal_data(log_file: Path,
         handler.flush()
     text = log_file.read_text(encoding="utf-8")
     for event in ("round demo-masks-first-come: entry allocated", "pickup R-DE0000000042"):
+        assert event in text, event
+    leaked = sorted(v for v in personal_values() if v in text)
+    assert leaked == []
+
+
+async def test_issue_15_cabinet_journeys_leave_no_personal_data(log_file: Path,
+                                                                assembly: Assembly) -> None:
+    """Staff load the demo cases; their owners collect by card: the log names
+    compartments and references, never who."""
+    app = KioskApp(assembly.api, sync_in_background=False)
+    cabinet = mock_cabinet(assembly)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_cabinet_screen(pilot)
+        await tap(pilot, "#sim-demo-cases")
+        references = app.screen.query_one(
+            "#load-references", Input).value.split()
+        await load(app, pilot, assembly, references)
+        for card in (0, 1):
+            app.reset_session()
+            await on_screen(pilot, HomeScreen)
+            await tap(pilot, "#pickup")
+            await tap(pilot, f"#sim-card-{card}")
+            await until(lambda: "柜门已打开" in screen_text(app))
+            cabinet.push_closed(await an_open_door(assembly))
+            await until(lambda: "取件完成" in screen_text(app))
+            mock_reader(assembly).remove()
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    text = log_file.read_text(encoding="utf-8")
+    for event in ("cabinet: ok ready", "ready for pickup", "collected, door closed"):
         assert event in text, event
     leaked = sorted(v for v in personal_values() if v in text)
     assert leaked == []
