@@ -317,6 +317,10 @@ class KioskApi:
             raise RuntimeError("this kiosk has no pickup cabinet")
         return self.cabinet
 
+    def cabinet_faults(self) -> int:
+        """Compartments that need staff (no I/O: the status bar asks every second)."""
+        return self.cabinet.faults if self.cabinet is not None else 0
+
     def cabinet_view(self) -> list[CompartmentView]:
         """*Blocking* (a read of the journal): every compartment and its state."""
         return self._desk().view() if self.cabinet is not None else []

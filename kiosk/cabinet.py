@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal, cast, get_args
+from typing import Any, Literal, cast, get_args
 
 from contracts.clock import Clock
 from contracts.identity import Identity
@@ -134,6 +134,19 @@ class CabinetDesk:
 
     def __post_init__(self) -> None:
         self.journal.ensure(c.number for c in self.layout.compartments)
+        self.faults = self._count_faults()
+
+    def _move(self, number: int, expect: tuple[CompartmentState, ...],
+              to: CompartmentState, event: str, **changes: Any) -> bool:
+        """A journal move, and the count of faults kept for the status bar (read on the
+        UI thread without I/O)."""
+        moved = self.journal.move(number, expect, to, event, **changes)
+        if moved:
+            self.faults = self._count_faults()
+        return moved
+
+    def _count_faults(self) -> int:
+        return sum(1 for r in self.journal.all() if r.state is S.FAULT)
 
     # -- what is where ------------------------------------------------------------------
     def view(self) -> list[CompartmentView]:
@@ -175,7 +188,7 @@ class CabinetDesk:
         """*Blocking*: wait for the door to close on the goods, then tell the platform."""
         if not self._wait_closed(number, S.LOADING, Phase.LOAD):
             return LoadAnswer(LoadOutcome.LEFT_OPEN, self.compartment(number))
-        self.journal.move(number, (S.LOADING,), S.LOADED, "door_closed", confirmed=False)
+        self._move(number, (S.LOADING,), S.LOADED, "door_closed", confirmed=False)
         return self._tell_platform(number, staff)
 
     def _tell_platform(self, number: int, staff: str = "") -> LoadAnswer:
@@ -189,13 +202,13 @@ class CabinetDesk:
             log.info("cabinet %s: the platform is told of the load later (%s)", number, exc)
             return LoadAnswer(LoadOutcome.QUEUED, view)
         if answer.status == "ready":
-            self.journal.move(number, (S.LOADED,), S.LOADED, "platform_ready",
+            self._move(number, (S.LOADED,), S.LOADED, "platform_ready",
                               confirmed=True)
             log.info("cabinet %s: %s ready for pickup", number, view.reference)
             return LoadAnswer(LoadOutcome.READY, self.compartment(number),
                               expires_at=answer.expires_at)
         log.warning("cabinet %s: the platform refused the load: %s", number, answer.reason)
-        self.journal.move(number, (S.LOADED,), S.FAULT, "platform_refused",
+        self._move(number, (S.LOADED,), S.FAULT, "platform_refused",
                           detail=answer.reason, fault=Fault.REFUSED, phase=Phase.LOAD)
         return LoadAnswer(LoadOutcome.REFUSED, self.compartment(number), answer.reason)
 
@@ -207,7 +220,7 @@ class CabinetDesk:
         view = self.compartment(number)
         if view is None or view.state in (S.EMPTY, *_MOVING):
             if view is not None and view.state is S.EMPTY:  # staff look inside
-                if self.journal.move(number, (S.EMPTY,), S.RETURNING, "inspect_opened",
+                if self._move(number, (S.EMPTY,), S.RETURNING, "inspect_opened",
                                      detail=staff):
                     return self._open(number, S.RETURNING, Phase.RETURN)
             return DoorAnswer(view, DoorProblem.NOT_HERE)
@@ -220,7 +233,7 @@ class CabinetDesk:
             # "collected" here: redeemed, yet the goods are inside (owed): staff hand over
             log.info("cabinet %s: withdrawn on the platform (%s)", number,
                      answer.status if answer.status == "withdrawn" else answer.reason)
-        if not self.journal.move(number, (view.state,), S.RETURNING, "emptying",
+        if not self._move(number, (view.state,), S.RETURNING, "emptying",
                                  detail=reason):
             return DoorAnswer(self.compartment(number), DoorProblem.NOT_HERE)
         return self._open(number, S.RETURNING, Phase.RETURN)
@@ -229,7 +242,7 @@ class CabinetDesk:
         """*Blocking*: wait for staff to close the door; the compartment is then empty."""
         if not self._wait_closed(number, S.RETURNING, Phase.RETURN):
             return False
-        return self.journal.move(number, (S.RETURNING,), S.EMPTY, "emptied",
+        return self._move(number, (S.RETURNING,), S.EMPTY, "emptied",
                                  clear_reference=True)
 
     # -- citizen collection -------------------------------------------------------------
@@ -239,7 +252,7 @@ class CabinetDesk:
         record = self.journal.holding(reference)
         if record is None:
             return None
-        if record.state is S.LOADED and self.journal.move(
+        if record.state is S.LOADED and self._move(
                 record.number, (S.LOADED,), S.RELEASING, "redeemed"):
             return self.compartment(record.number)
         log.warning("cabinet %s: redeemed while %s", record.number, record.state)
@@ -278,7 +291,7 @@ class CabinetDesk:
         if not self._wait_closed(number, S.RELEASING, Phase.RELEASE):
             return False
         log.info("cabinet %s: collected, door closed", number)
-        return self.journal.move(number, (S.RELEASING,), S.EMPTY, "collected",
+        return self._move(number, (S.RELEASING,), S.EMPTY, "collected",
                                  clear_reference=True)
 
     # -- after a restart, and from time to time -------------------------------------------
@@ -291,7 +304,7 @@ class CabinetDesk:
         for record in self.journal.all():
             if record.state in _MOVING:
                 state = self._door_state(record.number)
-                if self.journal.move(record.number, (record.state,), S.FAULT, "interrupted",
+                if self._move(record.number, (record.state,), S.FAULT, "interrupted",
                                      detail=f"door {state}", fault=Fault.INTERRUPTED,
                                      phase=_PHASE_OF[record.state]):
                     interrupted.append(record.number)
@@ -316,7 +329,7 @@ class CabinetDesk:
                 continue
             if slot.status == "collected" and held.state is S.LOADED:
                 # Redeemed, but the kiosk never got to open the door (its answer lost)
-                self.journal.move(held.number, (S.LOADED,), S.FAULT, "redeemed_unopened",
+                self._move(held.number, (S.LOADED,), S.FAULT, "redeemed_unopened",
                                   fault=Fault.OWED, phase=Phase.RELEASE)
                 owed.append(held.number)
         if unknown:
@@ -334,13 +347,13 @@ class CabinetDesk:
                     or self._door_state(record.number) != DoorState.CLOSED:
                 continue
             if record.phase is Phase.LOAD:
-                moved = self.journal.move(record.number, (S.FAULT,), S.LOADED, "closed_late",
+                moved = self._move(record.number, (S.FAULT,), S.LOADED, "closed_late",
                                           confirmed=False)
                 if moved:
                     self._tell_platform(record.number)
             else:
                 event = "collected" if record.phase is Phase.RELEASE else "emptied"
-                moved = self.journal.move(record.number, (S.FAULT,), S.EMPTY, event,
+                moved = self._move(record.number, (S.FAULT,), S.EMPTY, event,
                                           detail="closed late", clear_reference=True)
             if moved:
                 done.append(record.number)
@@ -358,13 +371,13 @@ class CabinetDesk:
             opening = self.boards.open_door(place.door)
         except CabinetFault as exc:
             log.warning("cabinet %s: no answer to open (%s)", number, exc)
-            self.journal.move(number, (state,), S.FAULT, "open_unanswered", detail=exc.cause,
+            self._move(number, (state,), S.FAULT, "open_unanswered", detail=exc.cause,
                               fault=Fault.NO_ANSWER if phase is not Phase.RELEASE else fault,
                               phase=phase, clear_reference=phase is Phase.LOAD)
             return DoorAnswer(self.compartment(number), DoorProblem.NO_ANSWER)
         if not opening.opened:
             log.warning("cabinet %s: the door did not open (%s)", number, opening.state)
-            self.journal.move(number, (state,), S.FAULT, "open_failed",
+            self._move(number, (state,), S.FAULT, "open_failed",
                               detail=str(opening.state), fault=fault, phase=phase,
                               clear_reference=phase is Phase.LOAD)
             return DoorAnswer(self.compartment(number), DoorProblem.JAMMED)
@@ -386,7 +399,7 @@ class CabinetDesk:
             if time.monotonic() >= deadline:
                 log.warning("cabinet %s: door not closed within %.0f s", number,
                             self.close_timeout_s)
-                self.journal.move(number, (state,), S.FAULT, "left_open",
+                self._move(number, (state,), S.FAULT, "left_open",
                                   fault=Fault.LEFT_OPEN, phase=phase)
                 return False
             self.sleep(self.poll_s)

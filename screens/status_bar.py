@@ -81,5 +81,7 @@ class StatusBar(Horizontal):
         for name, status in api.device_statuses().items():
             parts.append(f"{SYMBOLS[status.level]} {t('device.' + name)} "
                          f"{t('device.' + status.code)}")
+        if faults := api.cabinet_faults():  # for staff passing by: the details are theirs
+            parts.append(t("status.cabinet_faults", count=faults))
         self.set_class(online is False, "-offline")
         self.text.update("   ".join(parts))
