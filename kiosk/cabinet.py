@@ -104,11 +104,13 @@ class LoadAnswer:
 
 @dataclass(frozen=True, slots=True)
 class CardCollection:
-    """What the card on the reader redeemed here: compartments to open now, and the
-    person's cases already collected from this cabinet (when, by whom)."""
+    """What the card on the reader redeemed here: compartments to open now, those
+    redeemed that cannot be opened now (staff hand the goods over), and the person's
+    cases already collected from this cabinet (when, by whom)."""
 
     to_open: tuple[CompartmentView, ...]
     already: tuple[Redemption, ...]
+    owed: tuple[CompartmentView, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,15 +250,21 @@ class CabinetDesk:
     # -- citizen collection -------------------------------------------------------------
     def redeemed(self, reference: str) -> CompartmentView | None:
         """The platform redeemed this case just now: its compartment, marked for
-        release (open it with ``open_for_citizen``); None when it is not in here."""
+        release (state RELEASING: open it with ``open_for_citizen``), or a fault staff
+        resolve when it cannot be opened now; None when it is not in here."""
         record = self.journal.holding(reference)
         if record is None:
             return None
         if record.state is S.LOADED and self._move(
                 record.number, (S.LOADED,), S.RELEASING, "redeemed"):
             return self.compartment(record.number)
+        # Its goods are here but the compartment cannot be opened now (a fault, a door
+        # mid-way): owed to the citizen, handed over by staff.
         log.warning("cabinet %s: redeemed while %s", record.number, record.state)
-        return None
+        self._move(record.number, (record.state,), S.FAULT, "redeemed_unopened",
+                   detail=str(record.fault or record.state), fault=Fault.OWED,
+                   phase=Phase.RELEASE)
+        return self.compartment(record.number)
 
     def collect(self, identity: Identity) -> CardCollection:
         """*Blocking*: the card on the reader redeems its holder's cases waiting here.
@@ -268,18 +276,21 @@ class CabinetDesk:
         except PlatformRefused as exc:
             raise PlatformUnavailable(str(exc)) from exc
         to_open: list[CompartmentView] = []
+        owed: list[CompartmentView] = []
         already: list[Redemption] = []
         for redemption in answer.redemptions:
             if redemption.status == "redeemed":
                 view = self.redeemed(redemption.ref)
-                if view is not None:
-                    to_open.append(view)
-                else:  # redeemed, yet not in this cabinet's journal: staff must look
+                if view is None:  # redeemed, yet not in this cabinet's journal
                     log.warning("cabinet: %s redeemed by card is not in the journal",
                                 redemption.ref)
+                elif view.state is S.RELEASING:
+                    to_open.append(view)
+                else:
+                    owed.append(view)
             elif redemption.reason == "already_redeemed":
                 already.append(redemption)
-        return CardCollection(tuple(to_open), tuple(already))
+        return CardCollection(tuple(to_open), tuple(already), tuple(owed))
 
     def open_for_citizen(self, number: int) -> DoorAnswer:
         """*Blocking*: open a compartment the platform released. A door that stays

@@ -123,9 +123,9 @@ class PickupDesk:
             self.collected.remember(text, answer.ref, confirmed=True)
             log.info("pickup %s redeemed", answer.ref)
             view = self.cabinet.redeemed(answer.ref) if self.cabinet is not None else None
-            if view is not None:
-                return PickupAnswer(Verdict.COLLECTED, NextStep.CABINET, code,
-                                    compartment=view)
+            if view is not None:  # the goods are in this cabinet: its door, or staff
+                step = NextStep.CABINET if view.state == "releasing" else NextStep.ASK_STAFF
+                return PickupAnswer(Verdict.COLLECTED, step, code, compartment=view)
             return PickupAnswer(Verdict.COLLECTED, self._hand_over(code), code)
         log.info("pickup %s refused by the platform: %s", answer.ref or "-", answer.reason)
         if answer.reason == "already_redeemed":

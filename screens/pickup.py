@@ -112,6 +112,10 @@ class PickupScreen(QrScreen):
             self.show_status(t("pickup.card_offline"), problem=True)
         elif collection.to_open:
             self.app.push_screen(DoorScreen(list(collection.to_open)))
+        elif collection.owed:  # redeemed, but their doors cannot be opened now
+            self.show_status(t("pickup.card_owed", numbers=t("common.list_sep").join(
+                v.compartment.label for v in collection.owed)), problem=True)
+            self.query_one("#pickup-next", Static).update(t("pickup.next_ask_staff"))
         elif collection.already:
             lines = [t("pickup.card_already", reference=r.ref,
                        when=self.api.shown_time(r.redeemed_at)) for r in collection.already]

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from contracts.clock import FakeClock
-from kiosk.cabinet import CabinetDesk, DoorProblem, Fault, LoadOutcome
+from kiosk.cabinet import CabinetDesk, CompartmentState, DoorProblem, Fault, LoadOutcome
 from kiosk.cabinet_layout import Size, build_layout
-from kiosk.pickups import Verdict
+from kiosk.pickups import NextStep, Verdict
 from tests.support.cabinet import cabinet_config, mock_cabinet, pickup_code_of
 from tests.support.cases import cut_link
 from wiring.assembly import Assembly, assemble
@@ -145,4 +145,18 @@ def test_a_redemption_whose_answer_was_lost_is_owed_and_never_released_twice(
     assert view is not None and (view.state, view.fault) == ("fault", Fault.OWED)
     again = assembly.api.redeem_pickup(code)
     assert again.verdict is Verdict.ALREADY_COLLECTED and again.compartment is None
+    assert mock_cabinet(assembly).state().open_doors == ()
+
+
+def test_goods_redeemed_while_their_compartment_is_a_fault_are_owed_not_opened(
+        assembly: Assembly) -> None:
+    desk = desk_of(assembly)
+    reference = demo_cases(assembly)[0]
+    number = loaded(assembly, reference)
+    desk.journal.move(number, (CompartmentState.LOADED,), CompartmentState.FAULT,
+                      "interrupted", fault=Fault.INTERRUPTED)  # as a restart leaves it
+    answer = assembly.api.redeem_pickup(pickup_code_of(assembly, reference))
+    assert (answer.verdict, answer.next_step) == (Verdict.COLLECTED, NextStep.ASK_STAFF)
+    view = desk.compartment(number)
+    assert view is not None and (view.state, view.fault) == ("fault", Fault.OWED)
     assert mock_cabinet(assembly).state().open_doors == ()
