@@ -1,9 +1,8 @@
 """A pickup cabinet on a pseudo-terminal: lock boards that speak the 8A/80 protocol
 byte for byte.
 
-The master end of ``pty.openpty()`` is the line with its boards; the driver opens the
-slave through a symlink (``link``), as it would a /dev/serial/by-id link, so unplug and
-replug keep the path while the tty behind it changes. Both directions are paced at the
+The boards sit on a ``PtyLine`` (devices/pty_line.py): the driver opens the slave through
+the symlink ``link``, which unplug and replug keep. Both directions are paced at the
 baud rate (10 bits a byte, 8N1): a command is acted on once its last byte would have
 arrived, an answer leaves byte time by byte time.
 
@@ -17,18 +16,16 @@ does not have or to a frame it cannot read, as the boards do.
 
 from __future__ import annotations
 
-import os
-import pty
-import select
 import threading
 import time
-import tty
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from devices.cabinet.codec import OPEN, QUERY, CodecError, Command, CommandDecoder, XorBoardFamily
 from devices.cabinet.doors import Door, DoorState
+from devices.pty_line import OnPtyLine, incoming, write_paced
+from devices.pty_line import wire_time_s as wire_time_s  # where the benches find it
 
 
 @dataclass(frozen=True)
@@ -48,7 +45,7 @@ class MockCabinetState:
     commands: int  # commands received since start, answered or not (the line was used)
 
 
-class MockCabinet:
+class MockCabinet(OnPtyLine):
     def __init__(self, link: Path, boards: int = 1, doors: int = 12, *, baudrate: int = 9600,
                  pace: bool = True, auto_close_s: float | None = None,
                  family: XorBoardFamily | None = None,
@@ -60,7 +57,6 @@ class MockCabinet:
             raise ValueError(f"a board has 1 to {self.family.channels()} doors")
         if auto_close_s is not None and auto_close_s <= 0:
             raise ValueError("auto_close_s is a positive number of seconds, or None")
-        self.link = link
         self.boards = boards
         self.doors = doors
         self.baudrate = baudrate
@@ -75,21 +71,7 @@ class MockCabinet:
         self._leave_open = False
         self._garble = False
         self._commands = 0
-        self._fds: tuple[int, int] | None = None  # (master, slave)
-        self._thread: threading.Thread | None = None
-        self._stop = threading.Event()
-
-    # -- lifecycle ------------------------------------------------------------------
-    def start(self) -> MockCabinet:
-        self._plug_in()
-        return self
-
-    def close(self) -> None:
-        self._unplug()
-
-    @property
-    def port(self) -> str:
-        return str(self.link)
+        super().__init__(link, self._serve, name="mock-cabinet")
 
     # -- the field tester's controls ------------------------------------------------
     def door(self, text: str) -> Door:
@@ -136,18 +118,11 @@ class MockCabinet:
         with self._lock:
             self._garble = True
 
-    def unplug(self) -> None:
-        self._unplug()
-
-    def replug(self) -> None:
-        if self._fds is None:
-            self._plug_in()
-
     def state(self) -> MockCabinetState:
         with self._lock:
             self._auto_close()
             return MockCabinetState(
-                plugged=self._fds is not None, boards=self.boards, doors=self.doors,
+                plugged=self.plugged, boards=self.boards, doors=self.doors,
                 open_doors=tuple(sorted(self._opened_at)), jammed=tuple(sorted(self._jammed)),
                 held_open=tuple(sorted(self._held_open)),
                 silent_boards=tuple(sorted(self._silent)), leave_open_armed=self._leave_open,
@@ -210,42 +185,11 @@ class MockCabinet:
         return DoorState.OPEN if door in self._opened_at else DoorState.CLOSED
 
     # -- the line -------------------------------------------------------------------
-    def _plug_in(self) -> None:
-        master, slave = pty.openpty()
-        tty.setraw(slave)  # no echo, no CR/LF translation: a binary line
-        self._fds = (master, slave)
-        tmp = self.link.with_name(self.link.name + ".new")
-        tmp.unlink(missing_ok=True)
-        tmp.symlink_to(os.ttyname(slave))
-        tmp.replace(self.link)  # atomic: the driver never sees a half-made link
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, args=(master, self._stop),
-                                        name="mock-cabinet", daemon=True)
-        self._thread.start()
-
-    def _unplug(self) -> None:
-        fds, self._fds = self._fds, None
-        if fds is None:
-            return
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=2)
-        self.link.unlink(missing_ok=True)
-        for fd in fds:
-            os.close(fd)
-
     def _serve(self, master: int, stop: threading.Event) -> None:
         decoder = CommandDecoder()
-        while not stop.is_set():
-            ready, _, _ = select.select([master], [], [], 0.05)
-            if not ready:
-                continue
-            try:
-                chunk = os.read(master, 256)
-            except OSError:
-                return
+        for chunk in incoming(master, stop, 256):
             # The command's bytes take their wire time to arrive.
-            if self.pace and stop.wait(self._wire_s(len(chunk))):
+            if self.pace and stop.wait(wire_time_s(len(chunk), self.baudrate)):
                 return
             while True:
                 try:
@@ -256,22 +200,5 @@ class MockCabinet:
                     chunk = b""  # a board ignores a frame it cannot read
 
     def _send(self, master: int, answer: bytes | None, stop: threading.Event) -> None:
-        if answer is None:
-            return
-        start = time.monotonic()
-        for n, byte in enumerate(answer, 1):
-            # Against the start, not byte by byte: sleeps overshoot, and would add up.
-            if self.pace and stop.wait(max(0.0, start + self._wire_s(n) - time.monotonic())):
-                return
-            try:
-                os.write(master, bytes([byte]))
-            except OSError:
-                return
-
-    def _wire_s(self, nbytes: int) -> float:
-        return nbytes * 10 / self.baudrate
-
-
-def wire_time_s(nbytes: int, baudrate: int) -> float:
-    """Time ``nbytes`` take on an 8N1 line: 10 bits each."""
-    return nbytes * 10 / baudrate
+        if answer is not None:
+            write_paced(master, answer, stop, baudrate=self.baudrate if self.pace else None)

@@ -8,12 +8,14 @@ B, lock L) or a plain L on board 1.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Sequence
 from typing import TextIO
 
+from devices.cabinet.doors import Door
 from devices.cabinet.mock_cabinet import MockCabinet
+from devices.console_loop import Console, help_text, line_verbs
 
-HELP = __doc__.split("\n\n", 1)[1].strip() if __doc__ else ""
+HELP = help_text(__doc__)
 
 
 def describe(cabinet: MockCabinet) -> str:
@@ -34,54 +36,28 @@ def describe(cabinet: MockCabinet) -> str:
     return " | ".join(parts)
 
 
-def _door_action(cabinet: MockCabinet, verb: str) -> Callable[[str], None] | None:
-    actions: dict[str, Callable[[str], None]] = {
-        "push": lambda arg: cabinet.push_closed(cabinet.door(arg)),
-        "jam": lambda arg: cabinet.jam(cabinet.door(arg)),
-        "unjam": lambda arg: cabinet.jam(cabinet.door(arg), on=False),
-        "silence": lambda arg: cabinet.silence(int(arg)),
-        "speak": lambda arg: cabinet.silence(int(arg), on=False),
-    }
-    return actions.get(verb)
+def console(cabinet: MockCabinet) -> Console:
+    """The cabinet's verbs; a door argument is "B:L" or "L" (board 1)."""
+    def door(args: Sequence[str]) -> Door:
+        return cabinet.door(args[0])
+
+    banner = f"mock cabinet on {cabinet.port} ({cabinet.baudrate} baud); type help"
+    return Console(banner, help=HELP, describe=lambda: describe(cabinet), verbs={
+        "push": lambda args: cabinet.push_closed(door(args)),
+        "jam": lambda args: cabinet.jam(door(args)),
+        "unjam": lambda args: cabinet.jam(door(args), on=False),
+        "silence": lambda args: cabinet.silence(int(args[0])),
+        "speak": lambda args: cabinet.silence(int(args[0]), on=False),
+        "leave-open": lambda args: cabinet.leave_open_next(),
+        "garble": lambda args: cabinet.garble_next(),
+        **line_verbs(cabinet),
+    })
 
 
 def run_command(cabinet: MockCabinet, line: str) -> str | None:
     """Carry out one console line; the reply to print, or None to quit."""
-    words = line.split()
-    if not words:
-        return ""
-    verb, args = words[0].lower(), words[1:]
-    try:
-        if verb in ("quit", "exit"):
-            return None
-        if verb == "help":
-            return HELP
-        action = _door_action(cabinet, verb)
-        if action is not None:
-            action(args[0])
-        elif verb == "leave-open":
-            cabinet.leave_open_next()
-        elif verb == "garble":
-            cabinet.garble_next()
-        elif verb == "unplug":
-            cabinet.unplug()
-        elif verb == "replug":
-            cabinet.replug()
-        elif verb != "state":
-            return f"error: unknown command {verb!r} (try help)"
-    except IndexError:
-        return f"error: {verb} needs an argument (try help)"
-    except ValueError as exc:
-        return f"error: {verb}: {exc}"
-    return describe(cabinet)
+    return console(cabinet).run_command(line)
 
 
 def run_console(cabinet: MockCabinet, lines: Iterable[str], out: TextIO) -> None:
-    print(f"mock cabinet on {cabinet.port} ({cabinet.baudrate} baud); type help", file=out)
-    print(describe(cabinet), file=out, flush=True)
-    for line in lines:
-        reply = run_command(cabinet, line)
-        if reply is None:
-            return
-        if reply:
-            print(reply, file=out, flush=True)
+    console(cabinet).run(lines, out)

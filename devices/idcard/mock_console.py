@@ -7,12 +7,13 @@ the kiosk (or any program using the driver) talks to it over the serial link.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TextIO
 
+from devices.console_loop import Console, help_text, line_verbs
 from devices.idcard.mock_reader import MockCardReader
 
-HELP = __doc__.split("\n\n", 1)[1].strip() if __doc__ else ""
+HELP = help_text(__doc__)
 
 
 def describe(reader: MockCardReader) -> str:
@@ -32,55 +33,35 @@ def describe(reader: MockCardReader) -> str:
     return " | ".join(parts)
 
 
+def console(reader: MockCardReader) -> Console:
+    """The reader's verbs; cards are numbered from 1 as ``list`` shows them."""
+    def place(args: Sequence[str]) -> str | None:
+        number = int(args[0])
+        if not 1 <= number <= len(reader.deck):
+            return f"error: card number must be 1 to {len(reader.deck)}"
+        reader.place(number - 1)
+        return None
+
+    banner = f"mock ID card reader on {reader.port} ({reader.baudrate} baud); type help"
+    return Console(banner, help=HELP, describe=lambda: describe(reader), verbs={
+        "list": lambda args: "\n".join(
+            f"{n + 1}. {card.label}" for n, card in enumerate(reader.deck)),
+        "place": place,
+        "remove": lambda args: reader.remove(),
+        "corrupt": lambda args: reader.corrupt_next_read(),
+        "truncate": lambda args: reader.truncate_next_read(),
+        "fail": lambda args: reader.fail_next_read(int(args[0], 16)),
+        "slow": lambda args: reader.set_delay(float(args[0])),
+        "sam": lambda args: reader.set_sam_failure(None if args[0] == "off"
+                                                   else int(args[0], 16)),
+        **line_verbs(reader),
+    })
+
+
 def run_command(reader: MockCardReader, line: str) -> str | None:
     """Carry out one console line; the reply to print, or None to quit."""
-    words = line.split()
-    if not words:
-        return ""
-    verb, args = words[0].lower(), words[1:]
-    try:
-        if verb in ("quit", "exit"):
-            return None
-        if verb == "help":
-            return HELP
-        if verb == "list":
-            return "\n".join(f"{n + 1}. {card.label}" for n, card in enumerate(reader.deck))
-        if verb == "place":
-            number = int(args[0])
-            if not 1 <= number <= len(reader.deck):
-                return f"error: card number must be 1 to {len(reader.deck)}"
-            reader.place(number - 1)
-        elif verb == "remove":
-            reader.remove()
-        elif verb == "corrupt":
-            reader.corrupt_next_read()
-        elif verb == "truncate":
-            reader.truncate_next_read()
-        elif verb == "fail":
-            reader.fail_next_read(int(args[0], 16))
-        elif verb == "slow":
-            reader.set_delay(float(args[0]))
-        elif verb == "sam":
-            reader.set_sam_failure(None if args[0] == "off" else int(args[0], 16))
-        elif verb == "unplug":
-            reader.unplug()
-        elif verb == "replug":
-            reader.replug()
-        elif verb != "state":
-            return f"error: unknown command {verb!r} (try help)"
-    except IndexError:
-        return f"error: {verb} needs an argument (try help)"
-    except ValueError as exc:
-        return f"error: {verb}: {exc}"
-    return describe(reader)
+    return console(reader).run_command(line)
 
 
 def run_console(reader: MockCardReader, lines: Iterable[str], out: TextIO) -> None:
-    print(f"mock ID card reader on {reader.port} ({reader.baudrate} baud); type help", file=out)
-    print(describe(reader), file=out, flush=True)
-    for line in lines:
-        reply = run_command(reader, line)
-        if reply is None:
-            return
-        if reply:
-            print(reply, file=out, flush=True)
+    console(reader).run(lines, out)

@@ -1,8 +1,7 @@
 """A card reader on a pseudo-terminal that speaks the protocol byte for byte.
 
-The master end of ``pty.openpty()`` is the reader; the driver opens the slave
-through a symlink (``link``), as it would a /dev/serial/by-id link, so unplug
-and replug keep the path while the tty behind it changes. Answers are paced
+The reader sits on a ``PtyLine`` (devices/pty_line.py): the driver opens the
+slave through the symlink ``link``, which unplug and replug keep. Answers are paced
 at the baud rate (10 bits a byte, 8N1) so timings match a real line.
 
 Field testers inject faults live: place and remove cards; spoil the next card
@@ -12,11 +11,7 @@ fail the SAM; unplug and replug.
 
 from __future__ import annotations
 
-import os
-import pty
-import select
 import threading
-import tty
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -25,15 +20,17 @@ from devices.idcard import sw3
 from devices.idcard.answers import build_read_answer, build_sam_id
 from devices.idcard.deck import DeckCard
 from devices.idcard.frames import Command, CommandDecoder, CommandFrame, FrameError, build_response
+from devices.pty_line import OnPtyLine, incoming, write_paced
+from devices.pty_line import wire_time_s as wire_time_s  # bench/idcard_read.py finds it here
 
 SAM_ID = build_sam_id(5, 1, 20240315, 1234567890, 987654321)
 MAX_DELAY_S = 60.0
+_CHUNK = 64  # bytes written per pacing step
 
 
 def _check_status(status: int) -> None:
     if not 0 <= status <= 0xFF:
         raise ValueError(f"a status byte is 0x00 to 0xFF, not {status:#x}")
-_CHUNK = 64  # bytes written per pacing step
 
 
 class _Phase(Enum):
@@ -56,11 +53,10 @@ class MockReaderState:
     card_index: int | None = None  # the card on the field, by its place in the deck
 
 
-class MockCardReader:
+class MockCardReader(OnPtyLine):
     def __init__(self, deck: list[DeckCard], link: Path, baudrate: int = 115200,
                  pace: bool = True) -> None:
         self.deck = deck
-        self.link = link
         self.baudrate = baudrate
         self.pace = pace
         self._lock = threading.Lock()
@@ -71,21 +67,7 @@ class MockCardReader:
         self._corrupt_next = False
         self._truncate_next = False
         self._fail_next: int | None = None
-        self._fds: tuple[int, int] | None = None  # (master, slave)
-        self._thread: threading.Thread | None = None
-        self._stop = threading.Event()
-
-    # -- lifecycle ------------------------------------------------------------
-    def start(self) -> MockCardReader:
-        self._plug_in()
-        return self
-
-    def close(self) -> None:
-        self._unplug()
-
-    @property
-    def port(self) -> str:
-        return str(self.link)
+        super().__init__(link, self._serve, name="mock-idcard-reader")
 
     # -- field tester's controls ----------------------------------------------
     def place(self, index: int) -> DeckCard:
@@ -129,13 +111,6 @@ class MockCardReader:
         with self._lock:
             self._sam_failure = status
 
-    def unplug(self) -> None:
-        self._unplug()
-
-    def replug(self) -> None:
-        if self._fds is None:
-            self._plug_in()
-
     def state(self) -> MockReaderState:
         with self._lock:
             faults = [name for name, on in (("corrupt", self._corrupt_next),
@@ -143,7 +118,7 @@ class MockCardReader:
             if self._fail_next is not None:
                 faults.append(f"fail:{self._fail_next:02x}")
             return MockReaderState(
-                plugged=self._fds is not None,
+                plugged=self.plugged,
                 card=self._card.label if self._card else None,
                 card_read=self._card is not None and self._phase is _Phase.READ,
                 delay_s=self._delay_s,
@@ -153,40 +128,9 @@ class MockCardReader:
             )
 
     # -- the device -----------------------------------------------------------
-    def _plug_in(self) -> None:
-        master, slave = pty.openpty()
-        tty.setraw(slave)  # no echo, no CR/LF translation: a binary line
-        self._fds = (master, slave)
-        tmp = self.link.with_name(self.link.name + ".new")
-        tmp.unlink(missing_ok=True)
-        tmp.symlink_to(os.ttyname(slave))
-        tmp.replace(self.link)  # atomic: the driver never sees a half-made link
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, args=(master, self._stop),
-                                        name="mock-idcard-reader", daemon=True)
-        self._thread.start()
-
-    def _unplug(self) -> None:
-        fds, self._fds = self._fds, None
-        if fds is None:
-            return
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=2)
-        self.link.unlink(missing_ok=True)
-        for fd in fds:
-            os.close(fd)
-
     def _serve(self, master: int, stop: threading.Event) -> None:
         decoder = CommandDecoder()
-        while not stop.is_set():
-            ready, _, _ = select.select([master], [], [], 0.05)
-            if not ready:
-                continue
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:
-                return
+        for chunk in incoming(master, stop):
             while True:
                 try:
                     for command in decoder.feed(chunk):
@@ -203,16 +147,9 @@ class MockCardReader:
     def _send(self, master: int, frame: bytes, stop: threading.Event) -> None:
         with self._lock:
             delay = self._delay_s
-        if stop.wait(delay):
-            return
-        for start in range(0, len(frame), _CHUNK):
-            chunk = frame[start:start + _CHUNK]
-            if self.pace and stop.wait(len(chunk) * 10 / self.baudrate):
-                return
-            try:
-                os.write(master, chunk)
-            except OSError:
-                return
+        if not stop.wait(delay):
+            write_paced(master, frame, stop, baudrate=self.baudrate if self.pace else None,
+                        step=_CHUNK)
 
     def _answer(self, command: CommandFrame) -> bytes:
         try:
@@ -269,9 +206,3 @@ class MockCardReader:
         if card.appended_address is None:
             return build_response(sw3.NO_CONTENT)
         return build_response(sw3.OK, card.appended_address)
-
-
-def wire_time_s(nbytes: int, baudrate: int) -> float:
-    """Time ``nbytes`` take on an 8N1 line: 10 bits each."""
-    return nbytes * 10 / baudrate
-

@@ -10,16 +10,14 @@ as on a real printer that has stopped.
 from __future__ import annotations
 
 import os
-import pty
-import select
 import socket
 import threading
-import tty
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
 from devices.printer.status import PrinterState, status_bytes
+from devices.pty_line import PtyLine, incoming
 
 _DLE_EOT = b"\x10\x04"
 _CUT = b"\x1d\x56"
@@ -38,7 +36,8 @@ class MockPrinterDevice:
         self._job = bytearray()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
-        self._closers: list[int | socket.socket] = []
+        self._servers: list[socket.socket] = []
+        self._lines: list[PtyLine] = []
         self.address: tuple[str, int] | None = None
         self.link: Path | None = None
 
@@ -46,22 +45,17 @@ class MockPrinterDevice:
     def serve_tcp(self, host: str = "127.0.0.1", port: int = 0) -> tuple[str, int]:
         server = socket.create_server((host, port))
         server.settimeout(0.1)
-        self._closers.append(server)
+        self._servers.append(server)
         self.address = server.getsockname()[:2]
         self._spawn(self._accept_loop, server)
         return self.address
 
     def serve_pty(self, link: Path) -> str:
-        master, slave = pty.openpty()
-        tty.setraw(slave)
-        self._closers += [master, slave]
-        tmp = link.with_name(link.name + ".new")
-        tmp.unlink(missing_ok=True)
-        tmp.symlink_to(os.ttyname(slave))
-        tmp.replace(link)
+        line = PtyLine(link, self._fd_loop, name="mock-printer")
+        line.plug_in()
+        self._lines.append(line)
         self.link = link
-        self._spawn(self._fd_loop, master)
-        return str(link)
+        return line.port
 
     def as_usb(self) -> _UsbPrinter:
         """The printer as pyusb would hand it to python-escpos (tests put it behind
@@ -72,13 +66,10 @@ class MockPrinterDevice:
         self._stop.set()
         for thread in self._threads:
             thread.join(timeout=2)
-        for item in self._closers:
-            if isinstance(item, socket.socket):
-                item.close()
-            else:
-                os.close(item)
-        if self.link is not None:
-            self.link.unlink(missing_ok=True)
+        for server in self._servers:
+            server.close()
+        for line in self._lines:
+            line.unplug()
 
     def _spawn(self, target: Callable[[_T], None], arg: _T) -> None:
         thread = threading.Thread(target=target, args=(arg,), daemon=True, name="mock-printer")
@@ -107,15 +98,8 @@ class MockPrinterDevice:
                     if reply := self.feed(data):
                         conn.sendall(reply)
 
-    def _fd_loop(self, master: int) -> None:
-        while not self._stop.is_set():
-            ready, _, _ = select.select([master], [], [], 0.1)
-            if not ready:
-                continue
-            try:
-                data = os.read(master, 4096)
-            except OSError:
-                return
+    def _fd_loop(self, master: int, stop: threading.Event) -> None:
+        for data in incoming(master, stop):
             if reply := self.feed(data):
                 os.write(master, reply)
 
