@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import logging
 import random
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import func, select
 
@@ -22,11 +25,14 @@ from contracts.errors import ConfigError
 from kiosk.synthetic import synthetic_application
 from server.db import transactions
 from server.embedded import EmbeddedPlatform
+from tests.support import REPO_ROOT
+from tests.support.loopback import free_port
 from tests.support.platform_access import enrol_kiosk
 from tests.support.tls import ServerFiles, make_ca_and_server
+from tests.support.waiting import wait_for
 from wiring.config import KioskConfig, load_config
 from wiring.sync import connect_platform, store_from_config
-from wiring.tls import spki_sha256
+from wiring.tls import platform_tls, spki_sha256
 
 CATALOG = Path(__file__).resolve().parents[3] / "contracts" / "data" / "catalog.toml"
 
@@ -179,3 +185,49 @@ def test_tls_keys_are_checked(tmp_path: Path, tls_files: ServerFiles) -> None:
     (tmp_path / "ca.pem").write_bytes(tls_files.ca_file.read_bytes())
     relative = load_config(kiosk_toml(tmp_path, 'url = "https://p.example"\nca_file = "ca.pem"'))
     assert relative.platform.ca_file == tmp_path / "ca.pem"  # anchored to the config's folder
+
+
+def test_an_operator_serves_https_and_a_kiosk_enrolled_with_its_ca_syncs(
+        tmp_path: Path, tls_files: ServerFiles) -> None:
+    """docs/deploy.md's steps as commands: the platform with its certificate, the kiosk's
+    credential from ``enrol --out``, the kiosk's config naming the CA, ``sync --once``."""
+    db, port = f"sqlite:///{tmp_path / 'platform.db'}", free_port()
+    url = f"https://127.0.0.1:{port}"
+    config = kiosk_toml(tmp_path, f'url = "{url}"\nca_file = "{tls_files.ca_file}"')
+    (tmp_path / "data").mkdir()
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, *args], cwd=REPO_ROOT, capture_output=True,
+                              text=True, timeout=120)
+
+    enrolled = run("-m", "server", "enrol", "--db", db, "kiosk", "TLS-0001",
+                   "--out", str(tmp_path / "data" / "platform.token"))
+    assert enrolled.returncode == 0, enrolled.stderr
+    server = subprocess.Popen(
+        [sys.executable, "-m", "server", "--db", db, "--port", str(port),
+         "--signing-key", str(tmp_path / "signing.key"),
+         "--ssl-certfile", str(tls_files.cert_file), "--ssl-keyfile", str(tls_files.key_file)],
+        cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        with httpx.Client(verify=platform_tls(tls_files.ca_file)) as client:
+            def answers() -> bool:
+                try:
+                    return client.get(f"{url}/api/v1/health").status_code == 401
+                except httpx.TransportError:
+                    return False
+
+            wait_for(answers, timeout=60)
+        made = run("main.py", "--config", str(config), "simulate", "--transactions", "4")
+        assert made.returncode == 0, made.stderr
+        synced = run("main.py", "--config", str(config), "sync", "--once")
+        assert synced.returncode == 0, synced.stdout + synced.stderr
+        assert "accepted 4, quarantined 0, 0 still to upload; platform online" in synced.stdout
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_the_platform_command_wants_both_tls_files() -> None:
+    half = subprocess.run([sys.executable, "-m", "server", "--ssl-certfile", "cert.pem"],
+                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+    assert half.returncode == 2 and "--ssl-certfile and --ssl-keyfile go together" in half.stderr
