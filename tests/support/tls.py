@@ -26,9 +26,18 @@ def _name(common: str) -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common)])
 
 
-def make_ca_and_server(folder: Path, label: str = "test") -> ServerFiles:
-    """A CA and a server certificate it signed, valid now for a day, written to
-    ``folder`` as ``<label>-ca.pem``, ``<label>-server.pem``, ``<label>-server.key``."""
+def _general_name(host: str) -> x509.GeneralName:
+    try:
+        return x509.IPAddress(ipaddress.ip_address(host))
+    except ValueError:
+        return x509.DNSName(host)
+
+
+def make_ca_and_server(folder: Path, label: str = "test",
+                       hosts: tuple[str, ...] = ("localhost", "127.0.0.1")) -> ServerFiles:
+    """A CA and a server certificate it signed for ``hosts`` (names or IP addresses),
+    valid now for a day, written to ``folder`` as ``<label>-ca.pem``,
+    ``<label>-server.pem``, ``<label>-server.key``."""
     folder.mkdir(parents=True, exist_ok=True)
     now = datetime.now(UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
@@ -48,14 +57,13 @@ def make_ca_and_server(folder: Path, label: str = "test") -> ServerFiles:
                .sign(ca_key, hashes.SHA256()))
     server_key = ec.generate_private_key(ec.SECP256R1())
     server_cert = (x509.CertificateBuilder()
-                   .subject_name(_name("localhost")).issuer_name(ca_cert.subject)
+                   .subject_name(_name(hosts[0])).issuer_name(ca_cert.subject)
                    .public_key(server_key.public_key())
                    .serial_number(x509.random_serial_number())
                    .not_valid_before(now - timedelta(minutes=5))
                    .not_valid_after(now + timedelta(days=1))
-                   .add_extension(x509.SubjectAlternativeName([
-                       x509.DNSName("localhost"),
-                       x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+                   .add_extension(x509.SubjectAlternativeName(
+                       [_general_name(host) for host in hosts]), critical=False)
                    .add_extension(x509.BasicConstraints(ca=False, path_length=None),
                                   critical=True)
                    .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]),

@@ -147,6 +147,26 @@ def test_a_key_that_is_not_the_pinned_one_is_refused_before_any_request(
     assert spki_sha256(tls_files.cert_der) in messages  # the key it found, to compare
 
 
+def test_a_certificate_for_another_host_is_refused(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    # The right CA, but the certificate names another host: it is not this platform's.
+    files = make_ca_and_server(tmp_path / "tls", "elsewhere", hosts=("platform.example",))
+    platform = EmbeddedPlatform(f"sqlite:///{tmp_path / 'platform.db'}",
+                                tmp_path / "signing.key", demo_rounds=False,
+                                ssl_certfile=files.cert_file, ssl_keyfile=files.key_file)
+    platform.start()
+    try:
+        config = load_config(kiosk_toml(tmp_path, f'url = "{platform.url}"\n'
+                                                  f'ca_file = "{files.ca_file}"'))
+        enrol_kiosk(platform, config)
+        with caplog.at_level(logging.ERROR, logger="wiring"):
+            assert sync_three(config) == (False, 3)
+        assert stored(platform) == 0
+        assert "IP address mismatch" in caplog.text
+    finally:
+        platform.stop()
+
+
 def test_without_a_ca_file_the_system_cas_do_not_trust_a_private_ca(
         tmp_path: Path, https_platform: EmbeddedPlatform) -> None:
     config = load_config(kiosk_toml(tmp_path, f'url = "{https_platform.url}"'))
