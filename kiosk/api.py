@@ -72,7 +72,7 @@ from kiosk.scanned_codes import (
 )
 from kiosk.session import Session, Submission
 from kiosk.slips import application_slip, demo_slip, reservation_slip, when
-from kiosk.staff import LongPress, PinGate, verify_pin
+from kiosk.staff import LockoutStore, LongPress, PinGate, verify_pin
 from offline_cache.cabinet_journal import CabinetEvent
 from offline_cache.kiosk_store import KioskStore
 from offline_cache.outbox import CaseStatus, QuarantinedItem, QueueSummary
@@ -164,12 +164,14 @@ class KioskApi:
     rounds: tuple[RoundConfig, ...] = ()  # reservation rounds as last listed
     # Unexpected errors in a screen since start: each went back home; staff see the count.
     ui_faults: int = 0
+    # Where wrong staff PINs and the lockout are kept (the kiosk's store: across restarts).
+    staff_lockout: LockoutStore | None = None
 
     def __post_init__(self) -> None:
         self.bundled_catalog = self.catalog
         s = self.settings
         self.idle = IdleMonitor(self.clock, s.idle_timeout_s, s.idle_warning_s)
-        self.staff_gate = PinGate(self.clock)
+        self.staff_gate = PinGate(self.clock, self.staff_lockout)
         self.staff_corner = LongPress(self.clock, s.staff_long_press_s)
         self.printing = SlipPrinting(self.devices, self.store.journal)
         self._loop: SyncLoop | None = None
@@ -443,7 +445,9 @@ class KioskApi:
         return self.clock.now() + timedelta(seconds=left) if left else None
 
     def check_staff_pin(self, pin: str) -> bool:
-        """*Blocking* (PBKDF2 is slow on purpose)."""
+        """*Blocking* (PBKDF2 is slow on purpose). The check is noted before it runs: a
+        restart mid-check counts it as a wrong PIN."""
+        self.staff_gate.checking()
         ok = verify_pin(pin, self.settings.staff_pin_hash)
         log.info("staff PIN %s", "accepted" if ok else "refused")
         return ok

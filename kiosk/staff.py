@@ -2,6 +2,9 @@
 with F12 or, on a kiosk without a keyboard, a long press on a corner of the status bar.
 
 The config never holds the PIN itself; ``python main.py staff-pin`` makes the hash.
+Wrong PINs lock sign-in for longer and longer, and the count and the lock are kept in
+the kiosk's store, so restarting the kiosk gives no fresh tries (docs/security/
+transport.md has the arithmetic).
 """
 
 from __future__ import annotations
@@ -9,13 +12,28 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
+from datetime import timedelta
+from typing import Protocol
 
 from contracts.clock import Clock
+from offline_cache.staff_lockout import LockoutRecord
 
 _SCHEME = "pbkdf2_sha256"
 _ITERATIONS = 200_000
-# Wrong PINs in a row before staff sign-in locks for ``PinGate.LOCKOUT_S``.
+# Wrong PINs in a row before staff sign-in locks (each further MAX_ATTEMPTS lock again).
 MAX_ATTEMPTS = 3
+# The first lockout; each next one is twice as long, up to the cap.
+LOCKOUT_S = 300
+MAX_LOCKOUT_S = 24 * 3600
+
+
+def lockout_s(failures: int) -> float:
+    """How long sign-in locks after ``failures`` wrong PINs since the last right one:
+    nothing before the third, then 5 min, 10, 20 ... doubling up to a day."""
+    rounds = failures // MAX_ATTEMPTS
+    return 0.0 if rounds == 0 else float(min(LOCKOUT_S * 2 ** min(rounds - 1, 20),
+                                             MAX_LOCKOUT_S))
 
 
 def hash_pin(pin: str, *, salt: str | None = None, iterations: int = _ITERATIONS) -> str:
@@ -46,35 +64,79 @@ def verify_pin(pin: str, stored: str) -> bool:
     return hmac.compare_digest(expected, stored)
 
 
+class LockoutStore(Protocol):
+    """Where the gate keeps its count (the kiosk's store; in memory without one)."""
+
+    def load(self) -> LockoutRecord: ...
+
+    def save(self, record: LockoutRecord) -> None: ...
+
+
+class MemoryLockout:
+    """A lockout that lasts as long as the process (tests, a kiosk API without a store)."""
+
+    def __init__(self) -> None:
+        self.record = LockoutRecord()
+
+    def load(self) -> LockoutRecord:
+        return self.record
+
+    def save(self, record: LockoutRecord) -> None:
+        self.record = record
+
+
 class PinGate:
-    """Wrong PINs counted across visits to the PIN pad (the app keeps one gate):
-    ``MAX_ATTEMPTS`` wrong in a row lock staff access for ``LOCKOUT_S``."""
+    """Wrong PINs counted across visits to the PIN pad and across restarts: every
+    ``MAX_ATTEMPTS``-th wrong one in a row locks staff sign-in for ``lockout_s``.
 
-    LOCKOUT_S = 300
+    A check is noted as begun (``checking``) before the slow PBKDF2 runs; a kiosk
+    restarted mid-check counts it as wrong, so cutting the power saves no guess."""
 
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, store: LockoutStore | None = None) -> None:
         self._clock = clock
-        self._failures = 0
-        self._locked_until = 0.0
+        self._store = store or MemoryLockout()
+        self._lock = threading.Lock()
+        record = self._store.load()
+        if record.checking:
+            record = self._failed(record)
+            self._store.save(record)
+        self._record = record
 
     def locked(self) -> bool:
         return self.locked_for_s() > 0
 
     def locked_for_s(self) -> float:
-        """Seconds until staff may try again (0: not locked)."""
-        return max(0.0, self._locked_until - self._clock.monotonic())
+        """Seconds until staff may try again (0: not locked). The lock is kept on the
+        wall clock (it must outlive the process); a clock set back cannot stretch it
+        beyond its length."""
+        until = self._record.locked_until
+        if until is None:
+            return 0.0
+        left = (until - self._clock.now()).total_seconds()
+        return max(0.0, min(left, lockout_s(self._record.failures)))
+
+    def checking(self) -> None:
+        """A PIN is about to be checked: noted first (durably)."""
+        with self._lock:
+            self._record = LockoutRecord(self._record.failures, self._record.locked_until,
+                                         checking=True)
+            self._store.save(self._record)
 
     def record(self, ok: bool) -> int:
         """Note a checked PIN; how many tries are left before the lockout (0: locked now)."""
-        if ok:
-            self._failures = 0
-            return MAX_ATTEMPTS
-        self._failures += 1
-        if self._failures >= MAX_ATTEMPTS:
-            self._failures = 0
-            self._locked_until = self._clock.monotonic() + self.LOCKOUT_S
-            return 0
-        return MAX_ATTEMPTS - self._failures
+        with self._lock:
+            self._record = LockoutRecord() if ok else self._failed(self._record)
+            self._store.save(self._record)
+            if ok:
+                return MAX_ATTEMPTS
+            return (MAX_ATTEMPTS - self._record.failures % MAX_ATTEMPTS) % MAX_ATTEMPTS
+
+    def _failed(self, record: LockoutRecord) -> LockoutRecord:
+        failures = record.failures + 1
+        until = record.locked_until
+        if failures % MAX_ATTEMPTS == 0:
+            until = self._clock.now() + timedelta(seconds=lockout_s(failures))
+        return LockoutRecord(failures, until, checking=False)
 
 
 class LongPress:

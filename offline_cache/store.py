@@ -99,6 +99,16 @@ _SCHEMA = [
         detail      TEXT NOT NULL DEFAULT ''
     );
     """,
+    # version 7: the staff PIN's lockout survives a restart (offline_cache/staff_lockout.py)
+    """
+    CREATE TABLE staff_lockout (
+        id          INTEGER PRIMARY KEY CHECK (id = 1),
+        failures    INTEGER NOT NULL DEFAULT 0, -- wrong PINs since the last right one
+        locked_until TEXT,                      -- kiosk clock: sign-in locked until then
+        checking    INTEGER NOT NULL DEFAULT 0  -- 1: a PIN was being checked (counts as wrong)
+    );
+    INSERT INTO staff_lockout (id) VALUES (1);
+    """,
 ]
 
 

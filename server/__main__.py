@@ -1,6 +1,8 @@
 """The reference platform.
 
     python -m server --db URL --port N      serve the HTTP API (SQLite file by default)
+                     [--ssl-certfile PEM --ssl-keyfile PEM]
+                                            over HTTPS (or behind a TLS reverse proxy)
     python -m server stats --db URL [--json]
                                             per-kiosk transaction counts, distinct ids
                                             and per round: entries, allocations,
@@ -40,14 +42,24 @@ def serve(argv: list[str]) -> int:
     parser.add_argument("--port", type=int, default=8700)
     parser.add_argument("--signing-key", type=Path, default=Path("platform-signing.key"),
                         help="Ed25519 key for pickup codes (made 0600 on first use)")
+    parser.add_argument("--ssl-certfile", type=Path, help="serve HTTPS: the certificate"
+                        " chain (PEM) kiosks verify (docs/deploy.md)")
+    parser.add_argument("--ssl-keyfile", type=Path, help="serve HTTPS: its private key (PEM)")
     args = parser.parse_args(argv)
+    if (args.ssl_certfile is None) != (args.ssl_keyfile is None):
+        parser.error("--ssl-certfile and --ssl-keyfile go together")
+    if args.ssl_certfile is None and args.host not in ("127.0.0.1", "::1", "localhost"):
+        # Kiosks refuse http:// off their machine: TLS here, or a proxy in front of it.
+        print(f"warning: plain HTTP on {args.host}: kiosks refuse it; give --ssl-certfile"
+              " and --ssl-keyfile, or put a TLS reverse proxy in front", file=sys.stderr)
 
     import uvicorn
 
     from server.platform import build_platform
 
     platform = build_platform(args.db, args.signing_key)
-    uvicorn.run(platform.app, host=args.host, port=args.port)
+    uvicorn.run(platform.app, host=args.host, port=args.port,
+                ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile)
     return 0
 
 

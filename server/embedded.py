@@ -1,4 +1,5 @@
-"""The platform run inside the kiosk process, on loopback (demo mode and tests)."""
+"""The platform run inside the kiosk process, on loopback (demo mode and tests); over
+TLS when given a certificate and its key (the kiosk's HTTPS tests)."""
 
 from __future__ import annotations
 
@@ -32,7 +33,8 @@ class _Server(uvicorn.Server):
 class EmbeddedPlatform:
     def __init__(self, db_url: str, signing_key: Path, host: str = "127.0.0.1",
                  port: int = 0, clock: Clock | None = None, demo_rounds: bool = True,
-                 demo_cases: bool = False) -> None:
+                 demo_cases: bool = False, ssl_certfile: Path | None = None,
+                 ssl_keyfile: Path | None = None) -> None:
         platform = build_platform(db_url, signing_key, clock)
         self._demo_rounds = demo_rounds
         # Off unless asked for: a demo person's progress by card would list them.
@@ -43,7 +45,9 @@ class EmbeddedPlatform:
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind((host, port))
-        config = uvicorn.Config(platform.app, log_level="warning", access_log=False)
+        self._tls = ssl_certfile is not None
+        config = uvicorn.Config(platform.app, log_level="warning", access_log=False,
+                                ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile)
         self._server = _Server(config)
         self._thread = threading.Thread(
             target=lambda: self._server.run(sockets=[self._sock]),
@@ -71,7 +75,7 @@ class EmbeddedPlatform:
     @property
     def url(self) -> str:
         host, port = self._sock.getsockname()[:2]
-        return f"http://{host}:{port}"
+        return f"{'https' if self._tls else 'http'}://{host}:{port}"
 
     def start(self, timeout: float = 10.0) -> str:
         if self._demo_rounds:

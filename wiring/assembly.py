@@ -19,7 +19,9 @@ from kiosk.api import KioskApi, KioskSettings
 from kiosk.cabinet import CabinetDesk
 from kiosk.cabinet_layout import build_layout
 from kiosk.field_test import FieldTest
-from offline_cache.kiosk_store import KioskStore
+from offline_cache.kiosk_store import STORE_FILE, KioskStore
+from offline_cache.staff_lockout import StaffLockoutStore
+from offline_cache.store import open_store
 from wiring.config import KioskConfig
 from wiring.devices import build_hub
 from wiring.sync import PlatformConnection, connect_platform, store_from_config, sync_loop_factory
@@ -67,12 +69,21 @@ def _cabinet_desk(config: KioskConfig, hub: DeviceHub, store: KioskStore,
                        close_timeout_s=section.close_timeout_s)
 
 
+def staff_lockout(config: KioskConfig, store: KioskStore) -> StaffLockoutStore:
+    """The staff PIN's lockout in the kiosk's store, on its own connection (closed with
+    the store's, before its lock is released)."""
+    db = open_store(config.data_dir / STORE_FILE)
+    store.connections.append(db)
+    return StaffLockoutStore(db)
+
+
 def assemble(config: KioskConfig, clock: Clock | None = None) -> Assembly:
     clock = clock or SystemClock()
     bundled = load_catalog(config.catalog.path)
     store = store_from_config(config, clock, "the kiosk")
     hub: DeviceHub | None = None
     try:
+        lockout = staff_lockout(config, store)
         hub = build_hub(config)
         connection = connect_platform(config, clock, store)
     except BaseException:
@@ -97,7 +108,8 @@ def assemble(config: KioskConfig, clock: Clock | None = None) -> Assembly:
     api = KioskApi(settings_of(config), clock, bundled, hub, store, connection.sync,
                    sync_loop_factory(config, connection), connection.platform, keys,
                    field_test, cabinet=_cabinet_desk(config, hub, store, connection, clock),
-                   cabinet_uncollected_days=config.devices.cabinet.uncollected_days)
+                   cabinet_uncollected_days=config.devices.cabinet.uncollected_days,
+                   staff_lockout=lockout)
     log.info("kiosk %s assembled: platform %s, devices %s", config.kiosk.id,
              "embedded" if embedded is not None else connection.url,
              ", ".join(f"{name} {status.code}" for name, status in hub.statuses().items()))

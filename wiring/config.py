@@ -7,21 +7,27 @@ demo config works from any working directory. Command-line options
 
 from __future__ import annotations
 
+import base64
+import ipaddress
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from platformdirs import user_data_dir
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from contracts.datafile import read_toml, validate
 from contracts.errors import ConfigError
 from contracts.pickup_codes import public_keys_from_b64
-from kiosk.staff import pin_hash_problem
+from kiosk.staff import pin_hash_problem, verify_pin
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEMO_CONFIG = REPO_ROOT / "config" / "demo.toml"
 DEMO_DECK = REPO_ROOT / "config" / "demo-cards.toml"
 EMBEDDED = "embedded"
+# The demo's staff PIN (config/demo.toml, the README): public, so only a demo kiosk takes it.
+DEMO_PIN = "2468"
+LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 # A camera's decoder: the kiosk's pipeline, or one of devices.qr.backends alone.
 QrBackendName = Literal["pipeline", "zxing", "zbar", "opencv", "opencv_aruco"]
 
@@ -36,6 +42,9 @@ class KioskSection(_Section):
     branch_en: str
     language: Literal["zh-CN", "en"] = "zh-CN"
     data_dir: Path | None = None
+    # A demo kiosk (config/demo.toml): may run the embedded platform and take the demo
+    # staff PIN, and talks only to a platform on this machine.
+    demo: bool = False
 
 
 class IdleSection(_Section):
@@ -150,8 +159,15 @@ class DevicesSection(_Section):
 
 
 class PlatformSection(_Section):
-    # "embedded" starts the reference platform on loopback inside the kiosk process.
-    url: str = EMBEDDED
+    # https://host[:port]; "embedded" (demo kiosks only) starts the reference platform on
+    # loopback inside the kiosk process; http:// only to a loopback address. Required:
+    # load_config says so naming the key.
+    url: str
+    # The CA certificate(s) (PEM) the platform's certificate must chain to; empty: the
+    # system's trusted CAs. Pins: base64 SHA-256 of the certificate's public key
+    # (SubjectPublicKeyInfo, as HPKP's pin-sha256); any one must match. Both https only.
+    ca_file: Path | None = None
+    pin_sha256: list[str] = []
     sync_interval_s: float = Field(default=10, gt=0, le=3600)
     timeout_s: float = Field(default=5, gt=0, le=120)
     batch_size: int = Field(default=50, ge=1, le=1000)
@@ -186,10 +202,36 @@ class PlatformSection(_Section):
             raise ValueError("backoff_base_s must not exceed backoff_cap_s")
         return self
 
+    @field_validator("url")
+    @classmethod
+    def _url_shape(cls, url: str) -> str:
+        if url != EMBEDDED and not url.startswith(("http://", "https://")):
+            raise ValueError(f"must be {EMBEDDED!r} or start with https://")
+        if url.startswith("http://") and not is_loopback_url(url):
+            # Names, ID numbers and the kiosk's bearer token would travel in clear, and
+            # anyone on the path could play the platform and have the outbox purged.
+            raise ValueError("http:// is refused for a platform off this machine: personal"
+                             " data and the credential would travel in clear; use https://"
+                             " (docs/security/transport.md)")
+        return url
+
+    @field_validator("pin_sha256")
+    @classmethod
+    def _pin_shape(cls, pins: list[str]) -> list[str]:
+        for pin in pins:
+            try:
+                digest = base64.b64decode(pin, validate=True)
+            except ValueError:
+                digest = b""
+            if len(digest) != 32:
+                raise ValueError(f"{pin!r} is not the base64 of a SHA-256 digest (make one:"
+                                 " docs/security/transport.md)")
+        return pins
+
     @model_validator(mode="after")
-    def _url_shape(self) -> PlatformSection:
-        if self.url != EMBEDDED and not self.url.startswith(("http://", "https://")):
-            raise ValueError(f"url must be {EMBEDDED!r} or start with http:// or https://")
+    def _tls_only_for_https(self) -> PlatformSection:
+        if (self.ca_file is not None or self.pin_sha256) and not self.url.startswith("https://"):
+            raise ValueError("ca_file and pin_sha256 need an https:// url")
         return self
 
 
@@ -223,7 +265,7 @@ class KioskConfig(_Section):
     idle: IdleSection = IdleSection()
     catalog: CatalogSection
     devices: DevicesSection = DevicesSection()
-    platform: PlatformSection = PlatformSection()
+    platform: PlatformSection
     outbox: OutboxSection = OutboxSection()
     security: SecuritySection = SecuritySection()
     staff: StaffSection = StaffSection()
@@ -259,13 +301,24 @@ def load_config(
     raw = read_toml(path, ConfigError)
     if platform_url is not None:
         raw.setdefault("platform", {})["url"] = platform_url
+    platform = raw.get("platform")
+    if not isinstance(platform, dict) or "url" not in platform:
+        # Never a silent default: a kiosk that fell back to the embedded demo platform
+        # reported "online" and purged what it had only sent to itself.
+        raise ConfigError(f"{path}: platform.url: required: the platform's https:// address"
+                          f" (or {EMBEDDED!r} for the demo platform, with [kiosk] demo = true)")
     config = validate(raw, KioskConfig, path, ConfigError)
+    if problem := deployment_problem(config):
+        raise ConfigError(f"{path}: {problem}")
     base = path.resolve().parent
     config.kiosk.data_dir = data_dir or _anchor(config.kiosk.data_dir, base)
     config.catalog.path = _anchor(config.catalog.path, base) or config.catalog.path
     config.devices.idcard.deck = _anchor(config.devices.idcard.deck, base) or DEMO_DECK
     config.security.key_file = _anchor(config.security.key_file, base)
     config.platform.credential_file = _anchor(config.platform.credential_file, base)
+    config.platform.ca_file = _anchor(config.platform.ca_file, base)
+    if config.platform.ca_file is not None and not config.platform.ca_file.is_file():
+        raise ConfigError(f"{path}: platform.ca_file: file not found: {config.platform.ca_file}")
     if mock:
         config.devices = DevicesSection(
             idcard=IdCardSection(deck=config.devices.idcard.deck),
@@ -280,3 +333,36 @@ def _mocked_cabinet(section: CabinetSection) -> CabinetSection:
     if section.kind == "none":
         return section
     return section.model_copy(update={"kind": "mock", "port": None, "usb": None})
+
+
+def is_loopback_url(url: str) -> bool:
+    """Whether ``url`` names this machine (127.0.0.0/8, ::1, localhost)."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def deployment_problem(config: KioskConfig) -> str | None:
+    """What makes a valid config unsafe to run as it says ("key: why"), or None.
+
+    A demo kiosk is said so (``kiosk.demo``) and stays on this machine; only a demo
+    kiosk runs the embedded platform or takes the demo staff PIN."""
+    url = config.platform.url
+    if not config.kiosk.demo:
+        if url == EMBEDDED:
+            return (f"platform.url: {EMBEDDED!r} is the demo platform inside the kiosk (it"
+                    " keeps submissions in its own file and reports them delivered): only"
+                    " with [kiosk] demo = true; a deployed kiosk names its platform's"
+                    " https:// address")
+        if config.staff.pin_hash and verify_pin(DEMO_PIN, config.staff.pin_hash):
+            return ("staff.pin_hash: this is the demo staff PIN, published with the demo;"
+                    " make your own with: python main.py staff-pin")
+    elif url != EMBEDDED and not is_loopback_url(url):
+        return ("kiosk.demo: a demo kiosk talks only to the embedded or a loopback platform;"
+                " for a real platform set demo = false and a staff PIN of your own"
+                " (python main.py staff-pin)")
+    return None

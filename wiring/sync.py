@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 import os
 import random
+import ssl
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -19,12 +21,14 @@ from typing import TYPE_CHECKING
 import httpx
 
 from contracts.clock import Clock
+from contracts.errors import ConfigError
 from offline_cache.backoff import Backoff
 from offline_cache.kiosk_store import KioskStore, open_kiosk_store
 from offline_cache.platform_client import PlatformClient
 from offline_cache.sync import SyncEngine, SyncReport, SyncSettings
 from offline_cache.sync_loop import LoopTiming, SyncLoop
 from wiring.config import EMBEDDED, KioskConfig
+from wiring.tls import platform_tls
 
 if TYPE_CHECKING:
     from server.embedded import EmbeddedPlatform
@@ -55,14 +59,30 @@ class PlatformConnection:
 def platform_token(config: KioskConfig) -> str:
     """The kiosk's credential: KIOSK_PLATFORM_TOKEN, else the credential file; empty
     when neither exists (every sync then fails with the platform's 401, which the
-    staff screen shows)."""
+    staff screen shows). A file others may read or write is refused (``ConfigError``
+    with the chmod to run): whoever reads it can speak to the platform as this kiosk."""
     token = os.environ.get("KIOSK_PLATFORM_TOKEN", "").strip()
     if token:
         return token
+    path = config.credential_file
     try:
-        return config.credential_file.read_text(encoding="utf-8").strip()
+        with path.open(encoding="utf-8") as file:
+            mode = stat.S_IMODE(os.fstat(file.fileno()).st_mode)
+            if mode & 0o077:
+                raise ConfigError(f"{path}: the platform credential is open to others (mode"
+                                  f" {mode:04o}); run: chmod 600 {path}")
+            return file.read().strip()
     except FileNotFoundError:
         return ""
+
+
+def platform_verify(config: KioskConfig) -> ssl.SSLContext | bool:
+    """How the platform's certificate is checked: the CA file and pins for https (the
+    system's CAs without a CA file); nothing to check for loopback http:// (the config
+    refuses http:// anywhere else)."""
+    if not config.platform.url.startswith("https://"):
+        return True
+    return platform_tls(config.platform.ca_file, config.platform.pin_sha256)
 
 
 def connect_platform(config: KioskConfig, clock: Clock, store: KioskStore) -> PlatformConnection:
@@ -84,7 +104,8 @@ def connect_platform(config: KioskConfig, clock: Clock, store: KioskStore) -> Pl
         if not token:
             log.warning("no platform credential: every sync will be refused (docs/deploy.md)")
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    client = httpx.Client(base_url=url, timeout=config.platform.timeout_s, headers=headers)
+    client = httpx.Client(base_url=url, timeout=config.platform.timeout_s, headers=headers,
+                          verify=platform_verify(config))
     settings = SyncSettings(batch_size=config.platform.batch_size,
                             retention=timedelta(days=config.outbox.retention_days),
                             reference_interval_s=config.platform.reference_interval_s)

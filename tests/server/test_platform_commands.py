@@ -65,6 +65,7 @@ def test_the_kiosk_finds_its_credential_in_the_env_or_its_file(
     assert platform_token(config) == ""
     config.credential_file.parent.mkdir(parents=True)
     config.credential_file.write_text("gk.kiosk.XH-CCB-0001.fromfile\n", encoding="utf-8")
+    config.credential_file.chmod(0o600)  # a credential others can read is refused
     assert platform_token(config) == "gk.kiosk.XH-CCB-0001.fromfile"
     monkeypatch.setenv("KIOSK_PLATFORM_TOKEN", "gk.kiosk.XH-CCB-0001.fromenv")
     assert platform_token(config) == "gk.kiosk.XH-CCB-0001.fromenv"
