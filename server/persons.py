@@ -52,11 +52,14 @@ def person_of(key: bytes, document_type: str, number: str) -> str:
 
 def round_key(conn: Connection, round_id: str, now: datetime) -> bytes:
     """The round's pseudonym key, made on first use; concurrent first uses agree."""
+    query = select(round_keys.c.key).where(round_keys.c.round_id == round_id)
+    kept = conn.execute(query).scalar()
+    if kept is not None:
+        return bytes(kept)
     insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(
         round_keys).values(round_id=round_id, key=secrets.token_bytes(32), created_at=now)
     conn.execute(insert.on_conflict_do_nothing(index_elements=["round_id"]))
-    return bytes(conn.execute(select(round_keys.c.key)
-                              .where(round_keys.c.round_id == round_id)).scalar_one())
+    return bytes(conn.execute(query).scalar_one())
 
 
 def round_pseudonym(key: bytes, person: str) -> str:
