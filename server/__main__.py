@@ -14,6 +14,9 @@
                                             the beacon offline, derive the seed, redraw:
                                             exit 0 if it matches, 1 if not (or its seed
                                             cannot be derived), 2 if unreadable
+    python -m server beacon-round --at ISO [--chain quicknet]
+                                            the first beacon round published at or after
+                                            a moment: what a draw's commit names
     python -m server enrol --db URL ROLE ID [--out FILE]
                                             a credential for a kiosk, staff or admin
     python -m server revoke --db URL ROLE ID
@@ -162,6 +165,31 @@ def verify_draw(argv: list[str]) -> int:
     return 0
 
 
+def beacon_round_command(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m server beacon-round")
+    parser.add_argument("--at", required=True, help="when the draw is held (ISO 8601 with zone)")
+    parser.add_argument("--chain", default="quicknet", help="drand chain: quicknet, or test")
+    args = parser.parse_args(argv)
+
+    from datetime import datetime
+
+    from server.beacon import BeaconError, chain_named
+
+    try:
+        chain = chain_named(args.chain)
+        moment = datetime.fromisoformat(args.at)
+        if moment.tzinfo is None:
+            raise ValueError("give the moment's zone (+08:00, Z)")
+    except (BeaconError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    number = chain.round_at(moment)
+    if chain.round_time(number) < moment:
+        number += 1
+    print(f"chain {chain.name} round {number} comes out at {chain.round_time(number).isoformat()}")
+    return 0
+
+
 def enrol_command(argv: list[str], revoking: bool = False) -> int:
     name = "revoke" if revoking else "enrol"
     parser = argparse.ArgumentParser(prog=f"python -m server {name}")
@@ -259,6 +287,7 @@ def revision_command(argv: list[str]) -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     commands = {"stats": stats, "cases": cases_command, "verify-draw": verify_draw,
+                "beacon-round": beacon_round_command,
                 "enrol": enrol_command, "revoke": lambda a: enrol_command(a, revoking=True),
                 "round": round_command, "revision": revision_command}
     if argv[:1] and argv[0] in commands:

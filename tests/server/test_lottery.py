@@ -282,3 +282,17 @@ def test_published_pseudonyms_are_per_round_and_their_keys_apart(api: Api) -> No
     assert set(keys) >= {first, second} and keys[first] != keys[second]
     assert setting_names == {"pseudonym-key"} and not {"key", "round_key"} & entry_columns
     assert round_pseudonym(bytes(keys[first]), internal) == a["pseudonym"]
+
+
+def test_beacon_round_names_the_round_of_a_draws_moment() -> None:
+    run = [sys.executable, "-m", "server", "beacon-round"]
+    at = subprocess.run([*run, "--at", "2023-09-15T19:00:03+08:00"], cwd=ROOT,
+                        capture_output=True, text=True, timeout=60)
+    assert at.stdout.strip() == (f"chain quicknet round {QUICKNET_ROUND} comes out at"
+                                 " 2023-09-15T11:00:03+00:00"), at.stderr
+    between = subprocess.run([*run, "--at", "2023-09-15T11:00:02Z"], cwd=ROOT,
+                             capture_output=True, text=True, timeout=60)
+    assert f"round {QUICKNET_ROUND} comes out" in between.stdout
+    naive = subprocess.run([*run, "--at", "2023-09-15T11:00"], cwd=ROOT,
+                           capture_output=True, text=True, timeout=60)
+    assert naive.returncode == 2 and "zone" in naive.stderr
