@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from server.beacon import QUICKNET, TEST_CHAIN, sign_test_round
-from server.db import entries, round_keys
+from server.db import draws, entries, round_keys
 from server.db import settings as platform_settings
 from server.lottery import (
     LEGACY_FORMAT,
@@ -296,3 +296,20 @@ def test_beacon_round_names_the_round_of_a_draws_moment() -> None:
     naive = subprocess.run([*run, "--at", "2023-09-15T11:00"], cwd=ROOT,
                            capture_output=True, text=True, timeout=60)
     assert naive.returncode == 2 and "zone" in naive.stderr
+
+
+def test_a_format_1_commitment_left_waiting_is_voided_by_the_next_commit(api: Api) -> None:
+    r = api.round()["id"]
+    api.enter(r, person(601))
+    legacy = {"format": LEGACY_FORMAT, "round_id": f"{r}#1", "entrants": [], "quotas": {},
+              "seed_name": "chosen later", "commitment": "0" * 64}
+    with api.platform.engine.begin() as conn:
+        conn.execute(draws.insert().values(round_id=r, number=1, record=legacy,
+                                           committed_at=api.clock.now()))
+    # Its seed would be whatever is posted: it can never be drawn.
+    assert api.admin.post(f"/api/v1/admin/rounds/{r}/draws/1/beacon",
+                          json={}).status_code == 409
+    answer = api.admin.post(f"/api/v1/admin/rounds/{r}/draws", json={"chain": "test"})
+    assert answer.status_code == 201 and answer.json()["number"] == 2
+    voided = api.kiosk().get(f"/api/v1/rounds/{r}/draws/1").json()["record"]
+    assert "whose seed was chosen at the draw" in voided["void"]
