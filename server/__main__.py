@@ -11,8 +11,14 @@
                          [--since ISO] [--until ISO] [--limit N] [--json]
                                             staff's case list, newest first (a case
                                             waiting in a kiosk's pickup cabinet: where)
-    python -m server verify-draw DRAW.json  reproduce a published lottery draw: exit 0 if
-                                            it matches, 1 if not, 2 if unreadable
+    python -m server verify-draw DRAW.json [--allow-test-chain]
+                                            reproduce a published lottery draw: check
+                                            the beacon offline, derive the seed, redraw:
+                                            exit 0 if it matches, 1 if not (or its seed
+                                            cannot be derived), 2 if unreadable
+    python -m server beacon-round --at ISO [--chain quicknet]
+                                            the first beacon round published at or after
+                                            a moment: what a draw's commit names
     python -m server enrol --db URL ROLE ID [--out FILE]
                                             a credential for a kiosk, staff or admin
     python -m server revoke --db URL ROLE ID
@@ -137,27 +143,62 @@ def cases_command(argv: list[str]) -> int:
 def verify_draw(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m server verify-draw")
     parser.add_argument("record", type=Path, help="the published draw record (JSON)")
+    parser.add_argument("--allow-test-chain", action="store_true",
+                        help="accept the test beacon (the demo's): its key is public")
     args = parser.parse_args(argv)
 
-    from server.lottery import parse_draw, verify
+    from server.lottery import LEGACY_FORMAT, parse_draw, verify
 
     try:
         raw = json.loads(args.record.read_text(encoding="utf-8"))
         if isinstance(raw, dict) and "record" in raw and "format" not in raw:
             raw = raw["record"]  # as GET /api/v1/rounds/{id}/draws/{n} answers
+        if isinstance(raw, dict) and raw.get("format") == LEGACY_FORMAT:
+            print(f"MISMATCH: round {raw.get('round_id')}: a {LEGACY_FORMAT} record, whose"
+                  " seed was posted at the draw: it cannot be derived, so the draw cannot"
+                  " be verified")
+            return 1
         published = parse_draw(raw)
     except (OSError, ValueError) as exc:  # DrawError and JSONDecodeError are ValueErrors
         print(f"error: {args.record}: {exc}", file=sys.stderr)
         return 2
-    problems = verify(published)
+    problems = verify(published, allow_test_chain=args.allow_test_chain)
     if problems:
         print(f"MISMATCH: round {published.round_id}")
         for problem in problems:
             print(f"  {problem}")
         return 1
+    test = " (TEST beacon: not a real draw)" if published.chain.get("test") else ""
     print(f"MATCH: round {published.round_id}: commitment {published.commitment[:16]}..."
-          f" reproduced from {len(published.entrants)} entrants and seed"
-          f" {published.seed_name!r}; all {len(published.winners)} winners redrawn in order")
+          f" reproduced from {len(published.entrants)} entrants; beacon round"
+          f" {published.beacon_round} of chain {published.chain.get('name')}{test} verified,"
+          f" published after the commit; seed derived; all {len(published.winners)} winners"
+          " redrawn in order")
+    return 0
+
+
+def beacon_round_command(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m server beacon-round")
+    parser.add_argument("--at", required=True, help="when the draw is held (ISO 8601 with zone)")
+    parser.add_argument("--chain", default="quicknet", help="drand chain: quicknet, or test")
+    args = parser.parse_args(argv)
+
+    from datetime import datetime
+
+    from server.beacon import BeaconError, chain_named
+
+    try:
+        chain = chain_named(args.chain)
+        moment = datetime.fromisoformat(args.at)
+        if moment.tzinfo is None:
+            raise ValueError("give the moment's zone (+08:00, Z)")
+    except (BeaconError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    number = chain.round_at(moment)
+    if chain.round_time(number) < moment:
+        number += 1
+    print(f"chain {chain.name} round {number} comes out at {chain.round_time(number).isoformat()}")
     return 0
 
 
@@ -258,6 +299,7 @@ def revision_command(argv: list[str]) -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     commands = {"stats": stats, "cases": cases_command, "verify-draw": verify_draw,
+                "beacon-round": beacon_round_command,
                 "enrol": enrol_command, "revoke": lambda a: enrol_command(a, revoking=True),
                 "round": round_command, "revision": revision_command}
     if argv[:1] and argv[0] in commands:

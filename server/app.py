@@ -54,11 +54,12 @@ from contracts.wire import Batch, BatchResult, Health, ReferenceBody, Versions
 from server import cabinet
 from server import cases as case_store
 from server import draws as draw_store
+from server.beacon import BeaconError, chain_named
 from server.credentials import CredentialError, Principal, Role, enrol, revoke
 from server.draws import DrawStateError
 from server.http_auth import requires
 from server.ingest import ingest_batch
-from server.lottery import DrawError
+from server.lottery import MAX_BEACON_ROUND, DrawError
 from server.offline import Reconciler, flags
 from server.openapi_doc import publish_transactions
 from server.persons import person_of
@@ -191,13 +192,18 @@ class RoundList(BaseModel):
 
 class CommitRequest(BaseModel):
     model_config = _Strict
-    # A value nobody knows yet: a public randomness beacon's future round, say.
-    seed_name: str = Field(min_length=1, max_length=200)
+    # The public randomness the draw will use: a drand chain (by name or chain hash)
+    # and a round of it due at least lottery.MIN_LEAD after now (none: the first such).
+    chain: str = Field(default="quicknet", min_length=1, max_length=64)
+    beacon_round: int | None = Field(default=None, ge=1, le=MAX_BEACON_ROUND)
 
 
-class SeedReveal(BaseModel):
+class BeaconReveal(BaseModel):
     model_config = _Strict
-    seed_value: str = Field(min_length=1, max_length=500)
+    # The named round's signature as the chain published it (hex); the test chain's
+    # the platform makes itself. There is no seed to post: it is derived.
+    signature: str | None = Field(default=None, min_length=96, max_length=96,
+                                  pattern=r"^[0-9a-f]+$")
 
 
 class PublishedDraw(BaseModel):
@@ -439,26 +445,32 @@ def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: Picku
 
     @post("/api/v1/admin/rounds/{round_id}/draws", status_code=201,
           responses={404: {"description": "no such round"},
-                     409: {"description": "a draw waits for its seed, or not a lottery"}})
+                     409: {"description": "a draw waits for its beacon, not a lottery, or"
+                                          " the beacon round is not in the future"},
+                     422: {"description": "an unknown beacon chain"}})
     def commit_draw(round_id: str, request: CommitRequest,
                     _: Principal = Depends(admin)) -> PublishedDraw:
         try:
-            number, committed = draw_store.commit_draw(engine, round_id, request.seed_name,
-                                                       now())
+            number, committed = draw_store.commit_draw(engine, round_id,
+                                                       chain_named(request.chain),
+                                                       request.beacon_round, now())
+        except BeaconError as exc:
+            raise HTTPException(422, str(exc)) from exc
         except LookupError as exc:
             raise HTTPException(404, str(exc)) from exc
         except (DrawStateError, DrawError) as exc:
             raise HTTPException(409, str(exc)) from exc
         return PublishedDraw(number=number, record=committed.to_json())
 
-    @post("/api/v1/admin/rounds/{round_id}/draws/{number}/seed",
+    @post("/api/v1/admin/rounds/{round_id}/draws/{number}/beacon",
           responses={404: {"description": "no such draw"},
-                     409: {"description": "drawn already"}})
-    def reveal_seed(round_id: str, number: DrawNumber, request: SeedReveal,
-                    _: Principal = Depends(admin)) -> PublishedDraw:
+                     409: {"description": "drawn already, the beacon round is not out yet,"
+                                          " or the signature is not the chain's"}})
+    def reveal_beacon(round_id: str, number: DrawNumber, request: BeaconReveal,
+                      _: Principal = Depends(admin)) -> PublishedDraw:
         try:
             result = draw_store.run_draw(engine, signer, describe, round_id, number,
-                                         request.seed_value, now())
+                                         request.signature, now())
         except LookupError as exc:
             raise HTTPException(404, str(exc)) from exc
         except (DrawStateError, DrawError) as exc:

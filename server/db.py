@@ -162,6 +162,17 @@ draws = Table(
     Column("drawn_at", DateTime(timezone=True)),
 )
 
+# The key of each round's published pseudonyms (server.persons.round_pseudonym): one per
+# round, apart from the entries and from the platform's person key, so two rounds'
+# published lists cannot be joined and the person key alone does not name anyone in one.
+round_keys = Table(
+    "round_keys",
+    metadata,
+    Column("round_id", String(64), ForeignKey("rounds.id"), primary_key=True),
+    Column("key", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
 # Signed pickup codes the platform issued; redeemed_at set once, atomically.
 pickups = Table(
     "pickups",

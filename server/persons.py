@@ -4,20 +4,28 @@ keeps instead of the document number.
 The pseudonym is HMAC-SHA256 of "type:number" under a key the platform makes on
 first start (in ``settings``): an ID number has too little entropy for a plain
 hash to hide it. The same person gets the same pseudonym at every kiosk, which
-is what "one entry per person" and the lockout rest on.
+is what "one entry per person" and the lockout rest on. It never leaves the platform.
+
+What a round's draws publish, and what the kiosk is told, is another pseudonym:
+HMAC-SHA256 of that person key under the round's own key (``round_keys``, made on
+first use). Two rounds' lists cannot be joined by anyone who sees them, and neither
+the person key nor a document number names anyone in a list without the round's key.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.engine import Engine
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
 
 from contracts.identity import birth_date_of, id_number_problem, normalise_id_number
-from contracts.platform_api import DocumentType
-from server.db import settings
+from contracts.platform_api import DocumentType, EntryOutcome
+from server.db import round_keys, settings
 from server.lottery import pseudonym as hmac_pseudonym
 
 PSEUDONYM_KEY = "pseudonym-key"
@@ -40,6 +48,32 @@ def pseudonym_key(engine: Engine) -> bytes:
 
 def person_of(key: bytes, document_type: str, number: str) -> str:
     return hmac_pseudonym(key, f"{document_type}:{normalise_id_number(number)}")
+
+
+def round_key(conn: Connection, round_id: str, now: datetime) -> bytes:
+    """The round's pseudonym key, made on first use; concurrent first uses agree."""
+    query = select(round_keys.c.key).where(round_keys.c.round_id == round_id)
+    kept = conn.execute(query).scalar()
+    if kept is not None:
+        return bytes(kept)
+    insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(
+        round_keys).values(round_id=round_id, key=secrets.token_bytes(32), created_at=now)
+    conn.execute(insert.on_conflict_do_nothing(index_elements=["round_id"]))
+    return bytes(conn.execute(query).scalar_one())
+
+
+def round_pseudonym(key: bytes, person: str) -> str:
+    """A person's name in one round's published draws (``key``: that round's)."""
+    return hmac.new(key, person.encode(), hashlib.sha256).hexdigest()
+
+
+def published_outcome(conn: Connection, outcome: EntryOutcome, round_id: str,
+                      now: datetime) -> EntryOutcome:
+    """An entry's answer with the round's pseudonym in place of the person key."""
+    if not outcome.pseudonym:
+        return outcome
+    name = round_pseudonym(round_key(conn, round_id, now), outcome.pseudonym)
+    return outcome.model_copy(update={"pseudonym": name})
 
 
 def document_problem(document_type: DocumentType, number: str, today: date) -> str | None:

@@ -25,7 +25,7 @@ from contracts.platform_api import (
     RoundConfig,
 )
 from server.db import aware, entries, insured, offline_entries, pickups, round_stock
-from server.persons import age_on, birth_date, document_problem, person_of
+from server.persons import age_on, birth_date, document_problem, person_of, published_outcome
 from server.pickups import issue
 from server.rounds import load_round
 from server.signing import PickupSigner
@@ -45,7 +45,9 @@ def enter(engine: Engine, key: bytes, signer: PickupSigner, describe: Describe,
     for _ in range(3):
         try:
             with engine.begin() as conn:
-                return _enter(conn, key, signer, describe, req, kiosk_id, now)
+                return published_outcome(
+                    conn, _enter(conn, key, signer, describe, req, kiosk_id, now),
+                    req.round_id, now)
         except IntegrityError:
             # The same person (or the same request) at another kiosk in the same
             # instant: the other one committed first; the next pass sees its row.
@@ -59,7 +61,9 @@ def enter_in(conn: Connection, key: bytes, signer: PickupSigner, describe: Descr
     """``enter`` inside the caller's transaction. ``rules_at``: the moment the round's
     rules are judged at (an entry made offline: when it was made, server.offline);
     rows and pickup codes are stamped ``now``, the platform's receipt."""
-    return _enter(conn, key, signer, describe, req, kiosk_id, now, rules_at or now)
+    return published_outcome(
+        conn, _enter(conn, key, signer, describe, req, kiosk_id, now, rules_at or now),
+        req.round_id, now)
 
 
 def _enter(conn: Connection, key: bytes, signer: PickupSigner, describe: Describe,

@@ -69,7 +69,7 @@ def new_revision(engine: Engine, message: str) -> Path:
     """Write the next revision script: what the models have that ``engine``'s database,
     at head, lacks (review it before committing)."""
     head = head_revision()
-    rev_id = f"{int(head or 0) + 1:04d}"
+    rev_id = f"{int((head or '0').split('_')[0]) + 1:04d}"  # after "0004_part": "0005"
     with _IN_PROCESS, engine.connect() as connection:
         script = command.revision(alembic_config(connection), message=message,
                                   autogenerate=True, rev_id=rev_id)

@@ -196,7 +196,7 @@ def test_a_table_added_to_the_models_becomes_the_next_revision(
                   Column("text", Text, nullable=False))
     head = head_revision()
     assert head is not None
-    following = f"{int(head) + 1:04d}"
+    following = f"{int(head.split('_')[0]) + 1:04d}"
     try:
         path = new_revision(engine, "add notes")
         assert path.parent == scripts / "versions" and path.name == f"{following}_add_notes.py"

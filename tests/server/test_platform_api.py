@@ -253,7 +253,7 @@ def test_people_65_and_over_stay_entered_and_others_expire(api: Api) -> None:
     assert young["valid_until"].startswith("2026-12-03")
     api.clock.advance(11 * 86400)
     committed = api.admin.post(f"/api/v1/admin/rounds/{r}/draws",
-                               json={"seed_name": "beacon 1"}).json()["record"]
+                               json={"chain": "test"}).json()["record"]
     assert [e["pseudonym"] for e in committed["entrants"]] == [old["pseudonym"]]
     # The expired entrant may enter again; a fresh entry replaces the old one.
     again = api.enter(r, person(15, born="19900101"))
@@ -270,9 +270,10 @@ def test_accept_either_type_is_an_opt_in(api: Api) -> None:
                             json={"document": {"document_number": person(17)}}).json()
     assert mine["entries"][0]["choices"] == ["sm-01/am/kn95", "sm-01/am/surgical"]
     committed = api.admin.post(f"/api/v1/admin/rounds/{r}/draws",
-                               json={"seed_name": "beacon"}).json()
-    drawn = api.admin.post(f"/api/v1/admin/rounds/{r}/draws/{committed['number']}/seed",
-                           json={"seed_value": "x"}).json()["record"]
+                               json={"chain": "test"}).json()
+    api.clock.advance(90)  # the beacon round named comes out
+    drawn = api.admin.post(f"/api/v1/admin/rounds/{r}/draws/{committed['number']}/beacon",
+                           json={}).json()["record"]
     winners = {w["pseudonym"]: w["slot"] for w in drawn["winners"]}
     # b always wins: the kn95 place if drawn before a, else the surgical one nobody
     # else would take. a wins only when drawn before b.
@@ -326,18 +327,17 @@ def test_a_lottery_round_from_entry_to_collection(api: Api, tmp_path: Path) -> N
             range(30)))
     assert {e["status"] for e in entered} == {"entered"}
     committed = api.admin.post(f"/api/v1/admin/rounds/{r}/draws",
-                               json={"seed_name": "drand quicknet round 15000000"})
+                               json={"chain": "test"})
     assert committed.status_code == 201
     number = committed.json()["number"]
-    busy = api.admin.post(f"/api/v1/admin/rounds/{r}/draws", json={"seed_name": "other"})
-    assert busy.status_code == 409 and "waits for its seed" in busy.json()["detail"]
+    busy = api.admin.post(f"/api/v1/admin/rounds/{r}/draws", json={"chain": "test"})
+    assert busy.status_code == 409 and "waits for its beacon" in busy.json()["detail"]
     # An entry after the cut-off waits for the next draw.
     late = api.enter(r, person(299))
-    drawn = api.admin.post(f"/api/v1/admin/rounds/{r}/draws/{number}/seed",
-                           json={"seed_value": "9f3c0a"})
+    api.clock.advance(90)  # the beacon round named comes out
+    drawn = api.admin.post(f"/api/v1/admin/rounds/{r}/draws/{number}/beacon", json={})
     assert drawn.status_code == 200
-    again = api.admin.post(f"/api/v1/admin/rounds/{r}/draws/{number}/seed",
-                           json={"seed_value": "another"})
+    again = api.admin.post(f"/api/v1/admin/rounds/{r}/draws/{number}/beacon", json={})
     assert again.status_code == 409
 
     published = api.kiosk().get(f"/api/v1/rounds/{r}/draws/{number}").json()
@@ -346,7 +346,8 @@ def test_a_lottery_round_from_entry_to_collection(api: Api, tmp_path: Path) -> N
     assert late["pseudonym"] not in {e["pseudonym"] for e in record["entrants"]}
     path = tmp_path / "draw.json"
     path.write_text(json.dumps(published), encoding="utf-8")
-    check = subprocess.run([sys.executable, "-m", "server", "verify-draw", str(path)],
+    check = subprocess.run([sys.executable, "-m", "server", "verify-draw", str(path),
+                            "--allow-test-chain"],
                            cwd=REPO_ROOT, capture_output=True,
                            text=True, timeout=60)
     assert check.returncode == 0 and check.stdout.startswith("MATCH"), check.stdout
@@ -371,7 +372,7 @@ def test_a_lottery_round_from_entry_to_collection(api: Api, tmp_path: Path) -> N
     assert [(a["outcome"], a["by"]) for a in log] == [("redeemed", "kiosk:K-1"),
                                                       ("refused", "kiosk:K-2")]
     # Losers roll into the next draw.
-    nxt = api.admin.post(f"/api/v1/admin/rounds/{r}/draws", json={"seed_name": "n+1"}).json()
+    nxt = api.admin.post(f"/api/v1/admin/rounds/{r}/draws", json={"chain": "test"}).json()
     assert len(nxt["record"]["entrants"]) == 30 - 7 + 1
 
 
@@ -396,12 +397,12 @@ def test_codes_the_platform_did_not_issue_are_refused(api: Api) -> None:
 
 def test_draw_requests_out_of_turn_are_refused(api: Api) -> None:
     first_come = api.round(mode="first_come")["id"]
-    answer = api.admin.post(f"/api/v1/admin/rounds/{first_come}/draws", json={"seed_name": "s"})
+    answer = api.admin.post(f"/api/v1/admin/rounds/{first_come}/draws", json={"chain": "test"})
     assert answer.status_code == 409 and "first come" in answer.json()["detail"]
     assert api.admin.post("/api/v1/admin/rounds/none/draws",
-                          json={"seed_name": "s"}).status_code == 404
-    assert api.admin.post("/api/v1/admin/rounds/none/draws/1/seed",
-                          json={"seed_value": "s"}).status_code == 404
+                          json={"chain": "test"}).status_code == 404
+    assert api.admin.post("/api/v1/admin/rounds/none/draws/1/beacon",
+                          json={}).status_code == 404
     assert api.kiosk().get("/api/v1/rounds/none/draws/1").status_code == 404
     same = api.round()
     assert api.admin.post("/api/v1/admin/rounds", json=same).status_code == 409

@@ -10,6 +10,7 @@ from typing import cast
 
 import httpx
 
+from contracts.clock import FakeClock
 from contracts.platform_api import DocumentType, EntryRequest
 from screens.app import KioskApp
 from screens.reserve import ReserveChoiceScreen, ReserveIdentifyScreen, ReserveResultScreen
@@ -205,8 +206,8 @@ async def test_my_reservation_lists_entries_and_codes(assembly: Assembly) -> Non
 
 
 async def test_a_lottery_entry_through_commit_and_draw_shows_its_place(
-        assembly: Assembly) -> None:
-    # Entered at the kiosk; the administration commits to a seed, then draws; the same
+        assembly: Assembly, clock: FakeClock) -> None:
+    # Entered at the kiosk; the administration commits to a beacon round, then draws; the same
     # person's "my reservation" then shows the place won and its pickup code.
     open_rounds(assembly, make_round("lot-9", "lottery"))
     embedded = assembly.connection.embedded
@@ -221,11 +222,14 @@ async def test_a_lottery_entry_through_commit_and_draw_shows_its_place(
 
         def draw() -> dict[str, object]:
             base = f"{embedded.url}/api/v1/admin/rounds/lot-9/draws"
-            committed = httpx.post(base, json={"seed_name": "beacon round 1"}, headers=admin,
+            # The demo draws with the local test beacon (docs/lottery.md); the round it
+            # names comes out a minute after the commit.
+            committed = httpx.post(base, json={"chain": "test"}, headers=admin,
                                    timeout=10).json()
+            clock.advance(90)
             drawn: dict[str, object] = httpx.post(
-                f"{base}/{committed['number']}/seed", json={"seed_value": "a value nobody knew"},
-                headers=admin, timeout=10).json()
+                f"{base}/{committed['number']}/beacon", json={}, headers=admin,
+                timeout=10).json()
             return drawn
 
         record = await asyncio.to_thread(draw)
