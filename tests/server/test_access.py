@@ -207,6 +207,8 @@ def test_one_kiosk_cannot_take_every_first_come_place(api: Api) -> None:
     assert left == {"sm-01/am": 200 - PER_MINUTE}
     assert api.kiosk("K-A").post(RESERVE_PATH, json=entry_body(
         r, person(999))).json()["status"] == "allocated"  # everyone else still gets in
+    seen = AnomalyList.model_validate(api.staff.get(ANOMALIES_PATH).json()).anomalies
+    assert [(a.credential, a.kind, a.count) for a in seen] == [("kiosk:K-BOT", "entry", 5)]
 
 
 def test_redemptions_and_cabinet_collections_are_limited_too(api: Api) -> None:
