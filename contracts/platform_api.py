@@ -40,6 +40,11 @@ CABINET_LOADS_PATH = "/api/v1/cabinet/loads"  # POST CabinetLoad -> CabinetLoadO
 CABINET_UNLOADS_PATH = "/api/v1/cabinet/unloads"  # POST CabinetUnload -> CabinetUnloadOutcome
 CABINET_COLLECT_PATH = "/api/v1/cabinet/collect"  # POST CabinetCollect -> CabinetCollection
 CABINET_CONTENTS_PATH = "/api/v1/cabinet/contents"  # GET -> CabinetContents (this kiosk's)
+# Access control (docs/security/access.md): staff see rate-limit anomalies and the audit
+# trail, and withdraw an entry planted in someone's name.
+ANOMALIES_PATH = "/api/v1/staff/anomalies"  # GET -> AnomalyList
+AUDIT_PATH = "/api/v1/staff/audit"  # GET -> AuditList
+STAFF_ENTRIES_PATH = "/api/v1/staff/entries"  # POST .../{reference}/withdraw -> Withdrawal
 
 
 def stock_path(round_id: str) -> str:
@@ -381,3 +386,51 @@ class CabinetContents(BaseModel):
 
     slots: list[CabinetSlot]
     as_of: datetime
+
+
+# -- access control: anomalies, audit, staff withdrawing an entry -----------------------
+# Over its rate limit a credential gets 429 with Retry-After (whole seconds); each such
+# refusal is audited, and staff see them grouped here.
+class Anomaly(BaseModel):
+    """A credential that went over a rate limit: how often, first and last time."""
+
+    credential: str  # "kiosk:XH-CCB-0001"
+    kind: str  # case_lookup | entry_lookup | entry | redeem | cabinet_collect
+    count: int  # requests refused with 429
+    first_at: datetime
+    last_at: datetime
+
+
+class AnomalyList(BaseModel):
+    since: datetime
+    anomalies: list[Anomaly]  # the most recent last_at first
+
+
+class AuditEntry(BaseModel):
+    """One lookup, redemption or refused request: never a document number."""
+
+    at: datetime
+    credential: str
+    kind: str
+    reference: str  # "-": none
+    outcome: str  # found:N | none | redeemed | refused:REASON | rate_limited
+
+
+class AuditList(BaseModel):
+    entries: list[AuditEntry]  # newest first
+
+
+class EntryWithdrawal(_Strict):
+    """Staff withdraw an entry made in someone's name (planted, or a mistake): it stops
+    counting for "one entry per person" and for the lockout, its unredeemed pickup code
+    stops working and a first-come place goes back to the stock."""
+
+    reason: Literal["not_the_person", "mistake", "person_asked"]
+
+
+class Withdrawal(BaseModel):
+    reference: str
+    status: Literal["withdrawn", "refused"]
+    reason: str = ""  # refused: no_entry | collected | not_live
+    detail: str = ""
+    place_returned: bool = False  # a first-come place went back to the stock

@@ -20,6 +20,8 @@ from sqlalchemy.engine import Engine
 from contracts.clock import Clock
 from contracts.pharmacies import Pharmacies
 from contracts.platform_api import (
+    ANOMALIES_PATH,
+    AUDIT_PATH,
     CABINET_COLLECT_PATH,
     CABINET_CONTENTS_PATH,
     CABINET_LOADS_PATH,
@@ -27,7 +29,10 @@ from contracts.platform_api import (
     PICKUP_FLAGS_PATH,
     RATINGS_REPORT_PATH,
     STAFF_CASES_PATH,
+    STAFF_ENTRIES_PATH,
+    AnomalyList,
     Attempt,
+    AuditList,
     CabinetCollect,
     CabinetCollection,
     CabinetContents,
@@ -42,16 +47,18 @@ from contracts.platform_api import (
     EntryOutcome,
     EntryRequest,
     EntryView,
+    EntryWithdrawal,
     Ident,
     PickupFlagList,
     RatingReport,
     Redemption,
     RoundConfig,
     RoundStock,
+    Withdrawal,
 )
 from contracts.reference_data import PHARMACIES
 from contracts.wire import Batch, BatchResult, Health, ReferenceBody, Versions
-from server import cabinet
+from server import audit, cabinet
 from server import cases as case_store
 from server import draws as draw_store
 from server.beacon import BeaconError, chain_named
@@ -64,16 +71,18 @@ from server.offline import Reconciler, flags
 from server.openapi_doc import publish_transactions
 from server.persons import person_of
 from server.pickups import attempts, issue, redeem
+from server.rate_limits import Kind, RateLimited, RateLimiter, RateLimits
 from server.ratings import report
 from server.reference import ReferenceDoc
 from server.registry import register_insured
-from server.reservations import enter, entries_of
+from server.reservations import enter, entries_of, withdraw
 from server.rounds import RoundExists, create_round, list_rounds, remaining
 from server.signing import PickupSigner
 
 _Strict = ConfigDict(extra="forbid")
 DrawNumber = Annotated[int, Path(ge=1, le=1_000_000)]
 REPORT_DAYS = 30  # the 好差评 report's period when none is given
+ANOMALY_DAYS = 1  # the anomalies staff see when no "since" is given
 CaseStatus = Literal["received", "reviewing", "approved", "refused", "ready_for_pickup",
                      "collected"]
 
@@ -211,6 +220,21 @@ class PublishedDraw(BaseModel):
     record: dict[str, Any]  # the lottery record verify-draw reads
 
 
+class AnomalyQuery(BaseModel):
+    model_config = _Strict
+    since: QueryMoment | None = Field(default=None, description="from, with zone; none:"
+                                      " the last day")
+
+
+class AuditQuery(BaseModel):
+    model_config = _Strict
+    credential: str | None = Field(default=None, min_length=1, max_length=80,
+                                   description='e.g. "kiosk:XH-CCB-0001"')
+    kind: str | None = Field(default=None, min_length=1, max_length=16)
+    reference: str | None = Field(default=None, min_length=1, max_length=64)
+    limit: int = Field(default=100, ge=1, le=1000)
+
+
 class InsuredList(BaseModel):
     model_config = _Strict
     document_type: DocumentType = DocumentType.RESIDENT_ID
@@ -238,7 +262,7 @@ def describer(reference: dict[str, ReferenceDoc]) -> Any:
 
 
 def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: PickupSigner,
-               key: bytes, clock: Clock) -> FastAPI:
+               key: bytes, clock: Clock, limits: RateLimits | None = None) -> FastAPI:
     app = FastAPI(title="Government-service platform (reference)", version="0.3.0")
 
     @app.exception_handler(RequestValidationError)
@@ -271,6 +295,20 @@ def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: Picku
 
     def post(path: str, **kw: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
         return app.post(path, responses={**errors, **kw.pop("responses", {})}, **kw)
+
+    limiter = RateLimiter(limits or RateLimits())
+    limited: dict[int | str, dict[str, Any]] = {429: {
+        "description": "over this credential's rate limit: try again after Retry-After"
+                       " seconds (the refusal is audited and shown to staff)"}}
+
+    def admit(who: Principal, kind: Kind) -> None:
+        """Count the request against the caller's budget for ``kind``, or answer 429."""
+        try:
+            limiter.check(who.tag, kind, now())
+        except RateLimited as exc:
+            audit.record(engine, now(), who.tag, kind, audit.RATE_LIMITED)
+            raise HTTPException(429, str(exc),
+                                headers={"Retry-After": str(exc.retry_after)}) from None
 
     # -- any credential -------------------------------------------------------------
     @get("/api/v1/health")
@@ -334,8 +372,9 @@ def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: Picku
         return BatchResult(results=ingest_batch(engine, batch.transactions, received, who.id,
                                                 key, offline), received_at=received)
 
-    @post("/api/v1/reservations")
+    @post("/api/v1/reservations", responses=limited)
     def reserve(request: EntryRequest, who: Principal = Depends(kiosk)) -> EntryOutcome:
+        admit(who, "entry")
         return enter(engine, key, signer, describe, request, who.id, now())
 
     # -- a kiosk's pickup cabinet (its own: the credential names the cabinet) ---------
@@ -352,33 +391,60 @@ def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: Picku
                        ) -> CabinetUnloadOutcome:
         return cabinet.unload(engine, request, who.id, now())
 
-    @post(CABINET_COLLECT_PATH, description="The citizen's ID card on this kiosk's reader:"
-          " every case of theirs waiting in its cabinet is redeemed.")
+    @post(CABINET_COLLECT_PATH, responses=limited,
+          description="The citizen's ID card on this kiosk's reader: every case of theirs"
+          " waiting in its cabinet is redeemed (only there: the goods are behind this"
+          " kiosk's doors). Rate-limited and audited.")
     def cabinet_collect(request: CabinetCollect, who: Principal = Depends(kiosk)
                         ) -> CabinetCollection:
-        return cabinet.collect(engine, key, request, who.id, now())
+        admit(who, "cabinet_collect")
+        collection = cabinet.collect(engine, key, request, who.id, now())
+        person = person_of(key, request.document_type, request.document_number)
+        refs = [r.ref for r in collection.redemptions]
+        taken = sum(r.status == "redeemed" for r in collection.redemptions)
+        outcome = (f"redeemed:{taken}" if taken else
+                   f"refused:{collection.redemptions[0].reason}" if refs else "none")
+        audit.record(engine, now(), who.tag, "cabinet_collect", outcome,
+                     refs[0] if len(refs) == 1 else "-", person)
+        return collection
 
     @get(CABINET_CONTENTS_PATH, description="This kiosk's cabinet as the platform sees it.")
     def cabinet_contents(who: Principal = Depends(kiosk)) -> CabinetContents:
         return cabinet.contents(engine, who.id, now())
 
     # -- kiosks and the counter -------------------------------------------------------
-    @post("/api/v1/cases/lookup")
+    # A document number proves nothing (docs/security/access.md): by document a kiosk
+    # gets the status of any kiosk's case or entry, but a pickup code only of its own.
+    @post("/api/v1/cases/lookup", responses=limited)
     def case_lookup(query: CaseQuery, who: Principal = Depends(counter)) -> CaseList:
+        admit(who, "case_lookup")
         person = None if query.document is None else person_of(
             key, query.document.document_type, query.document.document_number)
         scope = who.id if who.role == "kiosk" else None
-        return CaseList(cases=case_store.lookup(engine, scope, query.reference, person))
+        found = case_store.lookup(engine, scope, query.reference, person)
+        audit.record(engine, now(), who.tag, "case_lookup", f"found:{len(found)}",
+                     query.reference or (found[0].reference if len(found) == 1 else "-"),
+                     person or "")
+        return CaseList(cases=found)
 
-    @post("/api/v1/reservations/lookup")
-    def reservation_lookup(query: EntryQuery, _: Principal = Depends(counter)) -> EntryList:
+    @post("/api/v1/reservations/lookup", responses=limited)
+    def reservation_lookup(query: EntryQuery, who: Principal = Depends(counter)) -> EntryList:
+        admit(who, "entry_lookup")
         person = person_of(key, query.document.document_type, query.document.document_number)
-        return EntryList(entries=entries_of(engine, person, query.round_id))
+        found = entries_of(engine, person, query.round_id,
+                           who.id if who.role == "kiosk" else None)
+        audit.record(engine, now(), who.tag, "entry_lookup", f"found:{len(found)}",
+                     found[0].reference if len(found) == 1 else "-", person)
+        return EntryList(entries=found)
 
-    @post("/api/v1/pickups/redeem")
+    @post("/api/v1/pickups/redeem", responses=limited)
     def redeem_code(request: RedeemRequest, who: Principal = Depends(counter)) -> Redemption:
-        return redeem(engine, signer, request.code.strip(), who.tag, now(),
-                      who.id if who.role == "kiosk" else None)
+        admit(who, "redeem")
+        answer = redeem(engine, signer, request.code.strip(), who.tag, now(),
+                        who.id if who.role == "kiosk" else None)
+        audit.record(engine, now(), who.tag, "redeem", "redeemed" if answer.status ==
+                     "redeemed" else f"refused:{answer.reason}", answer.ref or "-")
+        return answer
 
     # -- staff ----------------------------------------------------------------------
     @post("/api/v1/staff/cases/{reference}/status",
@@ -415,6 +481,34 @@ def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: Picku
     @get(PICKUP_FLAGS_PATH)
     def pickup_flags(_: Principal = Depends(staff)) -> PickupFlagList:
         return PickupFlagList(flags=flags(engine))
+
+    @get(ANOMALIES_PATH, description="Credentials refused by a rate limit: how often, first"
+         " and last time (a kiosk trying ID numbers, or one entering made-up people).")
+    def anomalies(query: Annotated[AnomalyQuery, Query()],
+                  _: Principal = Depends(staff)) -> AnomalyList:
+        since = (utc(query.since) if query.since is not None
+                 else now() - timedelta(days=ANOMALY_DAYS))
+        return AnomalyList(since=since, anomalies=audit.anomalies(engine, since))
+
+    @get(AUDIT_PATH, description="Lookups, redemptions, withdrawals and rate-limited"
+         " requests, newest first: who, what, the outcome (never a document number).")
+    def audit_trail(query: Annotated[AuditQuery, Query()],
+                    _: Principal = Depends(staff)) -> AuditList:
+        return AuditList(entries=audit.trail(engine, credential=query.credential,
+                                             kind=query.kind, reference=query.reference,
+                                             limit=query.limit))
+
+    @post(STAFF_ENTRIES_PATH + "/{reference}/withdraw",
+          description="Withdraw an entry made in someone's name: it stops holding their"
+          " place and locking them out; an uncollected code stops working; a first-come"
+          " place returns to the stock. Refusals are answers (status refused, reason).")
+    def withdraw_entry(reference: Annotated[str, Path(min_length=1, max_length=64)],
+                       request: EntryWithdrawal, who: Principal = Depends(staff)
+                       ) -> Withdrawal:
+        answer = withdraw(engine, reference, request.reason, who.tag, now())
+        audit.record(engine, now(), who.tag, "withdraw", answer.status if answer.status ==
+                     "withdrawn" else f"refused:{answer.reason}", reference)
+        return answer
 
     @get("/api/v1/staff/pickups/{ref}/attempts")
     def pickup_attempts(ref: str, _: Principal = Depends(staff)) -> AttemptList:

@@ -110,9 +110,11 @@ def view(conn: Connection, reference: str) -> CaseView | None:
 def lookup(engine: Engine, kiosk_id: str | None, reference: str | None,
            person: str | None) -> list[CaseView]:
     """Cases a caller may see. A kiosk sees its own cases by reference; with the
-    citizen's document (the card on the reader) it sees that person's cases from
-    any kiosk. Staff (``kiosk_id`` None) see any case."""
-    query = select(cases.c.reference)
+    citizen's document it sees that person's cases from any kiosk, but the pickup code
+    only of the cases it made itself: a document number proves nothing, so another
+    kiosk's case answers with its status and timeline alone (docs/security/access.md).
+    Staff (``kiosk_id`` None) see any case, codes included."""
+    query = select(cases.c.reference, cases.c.kiosk_id)
     if reference is not None:
         query = query.where(cases.c.reference == reference)
     if person is not None:
@@ -120,8 +122,10 @@ def lookup(engine: Engine, kiosk_id: str | None, reference: str | None,
     elif kiosk_id is not None:
         query = query.where(cases.c.kiosk_id == kiosk_id)
     with engine.connect() as conn:
-        refs = conn.execute(query.order_by(cases.c.received_at).limit(50)).scalars().all()
-        return [v for ref in refs if (v := view(conn, ref)) is not None]
+        rows = conn.execute(query.order_by(cases.c.received_at).limit(50)).all()
+        views = [(r.kiosk_id, v) for r in rows if (v := view(conn, r.reference)) is not None]
+    return [v if kiosk_id is None or made_by == kiosk_id
+            else v.model_copy(update={"pickup_code": ""}) for made_by, v in views]
 
 
 def set_status(engine: Engine, reference: str, status: str, reason: str, by: str,

@@ -138,7 +138,8 @@ entries = Table(
     Column("document_type", String(32), nullable=False),
     Column("choices", JSON, nullable=False),  # slots in order of preference
     Column("auto_entry", Boolean, nullable=False),  # 65+: stays in every draw until won
-    # entered | won | refused | updated (a changed choice) | expired (replaced)
+    # entered | won | refused | updated (a changed choice) | expired (replaced) |
+    # withdrawn (by staff: planted in someone's name, or a mistake)
     Column("status", String(12), nullable=False),
     Column("reason", String(40), nullable=False, default=""),  # refused: the rule's code
     Column("detail", Text, nullable=False, default=""),  # refused: the rule in words
@@ -243,6 +244,22 @@ offline_entries = Table(
     Column("as_of", DateTime(timezone=True), nullable=False),  # what the rules saw
     Column("received_at", DateTime(timezone=True), nullable=False),
 )
+
+# Every lookup and redemption, and every request a rate limit refused: who asked (the
+# credential's tag), what (the kind, a reference or "-"), about whom (the pseudonym at
+# most, never a document number), with what outcome, when. Staff read anomalies here.
+access_audit = Table(
+    "access_audit",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("who", String(80), nullable=False, index=True),  # "kiosk:XH-CCB-0001"
+    Column("kind", String(16), nullable=False),  # server.rate_limits.Kind
+    Column("reference", String(64), nullable=False),  # "-": none (or several: see outcome)
+    Column("person", String(64), nullable=False),  # pseudonym; "": none given
+    Column("outcome", String(40), nullable=False),  # found:N | redeemed | refused:WHY...
+)
+
 
 # The social-security registry's answer, as pseudonyms: who is insured locally.
 insured = Table(

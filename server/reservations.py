@@ -23,6 +23,7 @@ from contracts.platform_api import (
     EntryRequest,
     EntryView,
     RoundConfig,
+    Withdrawal,
 )
 from server.db import aware, entries, insured, offline_entries, pickups, round_stock
 from server.persons import age_on, birth_date, document_problem, person_of, published_outcome
@@ -171,6 +172,11 @@ def _place(conn: Connection, signer: PickupSigner, describe: Describe, config: R
         if tuple(live.choices) == choices:
             raise _Refusal("already_entered", "do not submit twice: your entry"
                            f" {live.reference} stands and nothing was changed")
+        if live.kiosk_id != kiosk_id:
+            # A document number proves nothing: only the kiosk that made the entry (or
+            # staff, by withdrawing it) changes it (docs/security/access.md).
+            raise _Refusal("other_kiosk", f"your entry {live.reference} was made at another"
+                           " kiosk: change it there, or ask staff")
         # An edit replaces the entry's choices (Xiamen): same entry, same validity.
         conn.execute(update(entries).where(entries.c.pk == live.pk).values(choices=choices))
         _record(conn, config, req, kiosk_id, person, "updated", now, reference_of=live)
@@ -251,10 +257,13 @@ def _outcome(conn: Connection, row: Any, replayed: bool) -> EntryOutcome:
                         valid_until=_aware_or_none(row.expires_at), **base)
 
 
-def entries_of(engine: Engine, person: str, round_id: str | None = None) -> list[EntryView]:
+def entries_of(engine: Engine, person: str, round_id: str | None = None,
+               kiosk_id: str | None = None) -> list[EntryView]:
     """A person's entries, newest first: what result lookup by ID card shows. Refusals
     of entries made offline are among them (the person was told "to be confirmed");
-    an online refusal was answered at the kiosk at once and is not."""
+    an online refusal was answered at the kiosk at once and is not. Asked by a kiosk
+    (``kiosk_id``), an entry another kiosk made comes without its pickup code: the code
+    is shown only where it was given, or to staff (docs/security/access.md)."""
     offline = offline_entries.c.request_id.is_not(None)
     query = (select(entries, pickups.c.code, pickups.c.expires_at.label("code_expires"),
                     pickups.c.redeemed_at, offline.label("made_offline"))
@@ -273,8 +282,45 @@ def entries_of(engine: Engine, person: str, round_id: str | None = None) -> list
         status = ("collected" if r.redeemed_at is not None else r.status)
         views.append(EntryView(
             round_id=r.round_id, reference=r.reference, status=status, slot=r.slot or "",
-            choices=list(r.choices), pickup_code=r.code or "",
+            choices=list(r.choices),
+            pickup_code=(r.code or "") if kiosk_id in (None, r.kiosk_id) else "",
             valid_until=_aware_or_none(r.code_expires if r.code else r.expires_at),
             reason=r.reason if r.status == "refused" else "",
             made_offline=bool(r.made_offline)))
     return views
+
+
+def withdraw(engine: Engine, reference: str, reason: str, by: str,
+             now: datetime) -> Withdrawal:
+    """Staff withdraw a live entry (one planted in someone's name, or a mistake): it no
+    longer holds the person's place in the round nor locks them out of the next; a won
+    place's code stops working unless collected, and a first-come place goes back to
+    the stock. Sent again, refused "not_live"."""
+    with engine.begin() as conn:
+        row = conn.execute(select(entries).where(entries.c.reference == reference)
+                           .with_for_update()).first()
+        if row is None:
+            return Withdrawal(reference=reference, status="refused", reason="no_entry",
+                              detail=f"no entry {reference}")
+        if row.status not in ("entered", "won"):
+            return Withdrawal(reference=reference, status="refused", reason="not_live",
+                              detail=f"entry {reference} is {row.status}")
+        returned = False
+        if row.status == "won":
+            # Conditional: a collection committed first leaves nothing to delete.
+            gone = conn.execute(pickups.delete().where(pickups.c.ref == reference,
+                                                       pickups.c.redeemed_at.is_(None))
+                                ).rowcount
+            if not gone and conn.execute(select(pickups.c.ref)
+                                         .where(pickups.c.ref == reference)).first():
+                return Withdrawal(reference=reference, status="refused", reason="collected",
+                                  detail=f"the goods of entry {reference} were collected")
+            config = load_round(conn, row.round_id)
+            if config is not None and config.mode == "first_come" and row.slot:
+                returned = bool(conn.execute(update(round_stock).where(
+                    round_stock.c.round_id == row.round_id, round_stock.c.slot == row.slot)
+                    .values(remaining=round_stock.c.remaining + 1)).rowcount)
+        conn.execute(update(entries).where(entries.c.pk == row.pk).values(
+            status="withdrawn", person_slot=f"withdrawn:{row.request_id}", won_at=None,
+            reason=reason[:40], detail=f"withdrawn by {by}"[:200]))
+    return Withdrawal(reference=reference, status="withdrawn", place_returned=returned)
