@@ -163,7 +163,7 @@ def test_a_withdrawn_lottery_entry_leaves_the_draw(api: Api) -> None:
     kept = api.enter(r, person(7), kiosk="K-A")
     assert withdraw(api, planted["reference"])["status"] == "withdrawn"
     committed = api.admin.post(f"/api/v1/admin/rounds/{r}/draws",
-                               json={"seed_name": "beacon"}).json()["record"]
+                               json={"chain": "test"}).json()["record"]
     assert [e["pseudonym"] for e in committed["entrants"]] == [kept["pseudonym"]]
     again = api.enter(r, person(6), kiosk="K-A")  # the person's own entry, now
     assert again["status"] == "entered"

@@ -1,6 +1,6 @@
 """Access audit: every lookup and redemption, and every request a rate limit refused.
 
-Revision ID: 0004_access
+Revision ID: 0004
 Revises: 0003
 Create Date: 2026-12-04
 
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004_access"
+revision: str = "0004"
 down_revision: str | Sequence[str] | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
