@@ -19,6 +19,11 @@
     python -m server revision -m MESSAGE [--db URL]
                                             write the next schema migration: what the
                                             models in server/db.py add (docs/platform.md)
+
+Without --db, the database is platform.db in the platform's folder under the user data
+folder (platformdirs: ~/.local/share/gov-kiosk-platform on Linux), made 0700, with the
+signing key and the data key beside it; every file there is 0600. The data key (which
+seals personal fields) may come from PLATFORM_DATA_KEY (base64) instead of its file.
 """
 
 from __future__ import annotations
@@ -29,7 +34,12 @@ import os
 import sys
 from pathlib import Path
 
-DEFAULT_DB = "sqlite:///platform.db"
+from platformdirs import user_data_dir
+
+# Never the current folder: a platform started from a checkout would write personal
+# data and keys where `git add .` finds them.
+HOME = Path(user_data_dir("gov-kiosk-platform", appauthor=False))
+DEFAULT_DB = f"sqlite:///{HOME / 'platform.db'}"
 
 
 def serve(argv: list[str]) -> int:
@@ -38,15 +48,21 @@ def serve(argv: list[str]) -> int:
     parser.add_argument("--db", default=DEFAULT_DB, help="SQLAlchemy database URL")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8700)
-    parser.add_argument("--signing-key", type=Path, default=Path("platform-signing.key"),
+    parser.add_argument("--signing-key", type=Path, default=HOME / "platform-signing.key",
                         help="Ed25519 key for pickup codes (made 0600 on first use)")
+    parser.add_argument("--data-key", type=Path, help="AES-256 key sealing personal fields"
+                        " (made 0600 on first use; default: beside the signing key;"
+                        " PLATFORM_DATA_KEY, base64, wins)")
     args = parser.parse_args(argv)
 
     import uvicorn
 
     from server.platform import build_platform
+    from server.sealing import ENV_KEY
 
-    platform = build_platform(args.db, args.signing_key)
+    args.signing_key.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    platform = build_platform(args.db, args.signing_key, data_key=args.data_key,
+                              data_key_text=os.environ.get(ENV_KEY))
     uvicorn.run(platform.app, host=args.host, port=args.port)
     return 0
 
@@ -162,7 +178,7 @@ def enrol_command(argv: list[str], revoking: bool = False) -> int:
 
     from datetime import UTC, datetime
 
-    from server.credentials import CredentialError, enrol, revoke
+    from server.credentials import CredentialError, enrol, revoke, write_token_file
     from server.db import make_engine
 
     engine = make_engine(args.db)
@@ -180,9 +196,7 @@ def enrol_command(argv: list[str], revoking: bool = False) -> int:
     if args.out is None:
         print(token)
     else:
-        fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(token + "\n")
+        write_token_file(args.out, token)
         print(f"{args.role} {args.id}: token written to {args.out}")
     return 0
 

@@ -54,6 +54,8 @@ from contracts.wire import Batch, BatchResult, Health, ReferenceBody, Versions
 from server import cabinet
 from server import cases as case_store
 from server import draws as draw_store
+from server.body_limit import MAX_BODY_BYTES, BodyLimit
+from server.crash_guard import CrashGuard
 from server.credentials import CredentialError, Principal, Role, enrol, revoke
 from server.draws import DrawStateError
 from server.http_auth import requires
@@ -68,6 +70,7 @@ from server.reference import ReferenceDoc
 from server.registry import register_insured
 from server.reservations import enter, entries_of
 from server.rounds import RoundExists, create_round, list_rounds, remaining
+from server.sealing import PayloadCipher
 from server.signing import PickupSigner
 
 _Strict = ConfigDict(extra="forbid")
@@ -232,8 +235,24 @@ def describer(reference: dict[str, ReferenceDoc]) -> Any:
 
 
 def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: PickupSigner,
-               key: bytes, clock: Clock) -> FastAPI:
+               key: bytes, clock: Clock, cipher: PayloadCipher | None = None,
+               max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
+    """``cipher`` seals personal fields of stored transactions (None: a throwaway key,
+    for tools and tests that never read them back)."""
     app = FastAPI(title="Government-service platform (reference)", version="0.3.0")
+    # Added last is outermost: the guard sees everything, the body cap runs before
+    # routing, authentication and parsing.
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    app.add_middleware(CrashGuard)
+    sealer = cipher or PayloadCipher.throwaway()
+
+    @app.exception_handler(UnicodeEncodeError)
+    async def unencodable_text(_: Request, exc: UnicodeEncodeError) -> Response:
+        # A lone surrogate in a document number passes JSON and pydantic and fails only
+        # when hashed or stored: the caller's text is malformed, not the platform.
+        return Response(json.dumps({"detail": "text that is not valid Unicode (a lone"
+                                    " surrogate)"}), status_code=422,
+                        media_type="application/json")
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> Response:
@@ -258,7 +277,8 @@ def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: Picku
     errors: dict[int | str, dict[str, Any]] = {
         400: {"description": "the body is not JSON"},
         401: {"description": "no credential, or an unknown or revoked one"},
-        403: {"description": "this role cannot use this endpoint"}}
+        403: {"description": "this role cannot use this endpoint"},
+        413: {"description": "the request body is over the platform's cap"}}
 
     def get(path: str, **kw: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
         return app.get(path, responses={**errors, **kw.pop("responses", {})}, **kw)
@@ -326,7 +346,8 @@ def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: Picku
     def ingest(batch: Batch, who: Principal = Depends(kiosk)) -> BatchResult:
         received = now()
         return BatchResult(results=ingest_batch(engine, batch.transactions, received, who.id,
-                                                key, offline), received_at=received)
+                                                key, offline, sealer),
+                           received_at=received)
 
     @post("/api/v1/reservations")
     def reserve(request: EntryRequest, who: Principal = Depends(kiosk)) -> EntryOutcome:
