@@ -246,13 +246,6 @@ def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: Picku
     app.add_middleware(CrashGuard)
     sealer = cipher or PayloadCipher.throwaway()
 
-    @app.exception_handler(UnicodeEncodeError)
-    async def unencodable_text(_: Request, exc: UnicodeEncodeError) -> Response:
-        # A lone surrogate in a document number passes JSON and pydantic and fails only
-        # when hashed or stored: the caller's text is malformed, not the platform.
-        return Response(json.dumps({"detail": "text that is not valid Unicode (a lone"
-                                    " surrogate)"}), status_code=422,
-                        media_type="application/json")
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> Response:

@@ -28,7 +28,9 @@ class BodyTooLarge(HTTPException):
     HTTPException met while reading the body, so it becomes the 413 answer."""
 
     def __init__(self, max_bytes: int) -> None:
-        super().__init__(413, f"request body over {max_bytes} bytes")
+        # Closing the connection: the rest of the body is never read.
+        super().__init__(413, f"request body over {max_bytes} bytes",
+                         headers={"Connection": "close"})
 
 
 class BodyLimit:
