@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from pathlib import Path
@@ -60,6 +61,10 @@ def serve(argv: list[str]) -> int:
     from server.platform import build_platform
     from server.sealing import ENV_KEY
 
+    # The platform's own lines (a refused body, an unhandled error: never personal data)
+    # beside uvicorn's, with a time.
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args.signing_key.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     platform = build_platform(args.db, args.signing_key, data_key=args.data_key,
                               data_key_text=os.environ.get(ENV_KEY))

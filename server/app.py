@@ -246,7 +246,6 @@ def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: Picku
     app.add_middleware(CrashGuard)
     sealer = cipher or PayloadCipher.throwaway()
 
-
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> Response:
         # FastAPI's own answer echoes the input: an ID number would travel back in

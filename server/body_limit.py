@@ -49,7 +49,7 @@ class BodyLimit:
             await _refuse(send, 400, "Content-Length is not a number")
             return
         if declared > self.max_bytes:
-            log.warning("refused a %d-byte body on %s (cap %d)", declared, scope["path"],
+            log.warning("refused a %d-byte body on %s (cap %d)", declared, scope["path"][:100],
                         self.max_bytes)
             await _refuse(send, 413, f"request body over {self.max_bytes} bytes")
             return
@@ -63,7 +63,7 @@ class BodyLimit:
                 counted += len(message.get("body", b""))
                 if counted > self.max_bytes:
                     log.warning("refused a streamed body on %s past %d bytes",
-                                scope["path"], self.max_bytes)
+                                scope["path"][:100], self.max_bytes)
                     raise BodyTooLarge(self.max_bytes)
             return message
 

@@ -156,11 +156,12 @@ def test_a_lone_surrogate_in_one_item_refuses_that_item_only(api: Api, where: st
 # locals both hold the applicant's personal data, as a database error's parameters would.
 CRASHING_PLATFORM = """
 import sys
-from pathlib import Path
-
-import uvicorn
+from datetime import UTC, datetime
 
 import server.ingest
+from server.__main__ import main
+from server.credentials import enrol
+from server.db import make_engine
 
 
 def record_application(conn, tx, payload, person, now):
@@ -170,11 +171,10 @@ def record_application(conn, tx, payload, person, now):
 
 
 server.ingest.record_application = record_application
-from server.platform import build_platform
-
-platform = build_platform(sys.argv[1], Path(sys.argv[2]))
-print(platform.enrol("kiosk", "K-C"), flush=True)
-uvicorn.run(platform.app, host="127.0.0.1", port=int(sys.argv[3]))
+engine = make_engine(sys.argv[1])
+print(enrol(engine, "kiosk", "K-C", datetime.now(UTC)), flush=True)
+engine.dispose()
+main(["--db", sys.argv[1], "--signing-key", sys.argv[2], "--port", sys.argv[3]])
 """
 
 
