@@ -27,17 +27,28 @@
     python -m server revision -m MESSAGE [--db URL]
                                             write the next schema migration: what the
                                             models in server/db.py add (docs/platform.md)
+
+Without --db, the database is platform.db in the platform's folder under the user data
+folder (platformdirs: ~/.local/share/gov-kiosk-platform on Linux), made 0700, with the
+signing key and the data key beside it; every file there is 0600. The data key (which
+seals personal fields) may come from PLATFORM_DATA_KEY (base64) instead of its file.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from pathlib import Path
 
-DEFAULT_DB = "sqlite:///platform.db"
+from platformdirs import user_data_dir
+
+# Never the current folder: a platform started from a checkout would write personal
+# data and keys where `git add .` finds them.
+HOME = Path(user_data_dir("gov-kiosk-platform", appauthor=False))
+DEFAULT_DB = f"sqlite:///{HOME / 'platform.db'}"
 
 
 def serve(argv: list[str]) -> int:
@@ -46,11 +57,18 @@ def serve(argv: list[str]) -> int:
     parser.add_argument("--db", default=DEFAULT_DB, help="SQLAlchemy database URL")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8700)
-    parser.add_argument("--signing-key", type=Path, default=Path("platform-signing.key"),
+    parser.add_argument("--signing-key", type=Path, default=HOME / "platform-signing.key",
                         help="Ed25519 key for pickup codes (made 0600 on first use)")
     parser.add_argument("--ssl-certfile", type=Path, help="serve HTTPS: the certificate"
                         " chain (PEM) kiosks verify (docs/deploy.md)")
     parser.add_argument("--ssl-keyfile", type=Path, help="serve HTTPS: its private key (PEM)")
+    parser.add_argument("--data-key", type=Path, help="AES-256 key sealing personal fields"
+                        " (made 0600 on first use; default: beside the signing key;"
+                        " PLATFORM_DATA_KEY, base64, wins)")
+    parser.add_argument("--rate-limit", type=int, default=None, metavar="N",
+                        help="requests a credential may make per minute of each kind"
+                             " (lookups, entries, redemptions, cabinet collection);"
+                             " default 30")
     args = parser.parse_args(argv)
     if (args.ssl_certfile is None) != (args.ssl_keyfile is None):
         parser.error("--ssl-certfile and --ssl-keyfile go together")
@@ -62,8 +80,16 @@ def serve(argv: list[str]) -> int:
     import uvicorn
 
     from server.platform import build_platform
+    from server.sealing import ENV_KEY
 
-    platform = build_platform(args.db, args.signing_key)
+    # The platform's own lines (a refused body, an unhandled error: never personal data)
+    # beside uvicorn's, with a time.
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args.signing_key.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    platform = build_platform(args.db, args.signing_key, data_key=args.data_key,
+                              data_key_text=os.environ.get(ENV_KEY),
+                              rate_limit=args.rate_limit)
     uvicorn.run(platform.app, host=args.host, port=args.port,
                 ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile)
     return 0
@@ -215,7 +241,7 @@ def enrol_command(argv: list[str], revoking: bool = False) -> int:
 
     from datetime import UTC, datetime
 
-    from server.credentials import CredentialError, enrol, revoke
+    from server.credentials import CredentialError, enrol, revoke, write_token_file
     from server.db import make_engine
 
     engine = make_engine(args.db)
@@ -233,9 +259,7 @@ def enrol_command(argv: list[str], revoking: bool = False) -> int:
     if args.out is None:
         print(token)
     else:
-        fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(token + "\n")
+        write_token_file(args.out, token)
         print(f"{args.role} {args.id}: token written to {args.out}")
     return 0
 

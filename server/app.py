@@ -62,6 +62,8 @@ from server import audit, cabinet
 from server import cases as case_store
 from server import draws as draw_store
 from server.beacon import BeaconError, chain_named
+from server.body_limit import MAX_BODY_BYTES, BodyLimit
+from server.crash_guard import CrashGuard
 from server.credentials import CredentialError, Principal, Role, enrol, revoke
 from server.draws import DrawStateError
 from server.http_auth import requires
@@ -77,6 +79,7 @@ from server.reference import ReferenceDoc
 from server.registry import register_insured
 from server.reservations import enter, entries_of, withdraw
 from server.rounds import RoundExists, create_round, list_rounds, remaining
+from server.sealing import PayloadCipher
 from server.signing import PickupSigner
 
 _Strict = ConfigDict(extra="forbid")
@@ -262,8 +265,18 @@ def describer(reference: dict[str, ReferenceDoc]) -> Any:
 
 
 def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: PickupSigner,
-               key: bytes, clock: Clock, limits: RateLimits | None = None) -> FastAPI:
+               key: bytes, clock: Clock, cipher: PayloadCipher | None = None,
+               max_body_bytes: int = MAX_BODY_BYTES,
+               limits: RateLimits | None = None) -> FastAPI:
+    """``cipher`` seals personal fields of stored transactions (None: a throwaway key,
+    for tools and tests that never read them back); ``limits``: each credential's
+    budget per kind of request (None: the defaults)."""
     app = FastAPI(title="Government-service platform (reference)", version="0.3.0")
+    # Added last is outermost: the guard sees everything, the body cap runs before
+    # routing, authentication and parsing.
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    app.add_middleware(CrashGuard)
+    sealer = cipher or PayloadCipher.throwaway()
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> Response:
@@ -288,7 +301,8 @@ def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: Picku
     errors: dict[int | str, dict[str, Any]] = {
         400: {"description": "the body is not JSON"},
         401: {"description": "no credential, or an unknown or revoked one"},
-        403: {"description": "this role cannot use this endpoint"}}
+        403: {"description": "this role cannot use this endpoint"},
+        413: {"description": "the request body is over the platform's cap"}}
 
     def get(path: str, **kw: Any) -> Callable[[DecoratedCallable], DecoratedCallable]:
         return app.get(path, responses={**errors, **kw.pop("responses", {})}, **kw)
@@ -370,7 +384,8 @@ def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: Picku
     def ingest(batch: Batch, who: Principal = Depends(kiosk)) -> BatchResult:
         received = now()
         return BatchResult(results=ingest_batch(engine, batch.transactions, received, who.id,
-                                                key, offline), received_at=received)
+                                                key, offline, sealer),
+                           received_at=received)
 
     @post("/api/v1/reservations", responses=limited)
     def reserve(request: EntryRequest, who: Principal = Depends(kiosk)) -> EntryOutcome:

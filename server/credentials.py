@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import re
 import secrets
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Literal
 
 from sqlalchemy import select, update
@@ -95,3 +98,20 @@ def authenticate(engine: Engine, token: str) -> Principal | None:
     if not hmac.compare_digest(row.token_hash, _digest(secret)):
         return None
     return Principal(role, ident)  # type: ignore[arg-type]
+
+
+def write_token_file(path: Path, token: str) -> None:
+    """``token`` in ``path``, readable by its owner only, whatever was there before: the
+    token goes to a new 0600 file beside it that then replaces ``path`` (an existing
+    file keeps its mode when merely rewritten, so a 0644 one would stay readable)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, scratch = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # 0600
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(token + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(scratch, path)
+    except BaseException:
+        Path(scratch).unlink(missing_ok=True)
+        raise

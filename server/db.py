@@ -7,7 +7,10 @@ Invariant: these tables are what the newest migration in ``server/migrations`` m
 
 from __future__ import annotations
 
+import os
+import stat
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import (
     JSON,
@@ -25,6 +28,7 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    make_url,
 )
 from sqlalchemy.engine import Engine
 
@@ -275,8 +279,28 @@ def aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def private_sqlite_file(url: str) -> Path | None:
+    """A SQLite database file readable by its owner only: made 0600 (its folder 0700)
+    before SQLite opens it, and an older one (and its WAL files) tightened to 0600.
+    SQLite gives the WAL and shared-memory files the database file's mode. None: not a
+    SQLite file."""
+    parsed = make_url(url)
+    name = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not name or name == ":memory:" or (
+            name.startswith("file:")):
+        return None
+    path = Path(name)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for each in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if each.exists() and stat.S_IMODE(each.stat().st_mode) & 0o077:
+            each.chmod(0o600)
+    return path
+
+
 def make_engine(url: str) -> Engine:
     """An engine on the platform's database, its schema migrated to the newest revision."""
+    private_sqlite_file(url)
     if url.startswith("postgresql"):
         engine = create_engine(url, pool_size=20, max_overflow=20)
     else:

@@ -4,10 +4,16 @@ The database's unique constraint on the UUID is what makes a resend harmless;
 the lookup before the insert only saves work. A batch is written in one
 transaction; if that hits a constraint (a concurrent resend, a reused
 sequence) each item is retried on its own so one bad item sinks nothing else.
+
+An item over MAX_ITEM_BYTES, or with text that is not valid Unicode (a lone surrogate,
+which JSON allows and UTF-8 cannot encode), is refused on its own, before its models
+are checked; the items beside it are stored. Personal fields are stored sealed
+(server.sealing).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -30,6 +36,11 @@ from server.cases import document_type_of, rating_problem, record_application
 from server.db import transactions
 from server.offline import Reconciler
 from server.persons import person_of
+from server.sealing import PayloadCipher
+
+# One transaction as it travels: an application is about 1 KiB (a name, an ID number,
+# an address, a dozen short answers); 32 KiB is far past any the kiosk makes.
+MAX_ITEM_BYTES = 32 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,21 +52,26 @@ class Incoming:
 
 
 def ingest_batch(engine: Engine, raws: list[Any], now: datetime, kiosk_id: str | None,
-                 key: bytes, offline: Reconciler | None = None) -> list[ItemResult]:
+                 key: bytes, offline: Reconciler | None = None,
+                 cipher: PayloadCipher | None = None) -> list[ItemResult]:
     """Store what is new, one result per item in order. ``kiosk_id``: the authenticated
     kiosk, which may send only its own transactions (None: no such check, for tools).
     ``offline`` applies offline entries and redemptions; without it (a tool holding no
-    signing key) they are refused, to be sent again to a platform that takes them."""
+    signing key) they are refused, to be sent again to a platform that takes them.
+    ``cipher`` seals the personal fields stored (None: a throwaway key, for tools that
+    store demo rows and never read them back)."""
+    sealer = cipher or PayloadCipher.throwaway()
     results: dict[int, ItemResult] = {}
     valid: list[tuple[int, Incoming]] = []
     for index, raw in enumerate(raws):
-        if not isinstance(raw, dict):
-            results[index] = ItemResult(id="", status="refused", reason="not an object")
+        problem = _shape_problem(raw)
+        if problem is not None:
+            results[index] = ItemResult(id=_id_of(raw), status="refused", reason=problem)
             continue
         try:
             tx = Transaction.model_validate(raw)
         except ValidationError as exc:
-            results[index] = ItemResult(id=str(raw.get("id", ""))[:36], status="refused",
+            results[index] = ItemResult(id=_id_of(raw), status="refused",
                                         reason=_first_problem(exc))
             continue
         try:
@@ -80,12 +96,61 @@ def ingest_batch(engine: Engine, raws: list[Any], now: datetime, kiosk_id: str |
             new.append((index, item))
     try:
         with engine.begin() as conn:
-            outcomes = [(index, _apply(conn, item, now, key, offline)) for index, item in new]
+            outcomes = [(index, _apply(conn, item, now, key, offline, sealer))
+                        for index, item in new]
         results.update(outcomes)
     except IntegrityError:
         for index, item in new:
-            results[index] = _ingest_one(engine, item, now, key, offline)
+            results[index] = _ingest_one(engine, item, now, key, offline, sealer)
     return [results[i] for i in range(len(raws))]
+
+
+def _shape_problem(raw: Any) -> str | None:
+    """Why an item is refused before its models are read: not an object, too large, or
+    text that cannot be stored; None when it may be read."""
+    if not isinstance(raw, dict):
+        return "not an object"
+    size = len(json.dumps(raw))  # escapes count: an upper bound, and never fails
+    if size > MAX_ITEM_BYTES:
+        return f"item of {size} bytes, over the {MAX_ITEM_BYTES}-byte cap"
+    where = _unencodable(raw)
+    if where is not None:
+        return f"{where or 'a field name'}: text that is not valid Unicode (a lone surrogate)"
+    return None
+
+
+def _unencodable(value: Any, where: str = "") -> str | None:
+    """The path of the first text (value or field name) UTF-8 cannot encode, or None."""
+    if isinstance(value, str):
+        return None if _encodable(value) else where
+    if isinstance(value, dict):
+        for name, inner in value.items():
+            if not _encodable(str(name)):
+                return where
+            found = _unencodable(inner, f"{where}.{name}" if where else str(name))
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for number, inner in enumerate(value):
+            found = _unencodable(inner, f"{where}.{number}")
+            if found is not None:
+                return found
+    return None
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _id_of(raw: Any) -> str:
+    """The item's id for its result, when it is text that can travel back."""
+    ident = raw.get("id", "") if isinstance(raw, dict) else ""
+    text = str(ident)[:36]
+    return text if _encodable(text) else ""
 
 
 def _first_problem(exc: ValidationError, prefix: str = "") -> str:
@@ -96,7 +161,7 @@ def _first_problem(exc: ValidationError, prefix: str = "") -> str:
 
 
 def _apply(conn: Connection, item: Incoming, now: datetime, key: bytes,
-           offline: Reconciler | None) -> ItemResult:
+           offline: Reconciler | None, sealer: PayloadCipher) -> ItemResult:
     """Write one transaction and what it means (a case, a rating, an offline entry or
     redemption), or refuse it."""
     tx, payload = item.tx, item.payload
@@ -105,23 +170,24 @@ def _apply(conn: Connection, item: Incoming, now: datetime, key: bytes,
         if not number:
             return ItemResult(id=tx.id, status="refused",
                               reason="payload.identity.id_number: missing")
-        conn.execute(transactions.insert().values(**_row(tx, now)))
+        conn.execute(transactions.insert().values(**_row(tx, now, sealer)))
         person = person_of(key, document_type_of(number.upper()), number)
         record_application(conn, tx, payload, person, now)
     elif isinstance(payload, RatingPayload):
         problem = rating_problem(conn, tx, payload, now)
         if problem is not None:
             return ItemResult(id=tx.id, status="refused", reason=problem)
-        conn.execute(transactions.insert().values(**_row(tx, now)))
+        conn.execute(transactions.insert().values(**_row(tx, now, sealer)))
     elif offline is None:
         return ItemResult(id=tx.id, status="refused", reason=f"kind {tx.kind}: not taken here")
     elif isinstance(payload, ReservationPayload):
-        conn.execute(transactions.insert().values(**_row(tx, now, _without_document(tx))))
+        conn.execute(transactions.insert().values(**_row(tx, now, sealer,
+                                                          _without_document(tx))))
         # accepted whatever the round said: the outcome is the entry's, read by lookup
         return ItemResult(id=tx.id, status="accepted",
                           reason=offline.reservation(conn, tx, payload, now))
     elif isinstance(payload, RedemptionPayload):
-        conn.execute(transactions.insert().values(**_row(tx, now)))
+        conn.execute(transactions.insert().values(**_row(tx, now, sealer)))
         return ItemResult(id=tx.id, status="accepted",
                           reason=offline.redemption(conn, tx, payload, now))
     return ItemResult(id=tx.id, status="accepted")
@@ -142,18 +208,18 @@ def _existing(conn: Connection, ids: list[str]) -> set[str]:
                .scalars())
 
 
-def _row(tx: Transaction, now: datetime, payload: dict[str, Any] | None = None
-         ) -> dict[str, Any]:
+def _row(tx: Transaction, now: datetime, sealer: PayloadCipher,
+         payload: dict[str, Any] | None = None) -> dict[str, Any]:
     row = tx.model_dump()
-    if payload is not None:
-        row["payload"] = payload
+    row["payload"] = sealer.seal_payload(
+        tx.kind, tx.id, row["payload"] if payload is None else payload)
     row["client_created_at"] = row.pop("created_at")
     row["received_at"] = now
     return row
 
 
 def _ingest_one(engine: Engine, item: Incoming, now: datetime, key: bytes,
-                offline: Reconciler | None) -> ItemResult:
+                offline: Reconciler | None, sealer: PayloadCipher) -> ItemResult:
     tx = item.tx
     # An entry may collide with the same person's entry from another kiosk in the same
     # instant: the next pass sees the row that won (server.reservations.enter).
@@ -163,7 +229,7 @@ def _ingest_one(engine: Engine, item: Incoming, now: datetime, key: bytes,
             with engine.begin() as conn:
                 if _existing(conn, [tx.id]):
                     return ItemResult(id=tx.id, status="duplicate")
-                return _apply(conn, item, now, key, offline)
+                return _apply(conn, item, now, key, offline, sealer)
         except IntegrityError:
             continue
     with engine.connect() as conn:

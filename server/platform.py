@@ -14,7 +14,9 @@ from server.app import create_app
 from server.credentials import Role, enrol
 from server.db import make_engine
 from server.persons import pseudonym_key
+from server.rate_limits import RateLimits
 from server.reference import load_reference
+from server.sealing import PayloadCipher, load_cipher
 from server.signing import PickupSigner, load_signing_key
 
 
@@ -24,16 +26,29 @@ class Platform:
     signer: PickupSigner
     app: FastAPI
     clock: Clock = field(default_factory=SystemClock)
+    cipher: PayloadCipher | None = None  # opens the personal fields of stored transactions
 
     def enrol(self, role: Role, ident: str) -> str:
         """A fresh token for a kiosk, staff member or administrator."""
         return enrol(self.engine, role, ident, self.clock.now().astimezone(UTC))
 
 
-def build_platform(db_url: str, signing_key: Path, clock: Clock | None = None) -> Platform:
+def build_platform(db_url: str, signing_key: Path, clock: Clock | None = None,
+                   data_key: Path | None = None, data_key_text: str | None = None,
+                   rate_limit: int | None = None) -> Platform:
+    """``data_key``: the file of the key that seals personal fields (default: beside the
+    signing key); ``data_key_text``: the key itself, base64 (PLATFORM_DATA_KEY), which wins;
+    ``rate_limit``: requests per minute a credential may make of each limited kind.
+    """
     clock = clock or SystemClock()
+    cipher = load_cipher(data_key or default_data_key(signing_key), data_key_text)
     engine = make_engine(db_url)
     signer = PickupSigner(load_signing_key(signing_key))
+    limits = RateLimits(default=rate_limit) if rate_limit is not None else None
     app = create_app(engine, load_reference([signer.public_key]), signer,
-                     pseudonym_key(engine), clock)
-    return Platform(engine, signer, app, clock)
+                     pseudonym_key(engine), clock, cipher, limits=limits)
+    return Platform(engine, signer, app, clock, cipher)
+
+
+def default_data_key(signing_key: Path) -> Path:
+    return signing_key.with_name("platform-data.key")

@@ -27,6 +27,7 @@ def key_id(key: Ed25519PublicKey) -> str:
 def load_signing_key(path: Path) -> Ed25519PrivateKey:
     """The key in ``path`` (raw 32 bytes), made on first use with mode 0600."""
     if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         key = Ed25519PrivateKey.generate()
         raw = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
                                 serialization.NoEncryption())

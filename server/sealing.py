@@ -1,0 +1,164 @@
+"""Sealing of the personal fields the platform stores (AES-256-GCM).
+
+Invariant: a transaction's personal fields (an applicant's name, ID number, phone,
+address and birth date, a form's answers, an entry's birth date) are written to the
+database only sealed, under a key that is never in the database: 32 random bytes from
+the ``PLATFORM_DATA_KEY`` environment variable (base64) or a key file readable by its
+owner only (0600), made on first start. A sealed value names its key by id, so after a
+rotation the old key (one base64 line per key in ``<key file>.old``) still opens older
+rows; it is bound to its transaction's id, so it cannot be moved to another row.
+
+The same approach as the kiosk's outbox (offline_cache/sealing.py); the platform may not
+import the kiosk, so this is its own small copy.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+import json
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+ENV_KEY = "PLATFORM_DATA_KEY"
+SEALED = "sealed"  # the stored payload's field holding the personal parts
+_VERSION = b"\x01"
+_PREFIX = "v1."
+
+# Where each kind's personal fields are in its payload (contracts.wire). A reservation's
+# document number is not kept at all (server.ingest: the entry holds the pseudonym).
+PERSONAL: dict[str, tuple[tuple[str, ...], ...]] = {
+    "application": (("identity",), ("answers",)),
+    "reservation": (("entry", "birth_date"),),
+}
+
+
+class DataKeyError(ValueError):
+    """The data key is missing, malformed or readable by others."""
+
+
+class SealError(ValueError):
+    """A sealed value that cannot be opened: another key, or altered."""
+
+
+def key_id(key: bytes) -> bytes:
+    return hashlib.sha256(key).digest()[:4]
+
+
+class PayloadCipher:
+    """Seals with the first key; opens with any key it holds."""
+
+    def __init__(self, keys: list[bytes]) -> None:
+        if not keys or any(len(k) != 32 for k in keys):
+            raise DataKeyError("a data key is 32 bytes")
+        self._sealing = key_id(keys[0])
+        self._by_id = {key_id(k): AESGCM(k) for k in keys}
+
+    @classmethod
+    def throwaway(cls) -> PayloadCipher:
+        """A key nobody keeps: for tools that store demo rows and never read them back."""
+        return cls([os.urandom(32)])
+
+    def seal(self, plaintext: bytes, context: bytes) -> bytes:
+        nonce = os.urandom(12)
+        return (_VERSION + self._sealing + nonce
+                + self._by_id[self._sealing].encrypt(nonce, plaintext, context))
+
+    def open(self, sealed: bytes, context: bytes) -> bytes:
+        if sealed[:1] != _VERSION or len(sealed) < 1 + 4 + 12 + 16:
+            raise SealError("not a sealed value of a known version")
+        aes = self._by_id.get(sealed[1:5])
+        if aes is None:
+            raise SealError("sealed under a key this platform does not hold")
+        try:
+            return aes.decrypt(sealed[5:17], sealed[17:], context)
+        except InvalidTag as exc:
+            raise SealError("sealed value altered, or another row's") from exc
+
+    def seal_payload(self, kind: str, tx_id: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """``payload`` as stored: its personal fields moved into one sealed value."""
+        kept = copy.deepcopy(payload)
+        personal = {".".join(path): value for path in PERSONAL.get(kind, ())
+                    if (value := _pop(kept, path)) is not None}
+        if personal:
+            text = json.dumps(personal, ensure_ascii=False, separators=(",", ":"))
+            blob = self.seal(text.encode("utf-8"), _context(tx_id))
+            kept[SEALED] = _PREFIX + base64.b64encode(blob).decode("ascii")
+        return kept
+
+    def open_payload(self, tx_id: str, stored: dict[str, Any]) -> dict[str, Any]:
+        """The payload as the kiosk sent it, from what ``seal_payload`` stored."""
+        payload = copy.deepcopy(stored)
+        token = payload.pop(SEALED, None)
+        if token is None:
+            return payload
+        if not isinstance(token, str) or not token.startswith(_PREFIX):
+            raise SealError("not a sealed value of a known version")
+        blob = base64.b64decode(token[len(_PREFIX):])
+        personal = json.loads(self.open(blob, _context(tx_id)))
+        for dotted, value in personal.items():
+            _put(payload, tuple(dotted.split(".")), value)
+        return payload
+
+
+def _context(tx_id: str) -> bytes:
+    return b"transaction:" + tx_id.encode("ascii")
+
+
+def _pop(tree: dict[str, Any], path: tuple[str, ...]) -> Any:
+    *parents, leaf = path
+    for name in parents:
+        tree = tree.get(name)  # type: ignore[assignment]
+        if not isinstance(tree, dict):
+            return None
+    return tree.pop(leaf, None)
+
+
+def _put(tree: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    *parents, leaf = path
+    for name in parents:
+        tree = tree.setdefault(name, {})
+    tree[leaf] = value
+
+
+def load_cipher(key_file: Path, env_value: str | None = None) -> PayloadCipher:
+    """The key from ``env_value`` (the environment variable's text) when given, else
+    from ``key_file``, made 0600 when missing; older keys from ``<key file>.old``."""
+    keys = [_decode(env_value, ENV_KEY)] if env_value else [_read_or_create(key_file)]
+    old = key_file.with_name(key_file.name + ".old")
+    if old.exists():
+        check_private(old)
+        keys += [_decode(line, str(old)) for line in old.read_text().split() if line]
+    return PayloadCipher(keys)
+
+
+def check_private(path: Path) -> None:
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise DataKeyError(f"{path}: readable by others (mode {mode:o}): chmod 600 {path}")
+
+
+def _decode(text: str, where: str) -> bytes:
+    try:
+        key = base64.b64decode(text.strip(), validate=True)
+    except ValueError as exc:
+        raise DataKeyError(f"{where}: not base64") from exc
+    if len(key) != 32:
+        raise DataKeyError(f"{where}: a data key is 32 bytes, found {len(key)}")
+    return key
+
+
+def _read_or_create(path: Path) -> bytes:
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(base64.b64encode(os.urandom(32)).decode() + "\n")
+    check_private(path)
+    return _decode(path.read_text(), str(path))
