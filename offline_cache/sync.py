@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from contracts.clock import Clock
 from contracts.wire import BATCH_PATH, HEALTH_PATH, Batch, BatchResult, Transaction
 from offline_cache.outbox import Outbox
+from offline_cache.platform_http import ResponseTooLarge, retry_after_s
 from offline_cache.reference_cache import ReferenceCache
 from offline_cache.sync_errors import SyncError
 
@@ -41,6 +42,9 @@ class SyncReport:
     error: str = ""
     reference_updated: tuple[str, ...] = ()
     purged: int = 0
+    # The platform said "too many requests" (429): wait at least this long before the
+    # next pass (its Retry-After), whatever the backoff says.
+    retry_after_s: float | None = None
 
     @property
     def online(self) -> bool:
@@ -56,10 +60,11 @@ class SyncSettings:
 
 
 class _Failed(Exception):
-    def __init__(self, link: Link, error: str) -> None:
+    def __init__(self, link: Link, error: str, retry_after: float | None = None) -> None:
         super().__init__(error)
         self.link = link
         self.error = error
+        self.retry_after = retry_after
 
 
 @dataclass
@@ -108,7 +113,8 @@ class SyncEngine:
             updated = self._refresh_references()
         except _Failed as failed:
             self._outbox.note_sync(False, failed.error)
-            return SyncReport(failed.link, done.acknowledged, done.quarantined, failed.error)
+            return SyncReport(failed.link, done.acknowledged, done.quarantined, failed.error,
+                              retry_after_s=failed.retry_after)
         self._outbox.note_sync(True)
         purged = self._outbox.purge(self._settings.retention)
         return SyncReport(Link.ONLINE, done.acknowledged, done.quarantined,
@@ -202,14 +208,22 @@ class SyncEngine:
         return answer
 
 
-def _classify(exc: Exception) -> tuple[Link, str]:
+def _classify(exc: Exception) -> tuple[Link, str, float | None]:
+    if isinstance(exc, httpx.HTTPStatusError) and exc.response.status_code == 429:
+        # Rate-limited: "try again later", never "the request is wrong".
+        wait = retry_after_s(exc.response.headers.get("retry-after"))
+        return Link.SERVER_ERROR, SyncError.RATE_LIMITED.with_detail(f"{wait:.0f}"), wait
     if isinstance(exc, httpx.HTTPStatusError):
-        return Link.SERVER_ERROR, SyncError.HTTP_STATUS.with_detail(exc.response.status_code)
+        return (Link.SERVER_ERROR,
+                SyncError.HTTP_STATUS.with_detail(exc.response.status_code), None)
+    if isinstance(exc, ResponseTooLarge):
+        return Link.SERVER_ERROR, SyncError.TOO_LARGE, None
     if isinstance(exc, httpx.TimeoutException):
-        return Link.UNREACHABLE, SyncError.TIMEOUT
+        return Link.UNREACHABLE, SyncError.TIMEOUT, None
     if isinstance(exc, httpx.ConnectError):
-        return Link.UNREACHABLE, SyncError.UNREACHABLE
+        return Link.UNREACHABLE, SyncError.UNREACHABLE, None
     if isinstance(exc, httpx.HTTPError):
         # A connection dropped mid-answer (RemoteProtocolError, ReadError...).
-        return Link.UNREACHABLE, SyncError.CONNECTION_FAILED.with_detail(type(exc).__name__)
-    return Link.SERVER_ERROR, SyncError.MALFORMED
+        return (Link.UNREACHABLE,
+                SyncError.CONNECTION_FAILED.with_detail(type(exc).__name__), None)
+    return Link.SERVER_ERROR, SyncError.MALFORMED, None
