@@ -16,8 +16,10 @@ the ``wiring`` package, the composition root.
 from __future__ import annotations
 
 from wiring.cli import main
+from wiring.logs import install_crash_hooks
 
 __all__ = ["main"]
 
 if __name__ == "__main__":
+    install_crash_hooks()  # a thread's crash too: its type and place, never its locals
     raise SystemExit(main())

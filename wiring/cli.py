@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from contracts.errors import KioskError
 from wiring.config import DEMO_CONFIG, KioskConfig, load_config
-from wiring.logs import setup_logging
+from wiring.logs import report_crash, setup_logging
 
 if TYPE_CHECKING:
     import random
@@ -405,4 +405,7 @@ def main(argv: list[str] | None = None) -> int:
     except KioskError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # noqa: BLE001 - a crash: its type and place, never its text
+        report_crash(exc)
+        return 1
     return code
