@@ -16,7 +16,7 @@ from offline_cache.cabinet_journal import CabinetJournal
 from offline_cache.case_cache import CaseCache
 from offline_cache.collected_codes import CollectedCodes
 from offline_cache.instance_lock import InstanceLock
-from offline_cache.outbox import Outbox
+from offline_cache.outbox import Outbox, sealed_records
 from offline_cache.reference_cache import ReferenceCache
 from offline_cache.sealing import load_cipher
 from offline_cache.slip_journal import SlipJournal
@@ -54,7 +54,10 @@ def open_kiosk_store(data_dir: Path, key_file: Path, kiosk_id: str, clock: Clock
         return connections[-1]
 
     try:
-        outbox = Outbox(connect(), load_cipher(key_file), clock, kiosk_id)
+        db = connect()
+        # A key file that vanished under sealed records is a fault, never a new key.
+        outbox = Outbox(db, load_cipher(key_file, sealed_records(db)), clock, kiosk_id)
+        outbox.check_key()
         outbox.recover()  # rows left "sending" by a process that died mid-flight
         journal = SlipJournal(connect(), clock)
         references = ReferenceCache(connect(), clock)

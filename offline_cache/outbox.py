@@ -26,7 +26,7 @@ from typing import Any
 
 from contracts.clock import Clock
 from contracts.wire import Transaction, TransactionKind
-from offline_cache.sealing import DataCipher, SealError
+from offline_cache.sealing import DataCipher, DataKeyMissing, SealError
 from offline_cache.sync_errors import SyncError
 
 
@@ -75,6 +75,12 @@ class QueueSummary:
 
     def to_json(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__slots__}
+
+
+def sealed_records(db: sqlite3.Connection) -> int:
+    """How many records hold sealed personal data (everything but purged tombstones)."""
+    return int(db.execute("SELECT COUNT(*) FROM outbox WHERE state != ?",
+                          (State.PURGED,)).fetchone()[0])
 
 
 def summarize(db: sqlite3.Connection) -> QueueSummary:
@@ -171,23 +177,44 @@ class Outbox:
                               (State.PENDING, State.SENDING)).rowcount
 
     def claim(self, limit: int) -> list[Transaction]:
-        """The oldest pending rows, marked sending before they leave.
+        """The oldest pending rows, marked sending before they leave."""
+        return self.claim_counted(limit)[0]
 
-        A row this kiosk's keys cannot open (its key was lost) is quarantined here,
-        so it cannot hold up the rest.
-        """
+    def claim_counted(self, limit: int) -> tuple[list[Transaction], int]:
+        """The oldest pending rows, marked sending before they leave, and how many rows were
+        quarantined instead: a row this kiosk's keys cannot open (altered, or sealed with a
+        key it no longer holds) cannot hold up the rest, and the pass counts it."""
         with self._write() as db:
             rows = db.execute("SELECT * FROM outbox WHERE state = ? ORDER BY seq LIMIT ?",
                               (State.PENDING, limit)).fetchall()
             db.executemany("UPDATE outbox SET state = ?, attempts = attempts + 1 WHERE id = ?",
                            [(State.SENDING, r["id"]) for r in rows])
-        batch = []
+        batch, unreadable = [], 0
         for row in rows:
             try:
                 batch.append(self._unseal(row))
             except SealError:
                 self.quarantine(row["id"], SyncError.UNREADABLE)
-        return batch
+                unreadable += 1
+        return batch, unreadable
+
+    def check_key(self, sample: int = 5) -> None:
+        """At start: the keys open the newest records still held (``DataKeyMissing`` if
+        none of them opens: the key was replaced, and every row would end quarantined)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT * FROM outbox WHERE state IN (?, ?, ?) ORDER BY seq DESC LIMIT ?",
+                (*UNSENT, State.ACKNOWLEDGED, sample)).fetchall()
+        failures = 0
+        for row in rows:
+            try:
+                self._unseal(row)
+            except SealError:
+                failures += 1
+        if rows and failures == len(rows):
+            raise DataKeyMissing(
+                "the data key does not open the queued records (another key is set): restore"
+                " the key they were sealed with, or add it to the .old key file")
 
     def acknowledge(self, ids: list[str], received_at: str | None = None) -> None:
         with self._write() as db:

@@ -130,7 +130,13 @@ class SyncEngine:
 
     # -- the parts of a pass ----------------------------------------------------
     def _push(self, done: _Pass) -> None:
-        while batch := self._outbox.claim(self._settings.batch_size):
+        while True:
+            batch, unreadable = self._outbox.claim_counted(self._settings.batch_size)
+            done.quarantined += unreadable  # unreadable rows are quarantined at the claim
+            if not batch:
+                if unreadable:
+                    continue  # a whole claim of unreadable rows: the rest may be fine
+                return
             done.sent += len(batch)
             try:
                 body = Batch(transactions=[tx.model_dump(mode="json") for tx in batch])
