@@ -3,6 +3,7 @@
     python main.py                 run the kiosk (demo config: mock devices, embedded platform)
     python main.py sync [--once]   push the outbox to the platform (staff, headless)
     python main.py queue [--json]  where every queued transaction stands
+    python main.py export-outbox --out FILE   the queued records still readable (0600)
     python main.py simulate --transactions N   enqueue synthetic transactions (field tests)
     python main.py mock-reader     a protocol-faithful ID card reader on a pseudo-terminal
     python main.py staff-pin       make the hash of a staff PIN for the config

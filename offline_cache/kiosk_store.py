@@ -20,7 +20,7 @@ from offline_cache.outbox import Outbox, sealed_records
 from offline_cache.reference_cache import ReferenceCache
 from offline_cache.sealing import load_cipher
 from offline_cache.slip_journal import SlipJournal
-from offline_cache.store import open_store
+from offline_cache.store import StoreError, open_store
 
 STORE_FILE = "kiosk.db"
 LOCK_FILE = "kiosk.lock"
@@ -46,11 +46,17 @@ class KioskStore:
 def open_kiosk_store(data_dir: Path, key_file: Path, kiosk_id: str, clock: Clock,
                      holder: str) -> KioskStore:
     """Take the lock (``OutboxBusy`` if another process has it), open and recover the store."""
-    lock = InstanceLock(data_dir / LOCK_FILE).acquire(holder)
+    try:
+        lock = InstanceLock(data_dir / LOCK_FILE).acquire(holder)
+    except OSError as exc:  # a read-only folder, a full disk: one clear line, no traceback
+        raise StoreError(f"{data_dir / LOCK_FILE}: the kiosk cannot take its lock"
+                         f" ({exc.strerror}); the data folder must be writable by the kiosk's"
+                         " user (`python main.py queue` still reads it)") from exc
     connections: list[sqlite3.Connection] = []
 
     def connect() -> sqlite3.Connection:  # each part its own connection
-        connections.append(open_store(data_dir / STORE_FILE))
+        # The first checks the file's integrity: a damaged store is said at start.
+        connections.append(open_store(data_dir / STORE_FILE, check=not connections))
         return connections[-1]
 
     try:

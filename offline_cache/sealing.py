@@ -69,9 +69,10 @@ class DataCipher:
             raise SealError("sealed value was altered or belongs to another record") from exc
 
 
-def load_cipher(key_file: Path, sealed_records: int = 0) -> DataCipher:
-    """The environment variable wins; else the key file, created 0600 if it is missing and
-    no record is sealed yet (``sealed_records``: how many the store holds).
+def load_cipher(key_file: Path, sealed_records: int = 0, *, create: bool = True) -> DataCipher:
+    """The environment variable wins; else the key file, created 0600 if it is missing,
+    ``create`` allows it and no record is sealed yet (``sealed_records``: how many the
+    store holds).
 
     Older keys for rotation: ``<key_file>.old`` files, one base64 key per line.
     """
@@ -80,7 +81,9 @@ def load_cipher(key_file: Path, sealed_records: int = 0) -> DataCipher:
         raise DataKeyMissing(
             f"the data key {key_file} is missing and {sealed_records} queued records are"
             " sealed with it: restore the key file (or KIOSK_DATA_KEY) from its backup."
-            " No new key was made; `python main.py export-outbox` lists what is queued")
+            " No new key was made; `python main.py queue` shows what is queued")
+    if not env and not key_file.exists() and not create:
+        raise DataKeyMissing(f"the data key {key_file} is missing")
     keys = [_decode(env, ENV_KEY)] if env else [_read_or_create(key_file)]
     old = key_file.with_name(key_file.name + ".old")
     if old.exists():

@@ -4,7 +4,13 @@ quarantine count, a corrupt store, a full disk, a read-only data folder."""
 from __future__ import annotations
 
 import base64
+import json
 import os
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -14,8 +20,9 @@ from contracts.clock import FakeClock
 from offline_cache.kiosk_store import STORE_FILE, open_kiosk_store
 from offline_cache.outbox import Outbox
 from offline_cache.sealing import DataCipher, DataKeyMissing
-from offline_cache.store import open_store
+from offline_cache.store import StoreDamaged, open_store, open_store_readonly
 from offline_cache.sync import SyncEngine, SyncSettings
+from tests.support import REPO_ROOT
 from tests.support.platform_access import application_payload
 
 NUMBER = "11010519491231002X"
@@ -65,11 +72,6 @@ def test_a_new_key_is_made_while_nothing_is_sealed(tmp_path: Path) -> None:
 
 
 def test_the_cli_says_the_key_is_missing_in_one_line(tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
-    from tests.support import REPO_ROOT
-
     data = tmp_path / "data"
     made = subprocess.run([sys.executable, "main.py", "--data-dir", str(data), "simulate",
                            "--transactions", "2"], cwd=REPO_ROOT, capture_output=True,
@@ -101,3 +103,111 @@ def test_rows_quarantined_as_unreadable_are_counted_by_the_pass(tmp_path: Path) 
     report = SyncEngine(other_key, platform, FakeClock(), SyncSettings(batch_size=2)).sync_once()
     assert report.quarantined == 5
     assert other_key.summary().quarantined == 5 and other_key.summary().pending == 0
+
+
+# -- a damaged store ----------------------------------------------------------------------
+
+def run_main(*args: str, data: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "main.py", "--data-dir", str(data), *args],
+                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+
+
+def damage_the_page_holding(store: Path, marker: bytes) -> None:
+    """Overwrite the whole page that holds ``marker`` (a row's reference) with garbage."""
+    raw = store.read_bytes()
+    page_size = int.from_bytes(raw[16:18], "big")
+    page = raw.index(marker) // page_size
+    with store.open("r+b") as fh:
+        fh.seek(page * page_size)
+        fh.write(bytes([0x5A]) * page_size)
+
+
+@pytest.fixture
+def damaged(tmp_path: Path) -> Path:
+    """A data folder of 200 queued applications with one page of the outbox destroyed."""
+    data = tmp_path / "data"
+    made = run_main("simulate", "--transactions", "200", data=data)
+    assert made.returncode == 0, made.stderr
+    damage_the_page_holding(data / STORE_FILE, b"XH-CCB-0001-000100")
+    return data
+
+
+def test_a_damaged_store_is_said_at_start_in_one_line(damaged: Path) -> None:
+    with pytest.raises(StoreDamaged, match="is damaged .*export-outbox"):
+        open_kiosk_store(damaged, damaged / "keys" / "data.key", "K", FakeClock(), "test")
+    synced = run_main("sync", "--once", data=damaged)
+    assert synced.returncode == 2 and "Traceback" not in synced.stderr
+    assert synced.stderr.startswith("error: ") and "is damaged" in synced.stderr
+    assert len(synced.stderr.strip().splitlines()) == 1
+
+
+def test_staff_export_what_is_readable_from_a_damaged_store(damaged: Path) -> None:
+    out = damaged.parent / "export.jsonl"
+    exported = run_main("export-outbox", "--out", str(out), data=damaged)
+    assert exported.returncode == 1, exported.stderr  # some rows are lost
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert 100 < len(lines) < 200  # the rows on the destroyed page, and only those, lost
+    assert all(line["payload"]["identity"]["id_number"] for line in lines)
+    assert f"exported {len(lines)} queued records" in exported.stdout
+    assert "rows could not be read at all" in exported.stdout
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    # Personal data goes to the file only, never to the terminal.
+    assert not any(line["payload"]["identity"]["id_number"] in exported.stdout + exported.stderr
+                   for line in lines)
+
+
+def test_an_export_of_a_sound_store_has_every_queued_record(tmp_path: Path) -> None:
+    key_file = a_store_with_queued_rows(tmp_path)
+    db = open_store_readonly(tmp_path / STORE_FILE)
+    try:
+        from offline_cache.outbox_export import export_outbox
+        from offline_cache.sealing import load_cipher
+
+        report = export_outbox(db, load_cipher(key_file, create=False), tmp_path / "x.jsonl")
+    finally:
+        db.close()
+    assert (report.exported, report.unreadable, report.damaged_rows) == (3, [], 0)
+
+
+# -- a read-only data folder ----------------------------------------------------------------
+
+@contextmanager
+def read_only_folder(tmp_path: Path) -> Iterator[Path]:
+    """A data folder with a store of 3 queued rows, then made read-only: a read-only mount
+    where the test may mount (root bypasses file modes), else file modes."""
+    data = tmp_path / "data"
+    data.mkdir()
+    mounted = False
+    if os.geteuid() == 0:
+        mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(data)],
+                                 capture_output=True).returncode == 0
+        if not mounted:
+            pytest.skip("root without mount: file modes do not bind root")
+    try:
+        made = run_main("simulate", "--transactions", "3", data=data)
+        assert made.returncode == 0, made.stderr
+        if mounted:
+            subprocess.run(["mount", "-o", "remount,ro", str(data)], check=True)
+        else:
+            for path in [data, *data.rglob("*")]:
+                path.chmod(0o555 if path.is_dir() else 0o444)
+        yield data
+    finally:
+        if mounted:
+            subprocess.run(["umount", str(data)], check=True)
+        else:
+            for path in [data, *data.rglob("*")]:
+                path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+def test_a_read_only_data_folder_is_one_clear_line_and_queue_still_reads(
+        tmp_path: Path) -> None:
+    with read_only_folder(tmp_path) as data:
+        for command in (["sync", "--once"], ["simulate", "--transactions", "1"], ["--mock"]):
+            ran = run_main(*command, data=data)
+            assert ran.returncode == 2, (command, ran.stderr)
+            assert ran.stderr.startswith("error: ") and "Traceback" not in ran.stderr
+            assert len(ran.stderr.strip().splitlines()) == 1, ran.stderr
+        queue = run_main("queue", "--json", data=data)
+        assert queue.returncode == 0, queue.stderr
+        assert json.loads(queue.stdout)["pending"] == 3
