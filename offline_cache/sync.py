@@ -10,6 +10,7 @@ data past its retention (``Outbox.purge``).
 from __future__ import annotations
 
 import logging
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -20,6 +21,7 @@ from pydantic import ValidationError
 
 from contracts.clock import Clock
 from contracts.wire import BATCH_PATH, HEALTH_PATH, Batch, BatchResult, Transaction
+from offline_cache.disk_space import DiskFull, is_disk_full
 from offline_cache.outbox import Outbox
 from offline_cache.platform_http import ResponseTooLarge, retry_after_s
 from offline_cache.reference_cache import ReferenceCache
@@ -107,18 +109,33 @@ class SyncEngine:
     def _pass(self) -> SyncReport:
         done = _Pass()
         try:
-            self._push(done)
-            if done.sent == 0:
-                self._probe()  # nothing to send: still learn the link and the clock
-            updated = self._refresh_references()
-        except _Failed as failed:
-            self._outbox.note_sync(False, failed.error)
-            return SyncReport(failed.link, done.acknowledged, done.quarantined, failed.error,
-                              retry_after_s=failed.retry_after)
-        self._outbox.note_sync(True)
-        purged = self._outbox.purge(self._settings.retention)
+            try:
+                self._push(done)
+                if done.sent == 0:
+                    self._probe()  # nothing to send: still learn the link and the clock
+                updated = self._refresh_references()
+            except _Failed as failed:
+                self._note_sync(False, failed.error)
+                return SyncReport(failed.link, done.acknowledged, done.quarantined,
+                                  failed.error, retry_after_s=failed.retry_after)
+            self._note_sync(True)
+            purged = self._outbox.purge(self._settings.retention)
+        except (DiskFull, sqlite3.OperationalError) as exc:
+            if not is_disk_full(exc) and not isinstance(exc, DiskFull):
+                raise
+            # Not the platform's fault, but this pass cannot go on: staff must free space.
+            # What was acknowledged before is kept (each write is its own transaction).
+            self._note_sync(False, SyncError.DISK_FULL)
+            return SyncReport(Link.SERVER_ERROR, done.acknowledged, done.quarantined,
+                              SyncError.DISK_FULL)
         return SyncReport(Link.ONLINE, done.acknowledged, done.quarantined,
                           reference_updated=updated, purged=purged)
+
+    def _note_sync(self, success: bool, error: str = "") -> None:
+        try:
+            self._outbox.note_sync(success, error)
+        except DiskFull:
+            pass  # the pass's own report says it; the next pass writes it when it can
 
     def probe(self) -> Link:
         """The connectivity monitor's question: is the platform there? (Learns its clock too.)"""
@@ -145,7 +162,10 @@ class SyncEngine:
             except BaseException as exc:  # also a kill of the thread: the batch goes back
                 error = exc.error if isinstance(exc, _Failed) else \
                     SyncError.KIOSK_FAULT.with_detail(type(exc).__name__)
-                self._outbox.release([tx.id for tx in batch], error)
+                try:
+                    self._outbox.release([tx.id for tx in batch], error)
+                except DiskFull:
+                    pass  # left "sending": the next start puts them back (Outbox.recover)
                 raise
             if unanswered:
                 return  # the platform left some unanswered: they wait for the next pass

@@ -73,6 +73,9 @@ def setup_logging(data_dir: Path, *, level: int = logging.INFO) -> Path:
         handler._kiosk = True  # type: ignore[attr-defined]
         root.addHandler(handler)
     root.setLevel(level)
+    # A log that cannot be written (a full disk) must not print a traceback of the record
+    # over the kiosk's screen, nor stop what was being logged.
+    logging.raiseExceptions = False
     # Every request line would drown the events; failures reach us as sync reports.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     return path

@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from contracts.clock import FakeClock
+from offline_cache.disk_space import DiskFull
 from offline_cache.kiosk_store import STORE_FILE, open_kiosk_store
 from offline_cache.outbox import Outbox
 from offline_cache.sealing import DataCipher, DataKeyMissing
@@ -211,3 +212,113 @@ def test_a_read_only_data_folder_is_one_clear_line_and_queue_still_reads(
         queue = run_main("queue", "--json", data=data)
         assert queue.returncode == 0, queue.stderr
         assert json.loads(queue.stdout)["pending"] == 3
+
+
+# -- a full disk ------------------------------------------------------------------------------
+
+def test_a_full_store_drains_with_the_reserve_and_refuses_new_submissions(
+        tmp_path: Path) -> None:
+    """SQLite's page limit stands in for the disk here; the reserve is what lifts it."""
+    db = open_store(tmp_path / STORE_FILE)
+    freed: list[bool] = []
+
+    def release_reserve() -> bool:
+        if freed:
+            return False  # one reserve: a second full disk is staff's to fix
+        freed.append(True)
+        db.execute("PRAGMA max_page_count = 1000000")
+        return True
+
+    outbox = Outbox(db, DataCipher([bytes(32)]), FakeClock(), "K", on_full=release_reserve)
+    for _ in range(120):
+        outbox.enqueue("application", "marriage-record-proof", application_payload(NUMBER))
+    pages = db.execute("PRAGMA page_count").fetchone()[0]
+    db.execute(f"PRAGMA max_page_count = {pages}")  # the disk is full from here
+    with pytest.raises(DiskFull):  # new submissions: refused once the last page is used
+        for _ in range(100):
+            outbox.enqueue("application", "marriage-record-proof",
+                           application_payload(NUMBER))
+    platform = httpx.Client(base_url="http://p", transport=httpx.MockTransport(accept_all))
+    report = SyncEngine(outbox, platform, FakeClock(), SyncSettings(batch_size=50)).sync_once()
+    assert freed == [True]  # acknowledging needed room: the reserve gave it
+    assert report.online and report.acknowledged == outbox.summary().acknowledged >= 120
+    assert outbox.summary().pending == 0
+
+
+def test_a_full_disk_without_a_reserve_is_a_clear_pass_failure(tmp_path: Path) -> None:
+    db = open_store(tmp_path / STORE_FILE)
+    outbox = Outbox(db, DataCipher([bytes(32)]), FakeClock(), "K")
+    for _ in range(120):
+        outbox.enqueue("application", "marriage-record-proof", application_payload(NUMBER))
+    db.execute(f"PRAGMA max_page_count = {db.execute('PRAGMA page_count').fetchone()[0]}")
+    with pytest.raises(DiskFull):
+        for _ in range(100):
+            outbox.enqueue("application", "marriage-record-proof",
+                           application_payload(NUMBER))
+    platform = httpx.Client(base_url="http://p", transport=httpx.MockTransport(accept_all))
+    report = SyncEngine(outbox, platform, FakeClock(), SyncSettings(batch_size=50)).sync_once()
+    assert report.error == "disk_full" and not report.online  # said, not a crash
+
+
+def accept_all(request: httpx.Request) -> httpx.Response:
+    if request.method == "GET":
+        return httpx.Response(200, json={"status": "ok", "time": "2026-12-04T01:00:00+00:00"})
+    ids = [tx["id"] for tx in json.loads(request.content)["transactions"]]
+    return httpx.Response(200, json={"received_at": "2026-12-04T01:00:00+00:00",
+                                     "results": [{"id": i, "status": "accepted"} for i in ids]})
+
+
+@contextmanager
+def small_disk(tmp_path: Path, megabytes: int) -> Iterator[Path]:
+    """A real file system of its own, to fill: a tmpfs where the test may mount."""
+    folder = tmp_path / "disk"
+    folder.mkdir()
+    if os.geteuid() != 0 or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={megabytes}m", "tmpfs", str(folder)],
+            capture_output=True).returncode != 0:
+        pytest.skip("needs a small file system to fill (root with mount)")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+def fill(folder: Path) -> None:
+    """Write until the disk refuses a single byte more."""
+    fd = os.open(folder / "filler", os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        for size in (1 << 16, 1):
+            try:
+                while True:
+                    os.write(fd, b"\0" * size)
+            except OSError:
+                pass
+    finally:
+        os.close(fd)
+
+
+def test_on_a_really_full_disk_sync_once_still_drains(tmp_path: Path) -> None:
+    from server.embedded import EmbeddedPlatform
+    from tests.support.loopback import free_port
+
+    port = free_port()
+    platform = EmbeddedPlatform(f"sqlite:///{tmp_path / 'p.db'}", tmp_path / "p.key", port=port)
+    token = platform.enrol("kiosk", "XH-CCB-0001")
+    platform.start()
+    try:
+        with small_disk(tmp_path, 24) as data:
+            made = run_main("simulate", "--transactions", "300", data=data)
+            assert made.returncode == 0, made.stderr
+            fill(data)
+            synced = subprocess.run(
+                [sys.executable, "main.py", "--data-dir", str(data), "--platform-url",
+                 f"http://127.0.0.1:{port}", "sync", "--once"], cwd=REPO_ROOT,
+                capture_output=True, text=True, timeout=120,
+                env={**os.environ, "KIOSK_PLATFORM_TOKEN": token})
+            assert "Traceback" not in synced.stderr, synced.stderr
+            assert "accepted 300, quarantined 0, 0 still to upload" in synced.stdout, \
+                synced.stdout + synced.stderr
+            queue = json.loads(run_main("queue", "--json", data=data).stdout)
+            assert (queue["pending"], queue["acknowledged"]) == (0, 300)
+    finally:
+        platform.stop()
