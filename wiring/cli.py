@@ -448,6 +448,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         code: int = args.func(args)
     except KioskError as exc:
+        # A kiosk fault's text names files, counts and codes, never a person.
+        log.error("stopped: %s", exc)
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:  # a folder it may not write, a full disk: the file and why
