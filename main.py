@@ -3,6 +3,7 @@
     python main.py                 run the kiosk (demo config: mock devices, embedded platform)
     python main.py sync [--once]   push the outbox to the platform (staff, headless)
     python main.py queue [--json]  where every queued transaction stands
+    python main.py export-outbox --out FILE   the queued records still readable (0600)
     python main.py simulate --transactions N   enqueue synthetic transactions (field tests)
     python main.py mock-reader     a protocol-faithful ID card reader on a pseudo-terminal
     python main.py staff-pin       make the hash of a staff PIN for the config
@@ -16,8 +17,10 @@ the ``wiring`` package, the composition root.
 from __future__ import annotations
 
 from wiring.cli import main
+from wiring.logs import install_crash_hooks
 
 __all__ = ["main"]
 
 if __name__ == "__main__":
+    install_crash_hooks()  # a thread's crash too: its type and place, never its locals
     raise SystemExit(main())

@@ -8,6 +8,7 @@ loss, so a crash never leaves a stale lock behind.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 from pathlib import Path
@@ -37,7 +38,13 @@ class InstanceLock:
                 f"{other} is already using the outbox in {self.path.parent};"
                 " only one kiosk process may run per outbox (stop it first)") from None
         os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{holder} (pid {os.getpid()})".encode(), 0)
+        try:
+            os.pwrite(fd, f"{holder} (pid {os.getpid()})".encode(), 0)
+        except OSError as exc:
+            if exc.errno != errno.ENOSPC:
+                os.close(fd)
+                raise
+            # A full disk: the lock holds all the same; only "who has it" goes unsaid.
         self._fd = fd
         return self
 

@@ -17,17 +17,20 @@ import json
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from contracts.clock import Clock
 from contracts.wire import Transaction, TransactionKind
-from offline_cache.sealing import DataCipher, SealError
+from offline_cache.disk_space import DiskFull, is_disk_full
+from offline_cache.sealing import DataCipher, DataKeyMissing, SealError
 from offline_cache.sync_errors import SyncError
+
+T = TypeVar("T")
 
 
 class State(StrEnum):
@@ -77,6 +80,12 @@ class QueueSummary:
         return {name: getattr(self, name) for name in self.__slots__}
 
 
+def sealed_records(db: sqlite3.Connection) -> int:
+    """How many records hold sealed personal data (everything but purged tombstones)."""
+    return int(db.execute("SELECT COUNT(*) FROM outbox WHERE state != ?",
+                          (State.PURGED,)).fetchone()[0])
+
+
 def summarize(db: sqlite3.Connection) -> QueueSummary:
     """The queue's state from any connection (the kiosk's, or a read-only staff tool's)."""
     counts = dict(db.execute("SELECT state, COUNT(*) FROM outbox GROUP BY state").fetchall())
@@ -106,24 +115,52 @@ def quarantined_items(db: sqlite3.Connection) -> list[QuarantinedItem]:
 
 
 class Outbox:
-    def __init__(self, db: sqlite3.Connection, cipher: DataCipher, clock: Clock, kiosk_id: str):
+    def __init__(self, db: sqlite3.Connection, cipher: DataCipher, clock: Clock, kiosk_id: str,
+                 on_full: Callable[[], bool] | None = None):
+        """``on_full``: frees space when a write that drains the queue finds the disk full
+        (True: it did, the write is tried once more; offline_cache.disk_space)."""
         self._db = db
         self._cipher = cipher
         self._clock = clock
         self.kiosk_id = kiosk_id
+        self._on_full = on_full
         self._lock = threading.Lock()  # one writer at a time on the shared connection
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: all of it reaches the disk, or none of it."""
+        """One write transaction: all of it reaches the disk, or none of it (``DiskFull``
+        when the disk had no room for it)."""
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
             try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._db
+                except BaseException:
+                    if self._db.in_transaction:
+                        self._db.execute("ROLLBACK")
+                    raise
+                try:
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    if self._db.in_transaction:
+                        self._db.execute("ROLLBACK")
+                    raise
+            except sqlite3.OperationalError as exc:
+                if is_disk_full(exc):
+                    raise DiskFull() from exc
                 raise
-            self._db.execute("COMMIT")
+
+    def _drain(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """A write that moves the queue towards empty: on a full disk the space reserve is
+        released and it is tried once more, so a full disk can still be drained."""
+        try:
+            with self._write() as db:
+                return work(db)
+        except DiskFull:
+            if self._on_full is None or not self._on_full():
+                raise
+        with self._write() as db:
+            return work(db)
 
     def _stamp(self) -> str:
         return self._clock.now().isoformat(timespec="seconds")
@@ -166,71 +203,93 @@ class Outbox:
 
     def recover(self) -> int:
         """At start-up, under the instance lock: a pass that died mid-flight is resent."""
-        with self._write() as db:
-            return db.execute("UPDATE outbox SET state = ? WHERE state = ?",
-                              (State.PENDING, State.SENDING)).rowcount
+        return self._drain(lambda db: db.execute(
+            "UPDATE outbox SET state = ? WHERE state = ?",
+            (State.PENDING, State.SENDING)).rowcount)
 
     def claim(self, limit: int) -> list[Transaction]:
-        """The oldest pending rows, marked sending before they leave.
+        """The oldest pending rows, marked sending before they leave."""
+        return self.claim_counted(limit)[0]
 
-        A row this kiosk's keys cannot open (its key was lost) is quarantined here,
-        so it cannot hold up the rest.
-        """
-        with self._write() as db:
+    def claim_counted(self, limit: int) -> tuple[list[Transaction], int]:
+        """The oldest pending rows, marked sending before they leave, and how many rows were
+        quarantined instead: a row this kiosk's keys cannot open (altered, or sealed with a
+        key it no longer holds) cannot hold up the rest, and the pass counts it."""
+        def mark(db: sqlite3.Connection) -> list[sqlite3.Row]:
             rows = db.execute("SELECT * FROM outbox WHERE state = ? ORDER BY seq LIMIT ?",
                               (State.PENDING, limit)).fetchall()
             db.executemany("UPDATE outbox SET state = ?, attempts = attempts + 1 WHERE id = ?",
                            [(State.SENDING, r["id"]) for r in rows])
-        batch = []
+            return rows
+
+        rows = self._drain(mark)
+        batch, unreadable = [], 0
         for row in rows:
             try:
                 batch.append(self._unseal(row))
             except SealError:
                 self.quarantine(row["id"], SyncError.UNREADABLE)
-        return batch
+                unreadable += 1
+        return batch, unreadable
+
+    def check_key(self, sample: int = 5) -> None:
+        """At start: the keys open the newest records still held (``DataKeyMissing`` if
+        none of them opens: the key was replaced, and every row would end quarantined)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT * FROM outbox WHERE state IN (?, ?, ?) ORDER BY seq DESC LIMIT ?",
+                (*UNSENT, State.ACKNOWLEDGED, sample)).fetchall()
+        failures = 0
+        for row in rows:
+            try:
+                self._unseal(row)
+            except SealError:
+                failures += 1
+        if rows and failures == len(rows):
+            raise DataKeyMissing(
+                "the data key does not open the queued records (another key is set): restore"
+                " the key they were sealed with, or add it to the .old key file")
 
     def acknowledge(self, ids: list[str], received_at: str | None = None) -> None:
-        with self._write() as db:
-            db.executemany(
-                "UPDATE outbox SET state = ?, last_error = '', acknowledged_at = ?,"
-                " received_at = ? WHERE id = ? AND state = ?",
-                [(State.ACKNOWLEDGED, self._utc_stamp(), received_at, i, State.SENDING)
-                 for i in ids])
+        stamp = self._utc_stamp()
+        self._drain(lambda db: db.executemany(
+            "UPDATE outbox SET state = ?, last_error = '', acknowledged_at = ?,"
+            " received_at = ? WHERE id = ? AND state = ?",
+            [(State.ACKNOWLEDGED, stamp, received_at, i, State.SENDING) for i in ids]))
 
     def quarantine(self, tx_id: str, reason: str) -> None:
-        with self._write() as db:
-            db.execute("UPDATE outbox SET state = ?, last_error = ? WHERE id = ?",
-                       (State.QUARANTINED, reason, tx_id))
+        self._drain(lambda db: db.execute(
+            "UPDATE outbox SET state = ?, last_error = ? WHERE id = ?",
+            (State.QUARANTINED, reason, tx_id)))
 
     def release(self, ids: list[str], error: str) -> None:
         """Sending failed or went unanswered: back to pending, the error kept for staff."""
-        with self._write() as db:
-            db.executemany(
-                "UPDATE outbox SET state = ?, last_error = ? WHERE id = ? AND state = ?",
-                [(State.PENDING, error, i, State.SENDING) for i in ids])
+        self._drain(lambda db: db.executemany(
+            "UPDATE outbox SET state = ?, last_error = ? WHERE id = ? AND state = ?",
+            [(State.PENDING, error, i, State.SENDING) for i in ids]))
 
     def purge(self, retention: timedelta) -> int:
         """Erase the personal data of rows acknowledged longer than ``retention`` ago."""
         cutoff = self._utc_stamp(retention)
-        with self._write() as db:
-            return db.execute(
-                "UPDATE outbox SET state = ?, sealed = x'' WHERE state = ?"
-                " AND acknowledged_at <= ?", (State.PURGED, State.ACKNOWLEDGED, cutoff)).rowcount
+        return self._drain(lambda db: db.execute(
+            "UPDATE outbox SET state = ?, sealed = x'' WHERE state = ?"
+            " AND acknowledged_at <= ?", (State.PURGED, State.ACKNOWLEDGED, cutoff)).rowcount)
 
     def note_sync(self, success: bool, error: str = "") -> None:
         now = self._stamp()
-        with self._write() as db:
-            if success:
-                db.execute("UPDATE sync_log SET last_success = ?, last_attempt = ?,"
-                           " last_error = '' WHERE id = 1", (now, now))
-            else:
-                db.execute("UPDATE sync_log SET last_attempt = ?, last_error = ? WHERE id = 1",
-                           (now, error))
+        if success:
+            self._drain(lambda db: db.execute(
+                "UPDATE sync_log SET last_success = ?, last_attempt = ?, last_error = ''"
+                " WHERE id = 1", (now, now)))
+        else:
+            self._drain(lambda db: db.execute(
+                "UPDATE sync_log SET last_attempt = ?, last_error = ? WHERE id = 1",
+                (now, error)))
 
     def note_clock(self, offset_s: float, checked_at: datetime) -> None:
-        with self._write() as db:
-            db.execute("UPDATE sync_log SET clock_offset_s = ?, clock_checked_at = ?"
-                       " WHERE id = 1", (offset_s, checked_at.isoformat(timespec="seconds")))
+        self._drain(lambda db: db.execute(
+            "UPDATE sync_log SET clock_offset_s = ?, clock_checked_at = ? WHERE id = 1",
+            (offset_s, checked_at.isoformat(timespec="seconds"))))
 
     # -- reading ----------------------------------------------------------------
     def get(self, tx_id: str) -> Transaction:

@@ -46,6 +46,7 @@ from contracts.platform_api import (
     RoundStock,
     stock_path,
 )
+from offline_cache.platform_http import ResponseTooLarge, retry_after_s
 from offline_cache.sync_errors import SyncError
 
 log = logging.getLogger(__package__)
@@ -54,12 +55,18 @@ M = TypeVar("M", bound=BaseModel)
 
 
 class PlatformUnavailable(Exception):
-    """No usable answer: unreachable, timed out, a server error or a malformed answer.
-    The message is a ``SyncError`` code (no personal data: it may be logged)."""
+    """No usable answer: unreachable, timed out, a server error, a malformed or oversized
+    answer, or "too many requests, try again later" (429, ``retry_after_s`` set). The
+    message is a ``SyncError`` code (no personal data: it may be logged)."""
+
+    def __init__(self, code: str, retry_after_s: float | None = None) -> None:
+        super().__init__(code)
+        self.retry_after_s = retry_after_s
 
 
 class PlatformRefused(Exception):
-    """The platform answered 4xx: the request itself is wrong (a bug, not the link)."""
+    """The platform answered 4xx (but 429): the request itself is wrong (a bug, not the
+    link)."""
 
 
 class PlatformClient:
@@ -136,9 +143,16 @@ class PlatformClient:
             raise PlatformUnavailable(SyncError.TIMEOUT) from exc
         except httpx.ConnectError as exc:
             raise PlatformUnavailable(SyncError.UNREACHABLE) from exc
+        except ResponseTooLarge as exc:
+            raise PlatformUnavailable(SyncError.TOO_LARGE) from exc
         except httpx.HTTPError as exc:
             raise PlatformUnavailable(
                 SyncError.CONNECTION_FAILED.with_detail(type(exc).__name__)) from exc
+        if response.status_code == 429:
+            # The platform's rate limit: this kiosk is busy, not wrong. Try again later.
+            wait = retry_after_s(response.headers.get("retry-after"))
+            log.warning("platform rate-limited %s %s: retry after %.0f s", method, path, wait)
+            raise PlatformUnavailable(SyncError.RATE_LIMITED.with_detail(f"{wait:.0f}"), wait)
         if 400 <= response.status_code < 500:
             # Not the body: a 422 names fields and types, but never echo what was sent.
             log.warning("platform refused %s %s: HTTP %d", method, path, response.status_code)

@@ -2,8 +2,11 @@
 
 The key is 32 random bytes, from the ``KIOSK_DATA_KEY`` environment variable
 (base64) or a key file that must be readable by its owner only (0600). A
-missing key file is created. Each sealed value starts with a key id so a
-rotated key can still open older records (docs/security.md).
+missing key file is created only while nothing is sealed with the key it
+replaces: a key lost under queued records is a fault for staff
+(``DataKeyMissing``), never a silent new key that leaves every record
+unreadable. Each sealed value starts with a key id so a rotated key can still
+open older records (docs/security.md).
 """
 
 from __future__ import annotations
@@ -25,6 +28,10 @@ _VERSION = b"\x01"
 
 class DataKeyError(KioskError):
     """The data key is missing, malformed or too widely readable."""
+
+
+class DataKeyMissing(DataKeyError):
+    """Records are sealed but the key that opens them is gone (or another key is set)."""
 
 
 class SealError(KioskError):
@@ -62,12 +69,21 @@ class DataCipher:
             raise SealError("sealed value was altered or belongs to another record") from exc
 
 
-def load_cipher(key_file: Path) -> DataCipher:
-    """The environment variable wins; else the key file, created 0600 if it is missing.
+def load_cipher(key_file: Path, sealed_records: int = 0, *, create: bool = True) -> DataCipher:
+    """The environment variable wins; else the key file, created 0600 if it is missing,
+    ``create`` allows it and no record is sealed yet (``sealed_records``: how many the
+    store holds).
 
     Older keys for rotation: ``<key_file>.old`` files, one base64 key per line.
     """
     env = os.environ.get(ENV_KEY)
+    if not env and not key_file.exists() and sealed_records:
+        raise DataKeyMissing(
+            f"the data key {key_file} is missing and {sealed_records} queued records are"
+            " sealed with it: restore the key file (or KIOSK_DATA_KEY) from its backup."
+            " No new key was made; `python main.py queue` shows what is queued")
+    if not env and not key_file.exists() and not create:
+        raise DataKeyMissing(f"the data key {key_file} is missing")
     keys = [_decode(env, ENV_KEY)] if env else [_read_or_create(key_file)]
     old = key_file.with_name(key_file.name + ".old")
     if old.exists():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -116,39 +117,112 @@ SCHEMA_VERSION = len(_SCHEMA)
 
 
 class StoreError(KioskError):
-    """The store cannot be read: missing, or written by a newer kiosk."""
+    """The store cannot be read: missing, damaged, written by a newer kiosk, or in a folder
+    the kiosk may not write."""
 
 
-def open_store(path: Path) -> sqlite3.Connection:
-    """Open (creating and migrating) the store. One connection per thread."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+class StoreDamaged(StoreError):
+    """SQLite finds the file corrupt (its integrity check, or a read that failed)."""
+
+
+EXPORT_HINT = ("`python main.py export-outbox --out FILE` saves the queued records that"
+               " are still readable; then move the file aside and start the kiosk")
+
+
+def open_store(path: Path, *, check: bool = False) -> sqlite3.Connection:
+    """Open (creating and migrating) the store. One connection per thread. ``check``: run
+    SQLite's quick integrity check first (once at start; it reads every page)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"{path.parent}: cannot create the data folder ({exc.strerror})"
+                         ) from exc
     db = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
-    db.row_factory = sqlite3.Row
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=FULL")
-    db.execute("PRAGMA foreign_keys=ON")
-    # Purged personal data is overwritten, not left in free pages.
-    db.execute("PRAGMA secure_delete=ON")
-    version = db.execute("PRAGMA user_version").fetchone()[0]
-    if version > SCHEMA_VERSION:
+    try:
+        db.row_factory = sqlite3.Row
+        if check:
+            _check_integrity(db, path)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")
+        db.execute("PRAGMA foreign_keys=ON")
+        # Purged personal data is overwritten, not left in free pages.
+        db.execute("PRAGMA secure_delete=ON")
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"{path} was written by a newer kiosk (schema {version}, this one"
+                             f" reads up to {SCHEMA_VERSION})")
+        for number, script in enumerate(_SCHEMA[version:], start=version + 1):
+            db.executescript(f"BEGIN IMMEDIATE; {script}; PRAGMA user_version={number};"
+                             " COMMIT;")
+    except sqlite3.DatabaseError as exc:
         db.close()
-        raise StoreError(f"{path} was written by a newer kiosk (schema {version}, this one"
-                         f" reads up to {SCHEMA_VERSION})")
-    for number, script in enumerate(_SCHEMA[version:], start=version + 1):
-        db.executescript(f"BEGIN IMMEDIATE; {script}; PRAGMA user_version={number}; COMMIT;")
+        raise _store_error(path, exc) from exc
+    except BaseException:
+        db.close()
+        raise
     return db
 
 
+def _check_integrity(db: sqlite3.Connection, path: Path) -> None:
+    if not path.exists() or path.stat().st_size == 0:
+        return  # a new store
+    found = [row[0] for row in db.execute("PRAGMA quick_check(5)").fetchall()]
+    if found != ["ok"]:
+        raise StoreDamaged(f"{path} is damaged (SQLite's integrity check: {found[0]}); "
+                           + EXPORT_HINT)
+
+
+def _store_error(path: Path, exc: sqlite3.DatabaseError) -> StoreError:
+    """SQLite's own words (never data: they name files and pages) in one clear line."""
+    text = str(exc)
+    if isinstance(exc, sqlite3.OperationalError) and any(
+            words in text for words in ("readonly", "read-only", "unable to open")):
+        return StoreError(f"{path}: the kiosk cannot write its store ({text}); the data"
+                          " folder and the files in it must be writable by the kiosk's user"
+                          " (`python main.py queue` still reads it)")
+    if isinstance(exc, sqlite3.OperationalError) and "disk is full" in text:
+        return StoreError(f"{path}: the disk is full; free space on it and start again")
+    if isinstance(exc, sqlite3.OperationalError):
+        return StoreError(f"{path}: the store cannot be opened ({text})")
+    return StoreDamaged(f"{path} is damaged ({text}); " + EXPORT_HINT)
+
+
 def open_store_readonly(path: Path) -> sqlite3.Connection:
-    """A read-only view for staff tools: never creates, migrates or locks the store."""
+    """A read-only view for staff tools: never creates, migrates or locks the store. In a
+    folder the kiosk may not write (SQLite cannot make its shared-memory file) the file is
+    read as it is on disk."""
     if not path.exists():
         raise StoreError(f"no kiosk store at {path}")
-    db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10,
-                         check_same_thread=False)
-    db.row_factory = sqlite3.Row
-    version = db.execute("PRAGMA user_version").fetchone()[0]
+    try:
+        db = _connect_readonly(path, "mode=ro")
+    except sqlite3.OperationalError:
+        if os.access(path.parent, os.W_OK) and not _read_only_mount(path):
+            raise
+        # Nothing can be writing it (no one may write here): no WAL to merge but on disk.
+        db = _connect_readonly(path, "immutable=1")
+    try:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        db.close()
+        raise _store_error(path, exc) from exc
     if version != SCHEMA_VERSION:
         db.close()
         raise StoreError(f"{path} has schema {version}; this tool reads {SCHEMA_VERSION}"
                          " (start the kiosk once to migrate it)")
     return db
+
+
+def _connect_readonly(path: Path, mode: str) -> sqlite3.Connection:
+    db = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True, timeout=10,
+                         check_same_thread=False)
+    db.row_factory = sqlite3.Row
+    try:
+        db.execute("PRAGMA user_version").fetchone()
+    except sqlite3.OperationalError:
+        db.close()
+        raise
+    return db
+
+
+def _read_only_mount(path: Path) -> bool:
+    return bool(os.statvfs(path.parent).f_flag & os.ST_RDONLY)

@@ -10,6 +10,7 @@ data past its retention (``Outbox.purge``).
 from __future__ import annotations
 
 import logging
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -20,7 +21,9 @@ from pydantic import ValidationError
 
 from contracts.clock import Clock
 from contracts.wire import BATCH_PATH, HEALTH_PATH, Batch, BatchResult, Transaction
+from offline_cache.disk_space import DiskFull, is_disk_full
 from offline_cache.outbox import Outbox
+from offline_cache.platform_http import ResponseTooLarge, retry_after_s
 from offline_cache.reference_cache import ReferenceCache
 from offline_cache.sync_errors import SyncError
 
@@ -41,6 +44,9 @@ class SyncReport:
     error: str = ""
     reference_updated: tuple[str, ...] = ()
     purged: int = 0
+    # The platform said "too many requests" (429): wait at least this long before the
+    # next pass (its Retry-After), whatever the backoff says.
+    retry_after_s: float | None = None
 
     @property
     def online(self) -> bool:
@@ -56,10 +62,11 @@ class SyncSettings:
 
 
 class _Failed(Exception):
-    def __init__(self, link: Link, error: str) -> None:
+    def __init__(self, link: Link, error: str, retry_after: float | None = None) -> None:
         super().__init__(error)
         self.link = link
         self.error = error
+        self.retry_after = retry_after
 
 
 @dataclass
@@ -102,17 +109,33 @@ class SyncEngine:
     def _pass(self) -> SyncReport:
         done = _Pass()
         try:
-            self._push(done)
-            if done.sent == 0:
-                self._probe()  # nothing to send: still learn the link and the clock
-            updated = self._refresh_references()
-        except _Failed as failed:
-            self._outbox.note_sync(False, failed.error)
-            return SyncReport(failed.link, done.acknowledged, done.quarantined, failed.error)
-        self._outbox.note_sync(True)
-        purged = self._outbox.purge(self._settings.retention)
+            try:
+                self._push(done)
+                if done.sent == 0:
+                    self._probe()  # nothing to send: still learn the link and the clock
+                updated = self._refresh_references()
+            except _Failed as failed:
+                self._note_sync(False, failed.error)
+                return SyncReport(failed.link, done.acknowledged, done.quarantined,
+                                  failed.error, retry_after_s=failed.retry_after)
+            self._note_sync(True)
+            purged = self._outbox.purge(self._settings.retention)
+        except (DiskFull, sqlite3.OperationalError) as exc:
+            if not is_disk_full(exc) and not isinstance(exc, DiskFull):
+                raise
+            # Not the platform's fault, but this pass cannot go on: staff must free space.
+            # What was acknowledged before is kept (each write is its own transaction).
+            self._note_sync(False, SyncError.DISK_FULL)
+            return SyncReport(Link.SERVER_ERROR, done.acknowledged, done.quarantined,
+                              SyncError.DISK_FULL)
         return SyncReport(Link.ONLINE, done.acknowledged, done.quarantined,
                           reference_updated=updated, purged=purged)
+
+    def _note_sync(self, success: bool, error: str = "") -> None:
+        try:
+            self._outbox.note_sync(success, error)
+        except DiskFull:
+            pass  # the pass's own report says it; the next pass writes it when it can
 
     def probe(self) -> Link:
         """The connectivity monitor's question: is the platform there? (Learns its clock too.)"""
@@ -124,7 +147,13 @@ class SyncEngine:
 
     # -- the parts of a pass ----------------------------------------------------
     def _push(self, done: _Pass) -> None:
-        while batch := self._outbox.claim(self._settings.batch_size):
+        while True:
+            batch, unreadable = self._outbox.claim_counted(self._settings.batch_size)
+            done.quarantined += unreadable  # unreadable rows are quarantined at the claim
+            if not batch:
+                if unreadable:
+                    continue  # a whole claim of unreadable rows: the rest may be fine
+                return
             done.sent += len(batch)
             try:
                 body = Batch(transactions=[tx.model_dump(mode="json") for tx in batch])
@@ -133,7 +162,10 @@ class SyncEngine:
             except BaseException as exc:  # also a kill of the thread: the batch goes back
                 error = exc.error if isinstance(exc, _Failed) else \
                     SyncError.KIOSK_FAULT.with_detail(type(exc).__name__)
-                self._outbox.release([tx.id for tx in batch], error)
+                try:
+                    self._outbox.release([tx.id for tx in batch], error)
+                except DiskFull:
+                    pass  # left "sending": the next start puts them back (Outbox.recover)
                 raise
             if unanswered:
                 return  # the platform left some unanswered: they wait for the next pass
@@ -202,14 +234,22 @@ class SyncEngine:
         return answer
 
 
-def _classify(exc: Exception) -> tuple[Link, str]:
+def _classify(exc: Exception) -> tuple[Link, str, float | None]:
+    if isinstance(exc, httpx.HTTPStatusError) and exc.response.status_code == 429:
+        # Rate-limited: "try again later", never "the request is wrong".
+        wait = retry_after_s(exc.response.headers.get("retry-after"))
+        return Link.SERVER_ERROR, SyncError.RATE_LIMITED.with_detail(f"{wait:.0f}"), wait
     if isinstance(exc, httpx.HTTPStatusError):
-        return Link.SERVER_ERROR, SyncError.HTTP_STATUS.with_detail(exc.response.status_code)
+        return (Link.SERVER_ERROR,
+                SyncError.HTTP_STATUS.with_detail(exc.response.status_code), None)
+    if isinstance(exc, ResponseTooLarge):
+        return Link.SERVER_ERROR, SyncError.TOO_LARGE, None
     if isinstance(exc, httpx.TimeoutException):
-        return Link.UNREACHABLE, SyncError.TIMEOUT
+        return Link.UNREACHABLE, SyncError.TIMEOUT, None
     if isinstance(exc, httpx.ConnectError):
-        return Link.UNREACHABLE, SyncError.UNREACHABLE
+        return Link.UNREACHABLE, SyncError.UNREACHABLE, None
     if isinstance(exc, httpx.HTTPError):
         # A connection dropped mid-answer (RemoteProtocolError, ReadError...).
-        return Link.UNREACHABLE, SyncError.CONNECTION_FAILED.with_detail(type(exc).__name__)
-    return Link.SERVER_ERROR, SyncError.MALFORMED
+        return (Link.UNREACHABLE,
+                SyncError.CONNECTION_FAILED.with_detail(type(exc).__name__), None)
+    return Link.SERVER_ERROR, SyncError.MALFORMED, None

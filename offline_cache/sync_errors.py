@@ -21,6 +21,9 @@ class SyncError(StrEnum):
     REFUSED = "refused"  # refused, the platform gave no reason
     KIOSK_FAULT = "kiosk_fault"  # the kiosk failed sending (detail: the error's type)
     UNREADABLE = "unreadable"  # the kiosk cannot open the sealed record (purged, other key)
+    RATE_LIMITED = "rate_limited"  # HTTP 429: try again later (detail: Retry-After seconds)
+    TOO_LARGE = "too_large"  # the answer passed the kiosk's size cap; the rest was not read
+    DISK_FULL = "disk_full"  # the kiosk's disk is full: nothing more can be written
 
     def with_detail(self, detail: object) -> str:
         return f"{self}:{detail}"

@@ -4,8 +4,9 @@ While the platform is unreachable, the connectivity monitor probes it every
 ``probe_interval_s`` (a cheap health request) and ends the backoff as soon as
 it answers, so the queue drains within seconds of the link returning rather
 than at the end of a long backoff. A platform that answers with errors is not
-probed: it gets the full backoff. ``wake()`` (a new transaction, staff's
-"sync now") starts a pass at once.
+probed: it gets the full backoff. A platform that says "too many requests" (429) is
+not asked again before its Retry-After has passed, however short the backoff.
+``wake()`` (a new transaction, staff's "sync now") starts a pass at once.
 """
 
 from __future__ import annotations
@@ -74,17 +75,24 @@ class SyncLoop:
                     self._backoff.succeeded()
                     self._rest(self._timing.interval_s, probe=False)
                 else:
-                    self._rest(self._backoff.failed(), probe=report.link is Link.UNREACHABLE)
+                    wait = max(self._backoff.failed(), report.retry_after_s or 0.0)
+                    self._rest(wait, probe=report.link is Link.UNREACHABLE,
+                               wakeable=report.retry_after_s is None)
         finally:
             self._ended.set()
 
-    def _rest(self, seconds: float, probe: bool) -> None:
+    def _rest(self, seconds: float, probe: bool, wakeable: bool = True) -> None:
+        """Wait ``seconds``; a wake (or a probe that finds the link back) ends it early,
+        unless the platform asked for the wait (Retry-After): then only ``stop()`` does."""
         deadline = self._monotonic() + seconds
         while not self._stop.is_set():
             remaining = deadline - self._monotonic()
             if remaining <= 0:
                 return
             step = min(remaining, self._timing.probe_interval_s) if probe else remaining
+            if not wakeable:
+                self._stop.wait(step)
+                continue
             if self._wake.wait(step):
                 return
             if probe and self._engine.probe() is Link.ONLINE:

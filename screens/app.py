@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
+from rich.console import RenderableType
 from textual import events, work
 from textual._context import active_message_pump
 from textual._path import CSSPathType
@@ -154,6 +155,13 @@ class KioskApp(App[None], inherit_bindings=False):
         except NoActiveWorker:
             return False
         return worker.node is not self
+
+    def panic(self, *renderables: RenderableType) -> None:
+        """Textual panics when its input thread dies, with a traceback to print and exit
+        status 0: the kiosk prints its one line instead and exits 1."""
+        log.error("the terminal's input failed; the kiosk stops")
+        self._return_code = 1
+        self._fatal_error()
 
     def _fatal_error(self) -> None:
         """Textual's own prints a traceback with every local: never on a kiosk."""

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from contracts.errors import KioskError
 from wiring.config import DEMO_CONFIG, KioskConfig, load_config
-from wiring.logs import setup_logging
+from wiring.logs import report_crash, setup_logging
 
 if TYPE_CHECKING:
     import random
@@ -70,6 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="drain what can be drained now, then exit (0: nothing left to upload)")
     queue = command("queue", queue_command, "show where every queued transaction stands")
     queue.add_argument("--json", action="store_true", help="machine-readable output")
+    export = command("export-outbox", export_outbox_command, "save the queued records still"
+                     " readable (a damaged store, a kiosk that cannot start) to a 0600 file")
+    export.add_argument("--out", type=_path, required=True,
+                        help="the file to write (JSON lines; holds personal data)")
     simulate = command("simulate", simulate_command, "enqueue synthetic transactions")
     what = simulate.add_mutually_exclusive_group(required=True)
     what.add_argument("--transactions", type=int, metavar="N", help="N synthetic applications")
@@ -204,6 +208,34 @@ def queue_command(args: argparse.Namespace) -> int:
     print(json.dumps(report, ensure_ascii=False, indent=2) if args.json
           else format_queue(report))
     return 0
+
+
+def export_outbox_command(args: argparse.Namespace) -> int:
+    """Staff's way out of a damaged store or a kiosk that cannot start: what is still
+    readable of the queue, to a 0600 file (it holds personal data: never to the screen)."""
+    from offline_cache.kiosk_store import STORE_FILE
+    from offline_cache.outbox_export import export_outbox
+    from offline_cache.sealing import DataKeyError, load_cipher
+    from offline_cache.store import open_store_readonly
+
+    config = _config(args)
+    db = open_store_readonly(config.data_dir / STORE_FILE)
+    try:
+        try:
+            cipher = load_cipher(config.key_file, create=False)
+        except DataKeyError as exc:
+            print(f"warning: {exc}: nothing can be opened, references only", file=sys.stderr)
+            cipher = None
+        report = export_outbox(db, cipher, args.out)
+    finally:
+        db.close()
+    print(f"exported {report.exported} queued records to {args.out} (mode 600: it holds"
+          " personal data; hand it to the platform's operator, then delete it)")
+    if report.unreadable:
+        print(f"{len(report.unreadable)} could not be opened: {', '.join(report.unreadable)}")
+    if report.damaged_rows:
+        print(f"{report.damaged_rows} rows could not be read at all (damaged pages)")
+    return 0 if not (report.unreadable or report.damaged_rows) else 1
 
 
 def simulate_command(args: argparse.Namespace) -> int:
@@ -398,11 +430,32 @@ def preview_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _os_error_line(exc: OSError) -> str:
+    import errno
+
+    where = f"{exc.filename}: " if exc.filename else ""
+    line = f"{where}{exc.strerror or type(exc).__name__}"
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        line += ("; the data folder must be writable by the kiosk's user"
+                 " (`python main.py queue` still reads the queue)")
+    elif exc.errno == errno.ENOSPC:
+        line += "; free space on that disk (`python main.py queue` still reads the queue)"
+    return line
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code: int = args.func(args)
     except KioskError as exc:
+        # A kiosk fault's text names files, counts and codes, never a person.
+        log.error("stopped: %s", exc)
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a folder it may not write, a full disk: the file and why
+        print(f"error: {_os_error_line(exc)}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - a crash: its type and place, never its text
+        report_crash(exc)
+        return 1
     return code

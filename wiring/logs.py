@@ -14,7 +14,11 @@ import logging
 import logging.handlers
 import os
 import re
+import sys
+import threading
+import traceback
 from pathlib import Path
+from types import TracebackType
 
 LOG_FILE = "kiosk.log"
 # 1 MiB a file, five old files kept: weeks of events on a kiosk, bounded on a small disk.
@@ -25,6 +29,8 @@ JOURNAL_SOCKET = Path("/dev/log")
 
 # 11 or more digits (an 18-digit ID number, its 17 digits and X, an 11-digit mobile).
 _LONG_NUMBER = re.compile(r"\d{6,}[\dXx]{5,}")
+_OUR_ROOT = Path(__file__).resolve().parent.parent
+CRASH_LINE = "error: the kiosk stopped on an unexpected {kind}; the log says where"
 
 
 class MaskNumbers(logging.Filter):
@@ -67,6 +73,9 @@ def setup_logging(data_dir: Path, *, level: int = logging.INFO) -> Path:
         handler._kiosk = True  # type: ignore[attr-defined]
         root.addHandler(handler)
     root.setLevel(level)
+    # A log that cannot be written (a full disk) must not print a traceback of the record
+    # over the kiosk's screen, nor stop what was being logged.
+    logging.raiseExceptions = False
     # Every request line would drown the events; failures reach us as sync reports.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     return path
@@ -78,3 +87,44 @@ def stop_logging() -> None:
     for handler in [h for h in root.handlers if getattr(h, "_kiosk", False)]:
         root.removeHandler(handler)
         handler.close()
+
+
+# -- crashes ------------------------------------------------------------------------------
+# An exception's message and its frames' locals may hold personal data (a pydantic error
+# quotes its input; a batch of transactions is a local of the sync pass). What a crash
+# leaves behind is its type and where it happened: in the log, and one line on stderr.
+def crash_place(tb: TracebackType | None) -> str:
+    """The innermost frame of ours (file:line in function), else the innermost of all."""
+    frames = traceback.extract_tb(tb)
+    ours = [f for f in frames if Path(f.filename).resolve().is_relative_to(_OUR_ROOT)]
+    if not (ours or frames):
+        return "?"
+    frame = (ours or frames)[-1]
+    return f"{Path(frame.filename).name}:{frame.lineno} in {frame.name}"
+
+
+def report_crash(exc: BaseException, what: str = "the kiosk stops") -> None:
+    """Log an unexpected error by type and place only, and say one line on stderr."""
+    logging.getLogger(__package__).error("unexpected %s at %s; %s", type(exc).__name__,
+                                         crash_place(exc.__traceback__), what)
+    print(CRASH_LINE.format(kind=type(exc).__name__), file=sys.stderr, flush=True)
+
+
+def install_crash_hooks() -> None:
+    """For the process (main.py): an exception no one caught, in the main thread or any
+    other, is reported by ``report_crash``, never as a traceback with its message."""
+
+    def main_thread(kind: type[BaseException], exc: BaseException,
+                    tb: TracebackType | None) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            return
+        report_crash(exc.with_traceback(tb))
+
+    def other_thread(args: threading.ExceptHookArgs) -> None:
+        if args.exc_value is not None and not isinstance(args.exc_value, SystemExit):
+            name = args.thread.name if args.thread is not None else "?"
+            report_crash(args.exc_value.with_traceback(args.exc_traceback),
+                         f"thread {name} ended")
+
+    sys.excepthook = main_thread
+    threading.excepthook = other_thread

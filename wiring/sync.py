@@ -25,6 +25,7 @@ from contracts.errors import ConfigError
 from offline_cache.backoff import Backoff
 from offline_cache.kiosk_store import KioskStore, open_kiosk_store
 from offline_cache.platform_client import PlatformClient
+from offline_cache.platform_http import RequestLimits, platform_http_client
 from offline_cache.sync import SyncEngine, SyncReport, SyncSettings
 from offline_cache.sync_loop import LoopTiming, SyncLoop
 from wiring.config import EMBEDDED, KioskConfig
@@ -104,8 +105,12 @@ def connect_platform(config: KioskConfig, clock: Clock, store: KioskStore) -> Pl
         if not token:
             log.warning("no platform credential: every sync will be refused (docs/deploy.md)")
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    client = httpx.Client(base_url=url, timeout=config.platform.timeout_s, headers=headers,
-                          verify=platform_verify(config))
+    # timeout_s bounds each whole request (a platform that trickles its answer cannot
+    # hold a pass past it) and answers are capped in size (offline_cache.platform_http).
+    # The certificate check goes to the transport: httpx ignores a client's ``verify``
+    # once it is given a transport of its own.
+    client = platform_http_client(url, RequestLimits(deadline_s=config.platform.timeout_s),
+                                  headers=headers, verify=platform_verify(config))
     settings = SyncSettings(batch_size=config.platform.batch_size,
                             retention=timedelta(days=config.outbox.retention_days),
                             reference_interval_s=config.platform.reference_interval_s)
