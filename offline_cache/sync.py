@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import ssl
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -234,6 +235,17 @@ class SyncEngine:
         return answer
 
 
+def _certificate_refused(exc: BaseException) -> bool:
+    """Whether a connection failed on the platform's certificate (the CA, the host name
+    or a pin: wiring/tls.py logs which)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return "CERTIFICATE_VERIFY_FAILED" in str(exc)
+
+
 def _classify(exc: Exception) -> tuple[Link, str, float | None]:
     if isinstance(exc, httpx.HTTPStatusError) and exc.response.status_code == 429:
         # Rate-limited: "try again later", never "the request is wrong".
@@ -246,6 +258,9 @@ def _classify(exc: Exception) -> tuple[Link, str, float | None]:
         return Link.SERVER_ERROR, SyncError.TOO_LARGE, None
     if isinstance(exc, httpx.TimeoutException):
         return Link.UNREACHABLE, SyncError.TIMEOUT, None
+    if isinstance(exc, httpx.ConnectError) and _certificate_refused(exc):
+        # Reached, but not the platform it should be: a setup fault, not the link.
+        return Link.UNREACHABLE, SyncError.TLS, None
     if isinstance(exc, httpx.ConnectError):
         return Link.UNREACHABLE, SyncError.UNREACHABLE, None
     if isinstance(exc, httpx.HTTPError):

@@ -24,6 +24,7 @@ class SyncError(StrEnum):
     RATE_LIMITED = "rate_limited"  # HTTP 429: try again later (detail: Retry-After seconds)
     TOO_LARGE = "too_large"  # the answer passed the kiosk's size cap; the rest was not read
     DISK_FULL = "disk_full"  # the kiosk's disk is full: nothing more can be written
+    TLS = "tls"  # the platform's certificate was refused (CA, host or pin): nothing sent
 
     def with_detail(self, detail: object) -> str:
         return f"{self}:{detail}"
