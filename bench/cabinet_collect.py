@@ -36,7 +36,7 @@ from devices.cabinet.mock_cabinet import wire_time_s
 from kiosk.cabinet_layout import Size
 from server.db import pickups
 from server.ingest import ingest_batch
-from server.persons import pseudonym_key
+from server.keyring import pseudonym_key
 from wiring.assembly import Assembly, assemble
 from wiring.config import DEMO_CONFIG, load_config
 
@@ -56,8 +56,10 @@ def _approved(assembly: Assembly, n: int) -> str:
     tx = Transaction(id=str(uuid.uuid4()), kiosk_id=DESK, seq=n + 1, kind="application",
                      item_id="driving-licence-renewal", reference=reference,
                      created_at=now.isoformat(), payload=payload.model_dump(mode="json"))
+    cipher = embedded.platform.cipher
+    assert cipher is not None
     result = ingest_batch(embedded.engine, [tx.model_dump(mode="json")], now, DESK,
-                          pseudonym_key(embedded.engine))
+                          pseudonym_key(embedded.engine, cipher), cipher=cipher)
     assert result[0].status == "accepted", result[0]
     return reference
 

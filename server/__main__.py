@@ -80,16 +80,21 @@ def serve(argv: list[str]) -> int:
     import uvicorn
 
     from server.platform import build_platform
-    from server.sealing import ENV_KEY
+    from server.sealing import ENV_KEY, DataKeyError
 
     # The platform's own lines (a refused body, an unhandled error: never personal data)
     # beside uvicorn's, with a time.
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args.signing_key.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    platform = build_platform(args.db, args.signing_key, data_key=args.data_key,
-                              data_key_text=os.environ.get(ENV_KEY),
-                              rate_limit=args.rate_limit)
+    try:
+        # Never the test beacon chain here: its key is public (only the demo's platform).
+        platform = build_platform(args.db, args.signing_key, data_key=args.data_key,
+                                  data_key_text=os.environ.get(ENV_KEY),
+                                  rate_limit=args.rate_limit)
+    except DataKeyError as exc:  # a loose key file, or another platform's data key
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     uvicorn.run(platform.app, host=args.host, port=args.port,
                 ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile)
     return 0

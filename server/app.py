@@ -267,10 +267,13 @@ def describer(reference: dict[str, ReferenceDoc]) -> Any:
 def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: PickupSigner,
                key: bytes, clock: Clock, cipher: PayloadCipher | None = None,
                max_body_bytes: int = MAX_BODY_BYTES,
-               limits: RateLimits | None = None) -> FastAPI:
-    """``cipher`` seals personal fields of stored transactions (None: a throwaway key,
-    for tools and tests that never read them back); ``limits``: each credential's
-    budget per kind of request (None: the defaults)."""
+               limits: RateLimits | None = None, *, allow_test_beacon: bool = False
+               ) -> FastAPI:
+    """``key``: the person key (server.keyring.pseudonym_key opens it with ``cipher``);
+    ``cipher`` seals personal fields of stored transactions and the rounds' keys (None:
+    a throwaway key, for tools and tests that never read them back); ``limits``: each
+    credential's budget per kind of request (None: the defaults); ``allow_test_beacon``:
+    draws may use the test beacon chain, whose key is public (the demo platform only)."""
     app = FastAPI(title="Government-service platform (reference)", version="0.3.0")
     # Added last is outermost: the guard sees everything, the body cap runs before
     # routing, authentication and parsing.
@@ -292,7 +295,7 @@ def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: Picku
     staff = requires(engine, "staff", "admin")
     admin = requires(engine, "admin")
     describe = describer(reference)
-    offline = Reconciler(key, signer, describe)
+    offline = Reconciler(key, sealer, signer, describe)
 
     def now() -> datetime:
         # Always UTC: SQLite keeps a datetime's wall-clock digits and drops its zone,
@@ -390,7 +393,7 @@ def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: Picku
     @post("/api/v1/reservations", responses=limited)
     def reserve(request: EntryRequest, who: Principal = Depends(kiosk)) -> EntryOutcome:
         admit(who, "entry")
-        return enter(engine, key, signer, describe, request, who.id, now())
+        return enter(engine, key, sealer, signer, describe, request, who.id, now())
 
     # -- a kiosk's pickup cabinet (its own: the credential names the cabinet) ---------
     @post(CABINET_LOADS_PATH, description="Staff at the kiosk loaded an approved case's"
@@ -554,15 +557,17 @@ def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: Picku
 
     @post("/api/v1/admin/rounds/{round_id}/draws", status_code=201,
           responses={404: {"description": "no such round"},
-                     409: {"description": "a draw waits for its beacon, not a lottery, or"
-                                          " the beacon round is not in the future"},
+                     409: {"description": "a draw waits for its beacon, not a lottery, the"
+                                          " beacon round is not in the future, or the"
+                                          " test chain on a platform that is not the"
+                                          " demo's"},
                      422: {"description": "an unknown beacon chain"}})
     def commit_draw(round_id: str, request: CommitRequest,
                     _: Principal = Depends(admin)) -> PublishedDraw:
         try:
-            number, committed = draw_store.commit_draw(engine, round_id,
-                                                       chain_named(request.chain),
-                                                       request.beacon_round, now())
+            number, committed = draw_store.commit_draw(
+                engine, sealer, round_id, chain_named(request.chain), request.beacon_round,
+                now(), allow_test=allow_test_beacon)
         except BeaconError as exc:
             raise HTTPException(422, str(exc)) from exc
         except LookupError as exc:
@@ -574,12 +579,14 @@ def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: Picku
     @post("/api/v1/admin/rounds/{round_id}/draws/{number}/beacon",
           responses={404: {"description": "no such draw"},
                      409: {"description": "drawn already, the beacon round is not out yet,"
-                                          " or the signature is not the chain's"}})
+                                          " the signature is not the chain's, or the test"
+                                          " chain on a platform that is not the demo's"}})
     def reveal_beacon(round_id: str, number: DrawNumber, request: BeaconReveal,
                       _: Principal = Depends(admin)) -> PublishedDraw:
         try:
-            result = draw_store.run_draw(engine, signer, describe, round_id, number,
-                                         request.signature, now())
+            result = draw_store.run_draw(engine, sealer, signer, describe, round_id,
+                                         number, request.signature, now(),
+                                         allow_test=allow_test_beacon)
         except LookupError as exc:
             raise HTTPException(404, str(exc)) from exc
         except (DrawStateError, DrawError) as exc:

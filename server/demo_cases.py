@@ -29,7 +29,8 @@ from server.db import (
     transactions,
 )
 from server.ingest import ingest_batch
-from server.persons import pseudonym_key
+from server.keyring import pseudonym_key
+from server.sealing import PayloadCipher
 
 DEMO_DESK = "DEMO-DESK"  # where the demo applications "came from"
 AGAIN_AFTER = timedelta(days=1)  # collected this long ago: the case is made again
@@ -51,16 +52,17 @@ DEMO_CASES = (
 )
 
 
-def add_demo_cases(engine: Engine, now: datetime) -> list[str]:
+def add_demo_cases(engine: Engine, cipher: PayloadCipher, now: datetime) -> list[str]:
     """Make each demo case that is missing, or was collected over a day ago; the
-    references made."""
+    references made. ``cipher``: the platform's, which opens its pseudonym key and seals
+    the cases' personal fields."""
     now = now.astimezone(UTC)  # stored in UTC, as the app stores every moment
     made = []
     for demo in DEMO_CASES:
         if _wanted(engine, demo.reference, now):
             _forget(engine, demo.reference)
             results = ingest_batch(engine, [_transaction(demo, now)], now, DEMO_DESK,
-                                   pseudonym_key(engine))
+                                   pseudonym_key(engine, cipher), cipher=cipher)
             if results[0].status == "accepted":
                 made.append(demo.reference)
     return made

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 
 from server.beacon import BeaconError, Chain, known_chain, sign_test_round
 from server.db import draws, entries
+from server.keyring import round_key
 from server.lottery import (
     LEGACY_FORMAT,
     Draw,
@@ -34,9 +35,10 @@ from server.lottery import (
     first_usable_round,
     parse_draw,
 )
-from server.persons import round_key, round_pseudonym
+from server.persons import round_pseudonym
 from server.reservations import Describe, issue_for
 from server.rounds import load_round
+from server.sealing import PayloadCipher
 from server.signing import PickupSigner
 
 
@@ -44,14 +46,38 @@ class DrawStateError(ValueError):
     """A draw asked for out of turn: the message says what state it is in."""
 
 
+class TestBeaconRefused(DrawStateError):
+    """A draw on the test chain, on a platform that is not the demo's."""
+
+
+_TEST_REFUSAL = ("the beacon chain \"test\" has a public signing key, so anyone can forge"
+                 " its beacons and choose the draw: this platform draws only on a real"
+                 " chain (\"quicknet\"); only the demo platform accepts \"test\"")
+
+
+def _void_reason(record: dict[str, Any], allow_test: bool) -> str | None:
+    """Why a draw left waiting can never be drawn (None: it can)."""
+    if record.get("format") == LEGACY_FORMAT:
+        return ("committed under format 1, whose seed was chosen at the draw; replaced by"
+                " the next draw")
+    if not allow_test and (record.get("chain") or {}).get("test"):
+        return ("committed on the test beacon chain, whose key is public, on a platform"
+                " that draws only on a real chain; replaced by the next draw")
+    return None
+
+
 def draw_id(round_id: str, number: int) -> str:
     return f"{round_id}#{number}"
 
 
-def commit_draw(engine: Engine, round_id: str, chain: Chain, beacon_round: int | None,
-                now: datetime) -> tuple[int, Draw]:
+def commit_draw(engine: Engine, cipher: PayloadCipher, round_id: str, chain: Chain,
+                beacon_round: int | None, now: datetime, allow_test: bool = False
+                ) -> tuple[int, Draw]:
     """Close the list for the next draw, naming ``beacon_round`` of ``chain`` (None: the
-    first round a commit made now may name)."""
+    first round a commit made now may name). ``cipher`` opens the round's key;
+    ``allow_test``: the test chain may be named (the demo platform only)."""
+    if chain.test and not allow_test:
+        raise TestBeaconRefused(_TEST_REFUSAL)
     with engine.begin() as conn:
         config = load_round(conn, round_id)
         if config is None:
@@ -61,13 +87,12 @@ def commit_draw(engine: Engine, round_id: str, chain: Chain, beacon_round: int |
         waiting = conn.execute(select(draws.c.number, draws.c.record)
                                .where(draws.c.round_id == round_id,
                                       draws.c.drawn_at.is_(None))).first()
-        if waiting is not None and waiting.record.get("format") == LEGACY_FORMAT:
-            # Committed before beacons: its seed would be whatever is posted. Void it.
+        void = None if waiting is None else _void_reason(waiting.record, allow_test)
+        if waiting is not None and void is not None:
+            # Its seed would be whatever is posted, or anyone's forgery: void it.
             conn.execute(update(draws).where(draws.c.round_id == round_id,
                                              draws.c.number == waiting.number)
-                         .values(drawn_at=now, record={**waiting.record, "void": (
-                             "committed under format 1, whose seed was chosen at the draw;"
-                             " replaced by the next draw")}))
+                         .values(drawn_at=now, record={**waiting.record, "void": void}))
         elif waiting is not None:
             raise DrawStateError(f"draw {waiting.number} of round {round_id} is committed and"
                                  " waits for its beacon round")
@@ -83,7 +108,7 @@ def commit_draw(engine: Engine, round_id: str, chain: Chain, beacon_round: int |
                                    entries.c.person.not_in(locked))).all()
         number = (conn.execute(select(func.max(draws.c.number))
                                .where(draws.c.round_id == round_id)).scalar() or 0) + 1
-        key = round_key(conn, round_id, now)
+        key = round_key(conn, cipher, round_id, now)
         committed = commit(draw_id(round_id, number),
                            [Entrant(round_pseudonym(key, r.person), tuple(r.choices))
                             for r in rows],
@@ -95,10 +120,12 @@ def commit_draw(engine: Engine, round_id: str, chain: Chain, beacon_round: int |
     return number, committed
 
 
-def run_draw(engine: Engine, signer: PickupSigner, describe: Describe, round_id: str,
-             number: int, beacon_signature: str | None, now: datetime) -> Draw:
+def run_draw(engine: Engine, cipher: PayloadCipher, signer: PickupSigner, describe: Describe,
+             round_id: str, number: int, beacon_signature: str | None, now: datetime,
+             allow_test: bool = False) -> Draw:
     """Draw with the committed beacon round's signature (None: the test chain's, which
-    the platform makes itself). Anything that does not check is refused."""
+    the platform makes itself, when ``allow_test``). Anything that does not check is
+    refused."""
     with engine.begin() as conn:
         config = load_round(conn, round_id)
         row = conn.execute(select(draws).where(draws.c.round_id == round_id,
@@ -113,6 +140,8 @@ def run_draw(engine: Engine, signer: PickupSigner, describe: Describe, round_id:
             chain = known_chain(committed.chain)
         except BeaconError as exc:
             raise DrawError(str(exc)) from exc
+        if chain.test and not allow_test:
+            raise TestBeaconRefused(_TEST_REFUSAL)
         due = chain.round_time(committed.beacon_round)
         if now < due:
             raise DrawStateError(f"beacon round {committed.beacon_round} of chain"
@@ -129,7 +158,7 @@ def run_draw(engine: Engine, signer: PickupSigner, describe: Describe, round_id:
                             .values(record=result.to_json(), drawn_at=now)).rowcount
         if not done:
             raise DrawStateError(f"draw {number} of round {round_id} was drawn already")
-        key = round_key(conn, round_id, now)
+        key = round_key(conn, cipher, round_id, now)
         live = {round_pseudonym(key, r.person): r.pk for r in conn.execute(
             select(entries.c.pk, entries.c.person).where(entries.c.round_id == round_id,
                                                          entries.c.status == "entered"))}

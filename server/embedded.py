@@ -34,8 +34,11 @@ class EmbeddedPlatform:
     def __init__(self, db_url: str, signing_key: Path, host: str = "127.0.0.1",
                  port: int = 0, clock: Clock | None = None, demo_rounds: bool = True,
                  demo_cases: bool = False, ssl_certfile: Path | None = None,
-                 ssl_keyfile: Path | None = None) -> None:
-        platform = build_platform(db_url, signing_key, clock)
+                 ssl_keyfile: Path | None = None, allow_test_beacon: bool = True) -> None:
+        # The demo draws on the test beacon chain without the internet; a test of what a
+        # real platform refuses turns it off.
+        platform = build_platform(db_url, signing_key, clock,
+                                  allow_test_beacon=allow_test_beacon)
         self._demo_rounds = demo_rounds
         # Off unless asked for: a demo person's progress by card would list them.
         self._demo_cases = demo_cases
@@ -70,7 +73,8 @@ class EmbeddedPlatform:
 
     def add_demo_cases(self, now: datetime) -> list[str]:
         """The two approved demo cases for the cabinet (server.demo_cases): those made."""
-        return add_demo_cases(self.engine, now)
+        assert self.platform.cipher is not None  # build_platform always gives one
+        return add_demo_cases(self.engine, self.platform.cipher, now)
 
     @property
     def url(self) -> str:

@@ -35,6 +35,7 @@ from server.db import (
 from server.pickups import take
 from server.reservations import Describe, enter_in
 from server.rounds import load_round
+from server.sealing import PayloadCipher
 from server.signing import PickupSigner
 
 log = logging.getLogger(__package__)
@@ -58,6 +59,7 @@ class Reconciler:
     """Applies the offline kinds inside the ingest's transaction."""
 
     key: bytes
+    cipher: PayloadCipher  # opens round keys (server.keyring)
     signer: PickupSigner
     describe: Describe
     max_age: timedelta = MAX_OFFLINE_AGE
@@ -66,8 +68,8 @@ class Reconciler:
                     now: datetime) -> str:
         """Enter the queued entry; the item result's reason: its outcome in short."""
         at = as_of(payload.made_at, payload.clock_offset_s, now, self.max_age)
-        outcome = enter_in(conn, self.key, self.signer, self.describe, payload.entry,
-                           tx.kiosk_id, now, rules_at=at)
+        outcome = enter_in(conn, self.key, self.cipher, self.signer, self.describe,
+                           payload.entry, tx.kiosk_id, now, rules_at=at)
         if not outcome.replayed:  # the same entry sent online first stays an online one
             conn.execute(offline_entries.insert().values(
                 request_id=payload.entry.id, transaction_id=tx.id, kiosk_id=tx.kiosk_id,

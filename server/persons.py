@@ -2,64 +2,36 @@
 keeps instead of the document number.
 
 The pseudonym is HMAC-SHA256 of "type:number" under a key the platform makes on
-first start (in ``settings``): an ID number has too little entropy for a plain
-hash to hide it. The same person gets the same pseudonym at every kiosk, which
-is what "one entry per person" and the lockout rest on. It never leaves the platform.
+first start (server.keyring: kept sealed under the data key): an ID number has too
+little entropy for a plain hash to hide it. The same person gets the same pseudonym at
+every kiosk, which is what "one entry per person" and the lockout rest on. It never
+leaves the platform.
 
 What a round's draws publish, and what the kiosk is told, is another pseudonym:
-HMAC-SHA256 of that person key under the round's own key (``round_keys``, made on
-first use). Two rounds' lists cannot be joined by anyone who sees them, and neither
-the person key nor a document number names anyone in a list without the round's key.
+HMAC-SHA256 of that person key under the round's own key (server.keyring, made on
+first use, sealed too). Two rounds' lists cannot be joined by anyone who sees them,
+and neither the person key nor a document number names anyone in a list without the round's key.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 from datetime import date, datetime
 
-from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
 from contracts.identity import birth_date_of, id_number_problem, normalise_id_number
 from contracts.platform_api import DocumentType, EntryOutcome
-from server.db import round_keys, settings
+from server.keyring import round_key
 from server.lottery import pseudonym as hmac_pseudonym
-
-PSEUDONYM_KEY = "pseudonym-key"
-
+from server.sealing import PayloadCipher
 
 _ID_SHAPED = (DocumentType.RESIDENT_ID, DocumentType.HMT_RESIDENCE_PERMIT)
 
 
-def pseudonym_key(engine: Engine) -> bytes:
-    """The platform's pseudonym key, made once; concurrent first starts agree on one."""
-    with engine.begin() as conn:
-        row = conn.execute(select(settings.c.value).where(settings.c.name == PSEUDONYM_KEY)
-                           ).first()
-        if row is None:
-            key = secrets.token_bytes(32)
-            conn.execute(settings.insert().values(name=PSEUDONYM_KEY, value=key))
-            return key
-        return bytes(row.value)
-
-
 def person_of(key: bytes, document_type: str, number: str) -> str:
     return hmac_pseudonym(key, f"{document_type}:{normalise_id_number(number)}")
-
-
-def round_key(conn: Connection, round_id: str, now: datetime) -> bytes:
-    """The round's pseudonym key, made on first use; concurrent first uses agree."""
-    query = select(round_keys.c.key).where(round_keys.c.round_id == round_id)
-    kept = conn.execute(query).scalar()
-    if kept is not None:
-        return bytes(kept)
-    insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(
-        round_keys).values(round_id=round_id, key=secrets.token_bytes(32), created_at=now)
-    conn.execute(insert.on_conflict_do_nothing(index_elements=["round_id"]))
-    return bytes(conn.execute(query).scalar_one())
 
 
 def round_pseudonym(key: bytes, person: str) -> str:
@@ -67,12 +39,12 @@ def round_pseudonym(key: bytes, person: str) -> str:
     return hmac.new(key, person.encode(), hashlib.sha256).hexdigest()
 
 
-def published_outcome(conn: Connection, outcome: EntryOutcome, round_id: str,
-                      now: datetime) -> EntryOutcome:
+def published_outcome(conn: Connection, cipher: PayloadCipher, outcome: EntryOutcome,
+                      round_id: str, now: datetime) -> EntryOutcome:
     """An entry's answer with the round's pseudonym in place of the person key."""
     if not outcome.pseudonym:
         return outcome
-    name = round_pseudonym(round_key(conn, round_id, now), outcome.pseudonym)
+    name = round_pseudonym(round_key(conn, cipher, round_id, now), outcome.pseudonym)
     return outcome.model_copy(update={"pseudonym": name})
 
 

@@ -29,6 +29,7 @@ from server.db import aware, entries, insured, offline_entries, pickups, round_s
 from server.persons import age_on, birth_date, document_problem, person_of, published_outcome
 from server.pickups import issue
 from server.rounds import load_round
+from server.sealing import PayloadCipher
 from server.signing import PickupSigner
 
 # slot -> (site, window) as a pickup code and a slip name them
@@ -41,13 +42,15 @@ class _Refusal(Exception):
         self.reason, self.detail = reason, detail
 
 
-def enter(engine: Engine, key: bytes, signer: PickupSigner, describe: Describe,
-          req: EntryRequest, kiosk_id: str, now: datetime) -> EntryOutcome:
+def enter(engine: Engine, key: bytes, cipher: PayloadCipher, signer: PickupSigner,
+          describe: Describe, req: EntryRequest, kiosk_id: str, now: datetime
+          ) -> EntryOutcome:
+    """``key``: the person key; ``cipher`` opens the round's key (server.keyring)."""
     for _ in range(3):
         try:
             with engine.begin() as conn:
                 return published_outcome(
-                    conn, _enter(conn, key, signer, describe, req, kiosk_id, now),
+                    conn, cipher, _enter(conn, key, signer, describe, req, kiosk_id, now),
                     req.round_id, now)
         except IntegrityError:
             # The same person (or the same request) at another kiosk in the same
@@ -56,14 +59,14 @@ def enter(engine: Engine, key: bytes, signer: PickupSigner, describe: Describe,
     raise RuntimeError(f"request {req.id}: the same person kept colliding")
 
 
-def enter_in(conn: Connection, key: bytes, signer: PickupSigner, describe: Describe,
-             req: EntryRequest, kiosk_id: str, now: datetime,
+def enter_in(conn: Connection, key: bytes, cipher: PayloadCipher, signer: PickupSigner,
+             describe: Describe, req: EntryRequest, kiosk_id: str, now: datetime,
              rules_at: datetime | None = None) -> EntryOutcome:
     """``enter`` inside the caller's transaction. ``rules_at``: the moment the round's
     rules are judged at (an entry made offline: when it was made, server.offline);
     rows and pickup codes are stamped ``now``, the platform's receipt."""
     return published_outcome(
-        conn, _enter(conn, key, signer, describe, req, kiosk_id, now, rules_at or now),
+        conn, cipher, _enter(conn, key, signer, describe, req, kiosk_id, now, rules_at or now),
         req.round_id, now)
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from server.beacon import QUICKNET, TEST_CHAIN, sign_test_round
 from server.db import draws, entries, round_keys
 from server.db import settings as platform_settings
+from server.keyring import round_key
 from server.lottery import (
     LEGACY_FORMAT,
     Draw,
@@ -32,9 +33,10 @@ from server.lottery import (
     pseudonym,
     verify,
 )
-from server.persons import person_of, pseudonym_key, round_pseudonym
+from server.persons import person_of, round_pseudonym
 from tests.support import REPO_ROOT
-from tests.support.platform_api import Api, person
+from tests.support.databases import BACKENDS
+from tests.support.platform_api import Api, person, person_key, served_platform
 
 ROOT = REPO_ROOT
 KEY = b"round-2026-11-key"
@@ -266,7 +268,7 @@ def test_published_pseudonyms_are_per_round_and_their_keys_apart(api: Api) -> No
     # one platform key kept in the same database as the entries.
     assert a["pseudonym"] != b["pseudonym"]
     engine = api.platform.engine
-    internal = person_of(pseudonym_key(engine), "resident_id", number)
+    internal = person_of(person_key(api.platform), "resident_id", number)
     assert internal not in (a["pseudonym"], b["pseudonym"])
     records = []
     for r in (first, second):
@@ -281,7 +283,11 @@ def test_published_pseudonyms_are_per_round_and_their_keys_apart(api: Api) -> No
         entry_columns = set(entries.c.keys())
     assert set(keys) >= {first, second} and keys[first] != keys[second]
     assert setting_names == {"pseudonym-key"} and not {"key", "round_key"} & entry_columns
-    assert round_pseudonym(bytes(keys[first]), internal) == a["pseudonym"]
+    cipher = api.platform.platform.cipher
+    assert cipher is not None
+    with engine.begin() as conn:  # the rows are sealed: the platform's data key opens them
+        opened = round_key(conn, cipher, first, api.clock.now())
+    assert round_pseudonym(opened, internal) == a["pseudonym"]
 
 
 def test_beacon_round_names_the_round_of_a_draws_moment() -> None:
@@ -313,3 +319,43 @@ def test_a_format_1_commitment_left_waiting_is_voided_by_the_next_commit(api: Ap
     assert answer.status_code == 201 and answer.json()["number"] == 2
     voided = api.kiosk().get(f"/api/v1/rounds/{r}/draws/1").json()["record"]
     assert "whose seed was chosen at the draw" in voided["void"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_real_platform_refuses_the_test_beacon(backend: str, tmp_path: Path) -> None:
+    # Before: any platform took {"chain": "test"}, whose signing secret is in
+    # server/beacon.py: the operator could forge its beacon and choose the winners.
+    with served_platform(backend, tmp_path, allow_test_beacon=False) as (api, _):
+        r = api.round(quotas={"sm-01/am": 1})["id"]
+        for n in range(3):
+            api.enter(r, person(700 + n))
+        base = f"/api/v1/admin/rounds/{r}/draws"
+        refused = api.admin.post(base, json={"chain": "test"})
+        assert refused.status_code == 409
+        assert "public signing key" in refused.json()["detail"]
+        assert "quicknet" in refused.json()["detail"]
+        by_hash = api.admin.post(base, json={"chain": TEST_CHAIN.hash})
+        assert by_hash.status_code == 409  # named by its hash: the same chain
+        # A test-chain draw committed before (by a platform that took it) is never drawn
+        # here: the reveal is refused and the next commit voids it.
+        now = api.clock.now()
+        left = commit(f"{r}#1", [], {"sm-01/am": 1}, TEST_CHAIN,
+                      first_usable_round(TEST_CHAIN, now), now)
+        with api.platform.engine.begin() as conn:
+            conn.execute(draws.insert().values(round_id=r, number=1, record=left.to_json(),
+                                               committed_at=now))
+        api.clock.advance(120)
+        stuck = api.admin.post(f"{base}/1/beacon", json={})
+        assert stuck.status_code == 409 and "public signing key" in stuck.json()["detail"]
+        real = api.admin.post(base, json={"chain": "quicknet"})
+        assert real.status_code == 201 and real.json()["number"] == 2
+        assert real.json()["record"]["chain"]["test"] is False
+        voided = api.kiosk().get(f"/api/v1/rounds/{r}/draws/1").json()["record"]
+        assert "test beacon chain" in voided["void"]
+    # The demo's platform (the default of the embedded one) still draws on it offline.
+    (tmp_path / "demo").mkdir()
+    with served_platform(backend, tmp_path / "demo") as (demo, _):
+        r = demo.round()["id"]
+        demo.enter(r, person(710))
+        taken = demo.admin.post(f"/api/v1/admin/rounds/{r}/draws", json={"chain": "test"})
+        assert taken.status_code == 201, taken.text

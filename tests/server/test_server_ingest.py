@@ -156,9 +156,22 @@ def serve_and_count(tmp_path: Path, db: str) -> None:
     assert enrolled.returncode == 0, enrolled.stderr
     assert token_file.stat().st_mode & 0o777 == 0o600
     token = token_file.read_text().strip()
+    admin = subprocess.run([sys.executable, "-m", "server", "enrol", "--db", db, "admin",
+                            "root"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert admin.returncode == 0, admin.stderr
     try:
         wait_for(up, timeout=30)
         assert post(url, token, [wire_transaction("K-3", 1)])["results"][0]["status"] == "accepted"
+        # python -m server is a real platform: no draw on the test chain, whose key is public.
+        headers = bearer(admin.stdout.strip().split()[-1])
+        made = httpx.post(f"{url}/api/v1/admin/rounds", headers=headers, json={
+            "id": "R-CLI", "mode": "lottery", "opens_at": "2026-01-01T00:00:00+00:00",
+            "closes_at": "2099-01-01T00:00:00+00:00", "quotas": {"sm-01/am": 1}})
+        assert made.status_code == 201, made.text
+        test_chain = httpx.post(f"{url}/api/v1/admin/rounds/R-CLI/draws", headers=headers,
+                                json={"chain": "test"})
+        assert test_chain.status_code == 409, test_chain.text
+        assert "public signing key" in test_chain.json()["detail"]
         assert (tmp_path / "sign.key").stat().st_mode & 0o777 == 0o600
     finally:
         server.terminate()

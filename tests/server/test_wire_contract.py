@@ -28,7 +28,8 @@ from offline_cache.store import open_store
 from server.cases import view
 from server.db import make_engine, ratings
 from server.ingest import ingest_batch
-from server.persons import pseudonym_key
+from server.keyring import pseudonym_key
+from server.sealing import PayloadCipher
 from wiring.config import DEMO_CONFIG, load_config
 
 KIOSK = "XH-CCB-0001"
@@ -66,7 +67,8 @@ def test_what_the_kiosk_sends_the_platform_records(outbox: Outbox, engine: Engin
     submit_rating(session, outbox, Rating.DISSATISFIED, "slow")
     batch = [tx.model_dump(mode="json") for tx in outbox.claim(10)]
     now = datetime.now(UTC)
-    results = ingest_batch(engine, batch, now, KIOSK, pseudonym_key(engine))
+    results = ingest_batch(engine, batch, now, KIOSK,
+                           pseudonym_key(engine, PayloadCipher.throwaway()))
     assert [r.status for r in results] == ["accepted", "accepted"], results
     with engine.connect() as conn:
         case = view(conn, session.submission.reference)

@@ -16,6 +16,7 @@ import httpx
 
 from contracts.clock import FakeClock
 from server.embedded import EmbeddedPlatform
+from server.keyring import pseudonym_key
 from tests.support.databases import platform_database
 from tests.support.platform_access import application_payload, bearer, id_number
 
@@ -73,12 +74,22 @@ class Api:
         return result
 
 
+def person_key(platform: EmbeddedPlatform) -> bytes:
+    """The platform's person key, opened as the platform opens it: with its data key."""
+    assert platform.platform.cipher is not None
+    return pseudonym_key(platform.engine, platform.platform.cipher)
+
+
 @contextmanager
-def served_platform(backend: str, folder: Path) -> Iterator[tuple[Api, str]]:
-    """A platform on ``backend``'s database, started at START; its Api and database URL."""
+def served_platform(backend: str, folder: Path, allow_test_beacon: bool = True
+                    ) -> Iterator[tuple[Api, str]]:
+    """A platform on ``backend``'s database, started at START; its Api and database URL.
+    ``allow_test_beacon``: draws may use the test chain, as the demo platform's do (the
+    tests draw offline); off, it is a real platform's."""
     with platform_database(backend, folder) as db:
         clock = FakeClock(START)
-        platform = EmbeddedPlatform(db, folder / "sign.key", clock=clock)
+        platform = EmbeddedPlatform(db, folder / "sign.key", clock=clock,
+                                    allow_test_beacon=allow_test_beacon)
         platform.start()
         api = Api(platform, clock)
         try:

@@ -16,7 +16,6 @@ from screens.done import DoneScreen
 from screens.staff import StaffScreen
 from server.embedded import EmbeddedPlatform
 from server.ingest import ingest_batch
-from server.persons import pseudonym_key
 from tests.support.kiosk_driver import (
     apply_to_done,
     mock_printer,
@@ -29,6 +28,7 @@ from tests.support.kiosk_driver import (
 )
 from tests.support.loopback import free_port
 from tests.support.platform_access import enrol_kiosk, wire_transaction
+from tests.support.platform_api import person_key
 from wiring.assembly import assemble
 from wiring.config import DEMO_CONFIG, load_config
 
@@ -62,7 +62,7 @@ async def test_offline_slip_then_refusal_shows_to_staff_by_reference(tmp_path: P
             # This kiosk id's sequence 1 already reached the platform from an earlier
             # install (a wiped kiosk re-using its id): the platform will refuse ours.
             ingest_batch(platform.engine, [wire_transaction(config.kiosk.id, 1)], datetime.now(UTC),
-                         config.kiosk.id, pseudonym_key(platform.engine))
+                         config.kiosk.id, person_key(platform))
             platform.start()
             await until(lambda: assembly.store.outbox.summary().quarantined == 1)
             await until(lambda: "● 已联网" in screen_text(app))
