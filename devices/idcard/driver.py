@@ -36,6 +36,17 @@ from devices.status import Cause, DeviceStatus, Level, where
 _SLICE_S = 0.02
 # Consecutive unanswered or garbled commands before the reader counts as faulty.
 _FAULT_AFTER = 3
+# The line's rest between two finds (20 01). A card waits on average half of it before
+# the next find sees it (bench/idcard_read.py: at 50 ms that was most of the time above
+# the wire's ~120 ms). 20 ms keeps a placed card within ~20 ms of the wire time and the
+# line idle at least 20 ms after every answer: one 25-byte exchange (2.2 ms at 115200)
+# per 22 ms, ~10% of the line. Vendor samples run readers from back-to-back finds
+# ("continual" mode) to one every 200 ms; the reader only ever holds one command.
+FIND_REST_S = 0.02
+# The rest between presence checks (30 03) while a card just read may lie there. Its
+# answer is up to 82 bytes (7 ms), and a few tens of ms for noticing a card has left
+# costs nobody anything (the next card is found as soon as it is noticed).
+PRESENCE_REST_S = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +88,8 @@ class SerialIdCardReader:
         timeout_s: float = 2.0,
         command_timeout_s: float = 0.5,
         reconnect_s: float = 1.0,
-        poll_s: float = 0.05,
+        poll_s: float = FIND_REST_S,
+        presence_s: float = PRESENCE_REST_S,
         fingerprint: bool = False,
         factory: SerialFactory = serial.Serial,
         monotonic: Callable[[], float] = time.monotonic,
@@ -87,7 +99,8 @@ class SerialIdCardReader:
         self.timeout_s = timeout_s  # for read commands: 1295 bytes plus the chip's own time
         self.command_timeout_s = command_timeout_s  # find, select and SAM commands answer fast
         self.reconnect_s = reconnect_s
-        self.poll_s = poll_s
+        self.poll_s = poll_s  # rest between finds
+        self.presence_s = presence_s  # rest between presence checks of the card read last
         self.fingerprint = fingerprint
         self._factory = factory
         self._now = monotonic
@@ -95,6 +108,7 @@ class SerialIdCardReader:
         self._port: serial.Serial | None = None
         self._decoder = FrameDecoder()
         self._next_attempt = 0.0
+        self._rested_until = 0.0  # the line is not used again before this (monotonic)
         self._failures = 0
         self._awaiting_removal: str | None = None  # id number of the card just read
         self._status = DeviceStatus(Level.WARNING, "connecting", locator.describe(),
@@ -109,14 +123,14 @@ class SerialIdCardReader:
         """
         deadline = self._now() + timeout
         with self._lock:
-            while True:
+            while self._wait_turn(deadline):
                 event = self._poll() if self._ensure_open() else None
+                self._rested_until = self._now() + self._rest()
                 if event is not None:
                     return event
-                left = deadline - self._now()
-                if left <= 0:
-                    return None
-                time.sleep(min(left, self.poll_s if self._port else self.reconnect_s))
+                if self._now() >= deadline:
+                    break
+            return None
 
     def status(self) -> DeviceStatus:
         return self._status
@@ -127,6 +141,7 @@ class SerialIdCardReader:
             try:
                 if self._ensure_open():
                     self._guarded(lambda: self._sam_ok(self._transact(Command.SAM_STATUS)))
+                self._rested_until = self._now() + self._rest()
             finally:
                 self._lock.release()
         return self._status
@@ -198,6 +213,22 @@ class SerialIdCardReader:
         self._status = DeviceStatus(level, "not_responding", detail, cause,
                                     self.locator.describe())
 
+    def _wait_turn(self, deadline: float) -> bool:
+        """Sleep until the line has rested since its last exchange, or until ``deadline``;
+        True when the line may be used. The rest spans calls: a worker calling ``read``
+        in a loop gets one poll per rest, never two back to back."""
+        wait = min(self._rested_until, deadline) - self._now()
+        if wait > 0:
+            time.sleep(wait)
+        return self._now() >= self._rested_until
+
+    def _rest(self) -> float:
+        """How long the line rests before the next round: the reconnect pace without a
+        port, the presence pace while a card just read may lie there, else the find pace."""
+        if self._port is None:
+            return self.reconnect_s
+        return self.presence_s if self._awaiting_removal is not None else self.poll_s
+
     def holding_card(self) -> bool:
         return self._awaiting_removal is not None
 
@@ -208,13 +239,12 @@ class SerialIdCardReader:
         screen)."""
         deadline = self._now() + timeout
         with self._lock:
-            while self._awaiting_removal is not None:
+            while self._awaiting_removal is not None and self._wait_turn(deadline):
                 if self._ensure_open():
                     self._poll()  # while a card is held, a poll asks only for its presence
-                left = deadline - self._now()
-                if left <= 0 or self._awaiting_removal is None:
+                self._rested_until = self._now() + self._rest()
+                if self._now() >= deadline:
                     break
-                time.sleep(min(left, self.poll_s if self._port else self.reconnect_s))
             return self._awaiting_removal is None
 
     # -- one round of find -> select -> read ----------------------------------

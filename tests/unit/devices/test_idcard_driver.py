@@ -10,6 +10,7 @@ import termios
 import threading
 import time
 import tty
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -30,6 +31,7 @@ from devices.idcard import (
     build_response,
     load_deck,
 )
+from devices.idcard.frames import Command, CommandFrame
 from devices.serialport import PathPort, UsbPort
 from devices.status import Level
 from wiring.config import DEMO_DECK
@@ -104,6 +106,42 @@ def test_waiting_for_removal_leaves_the_next_card_for_the_reader(
     assert driver.wait_for_removal(timeout=0.3) is True  # and WANG's card is not read
     event = next_event(driver)
     assert isinstance(event, CardRead) and event.holder == DECK[WANG].holder
+
+
+class _CountingReader(MockCardReader):
+    """The mock reader, counting the commands it answers by name."""
+
+    def __init__(self, link: Path) -> None:
+        super().__init__(DECK, link, pace=False)
+        self.commands: Counter[str] = Counter()
+
+    def _answer(self, command: CommandFrame) -> bytes:
+        self.commands[Command((command.cmd, command.para)).name] += 1
+        return super()._answer(command)
+
+
+@pytest.mark.parametrize("holding", [False, True], ids=["finding", "presence"])
+def test_the_line_rests_between_polls_across_reads(tmp_path: Path, holding: bool) -> None:
+    # A worker calls read() in a loop with short timeouts; the rest between two commands
+    # must hold across calls, or the reader gets finds back to back (it did at every
+    # call's end before). A held card is asked for at the slower presence pace.
+    reader = _CountingReader(tmp_path / "idcard").start()
+    driver = SerialIdCardReader(PathPort(reader.port), poll_s=0.05, presence_s=0.1)
+    try:
+        assert driver.check().level is Level.OK  # connected: the SAM commands are done
+        if holding:
+            reader.place(ZHANG)
+            assert isinstance(next_event(driver), CardRead)
+        reader.commands.clear()
+        started = time.monotonic()
+        while time.monotonic() - started < 0.5:
+            assert driver.read(timeout=0.01) is None
+        name, rest = ("READ_APPENDED_ADDRESS", 0.1) if holding else ("FIND_CARD", 0.05)
+        assert 1 <= reader.commands[name] <= 0.5 / rest + 1
+        assert set(reader.commands) == {name}
+    finally:
+        driver.close()
+        reader.close()
 
 
 @pytest.mark.parametrize("index", range(len(DECK)))
