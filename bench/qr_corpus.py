@@ -18,7 +18,8 @@ from qrcode.constants import ERROR_CORRECT_M
 
 WIDTH, HEIGHT = 1280, 720
 CATEGORIES = ("clean", "small", "rotated", "perspective", "blur", "motion_blur", "noise",
-              "low_contrast", "glare", "inverted_phone", "dark", "empty")
+              "low_contrast", "glare", "inverted_phone", "inverted_low_contrast", "dark",
+              "empty")
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,14 @@ def _place(frame: np.ndarray, code: np.ndarray, size: int, rng: random.Random,
 
 
 def make_sample(category: str, seed: int) -> Sample:
+    if category == "inverted_low_contrast":
+        # Light on dark at half the contrast (a dark-mode screen in a bright room, or
+        # a negative print) over another category's frame: zxing-cpp's own try_invert
+        # reads these; the pipeline once missed a fifth of them.
+        base = make_sample(random.Random(f"{category}:{seed}").choice(
+            ("low_contrast", "blur", "noise", "glare", "dark", "small")), seed)
+        squeezed = (255 - base.gray).astype(np.float32) * 0.5 + 60
+        return Sample(category, squeezed.astype(np.uint8), base.payload)
     rng = random.Random(f"{category}:{seed}")
     noise = np.random.default_rng(rng.randrange(2**32))
     frame = background(rng)
