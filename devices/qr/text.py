@@ -38,6 +38,11 @@ ECI_CODECS = {
 assert all(codecs.lookup(name) for name in ECI_CODECS.values())
 
 
+# In the ECI protocol: a designator (backslash, six digits), a doubled backslash (one
+# literal backslash), or a run of other bytes.
+_ECI_TOKENS = re.compile(rb"\\(\d{6})|\\\\|[^\\]+|\\", re.DOTALL)
+
+
 class PayloadTextError(ValueError):
     """The bytes are neither UTF-8 nor GB18030 text."""
 
@@ -119,22 +124,14 @@ def declared_by_zxing(hex_eci: str, raw: bytes) -> str | None:
     segments: list[tuple[int | None, bytes]] = []
     eci: int | None = None
     current = bytearray()
-    i, has_eci = 0, False
-    while i < len(body):
-        if body[i:i + 1] == b"\\":
-            if body[i + 1:i + 2] == b"\\":
-                current += b"\\"
-                i += 2
-                continue
-            digits = body[i + 1:i + 7]
-            if len(digits) == 6 and digits.isdigit():
-                if current or has_eci:
-                    segments.append((eci, bytes(current)))
-                eci, current, has_eci = int(digits), bytearray(), True
-                i += 7
-                continue
-        current.append(body[i])
-        i += 1
+    has_eci = False
+    for token in _ECI_TOKENS.finditer(body):
+        if token.group(1) is not None:  # a designator
+            if current or has_eci:
+                segments.append((eci, bytes(current)))
+            eci, current, has_eci = int(token.group(1)), bytearray(), True
+        else:  # a doubled backslash, or a run of plain bytes
+            current += token.group(0)[:1] if token.group(0) == b"\\\\" else token.group(0)
     segments.append((eci, bytes(current)))
     if has_eci:
         return declared_text([s for s in segments if s[1]])
