@@ -7,6 +7,7 @@ frames a backend alone read that the pipeline missed (the target: none). Pinned
 to one core.
 
     python bench/qr_decode.py [--per-category 100]
+    python bench/qr_decode.py --photos DIR   # real photographs: see qr_corpus.photos
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import cv2
 import numpy as np
 
-from bench.qr_corpus import CATEGORIES, Sample, corpus
+from bench.qr_corpus import CATEGORIES, Photo, Sample, corpus, photos
 from devices.qr.backends import BACKENDS
 from devices.qr.pipeline import decode_raw
+from devices.qr.text import PayloadTextError, payload_text
 
 Decoder = Callable[[np.ndarray], list[bytes]]
 
@@ -49,12 +51,54 @@ def score(decoder: Decoder, samples: list[Sample],
     return reads, false, statistics.median(times)
 
 
+def _texts(raws: list[bytes]) -> list[str]:
+    texts = []
+    for raw in raws:
+        try:
+            texts.append(payload_text(raw))
+        except PayloadTextError:
+            texts.append(f"<{len(raw)} bytes, not text>")
+    return texts
+
+
+def photo_table(pictures: list[Photo], decoders: dict[str, Decoder]) -> None:
+    """Real photographs: a read counts when the right text comes out (declared or
+    guessed encoding included); a wrong text is any other text."""
+    coded = [p for p in pictures if p.text is not None]
+    print(f"{len(pictures)} photographs ({len(coded)} with a code), one core")
+    print()
+    print("| decoder | right text | wrong text | read by it, missed by the pipeline | median ms |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    right: dict[str, set[str]] = {}
+    rows = []
+    for name, decoder in decoders.items():
+        right[name], wrong, times = set(), 0, []
+        for picture in pictures:
+            started = time.perf_counter()
+            got = _texts(decoder(picture.gray))
+            times.append((time.perf_counter() - started) * 1000)
+            if picture.text is not None and picture.text in got:
+                right[name].add(picture.name)
+            wrong += sum(1 for text in got if text != picture.text)
+        rows.append((name, wrong, statistics.median(times) if times else 0.0))
+    for name, wrong, ms in rows:
+        missed = len(right[name] - right["kiosk pipeline"])
+        print(f"| {name} | {len(right[name])}/{len(coded)} | {wrong} | {missed} | {ms:.1f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--per-category", type=int, default=100)
+    parser.add_argument("--photos", type=Path, help="a folder of labelled photographs")
     args = parser.parse_args()
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     cv2.setNumThreads(1)
+    if args.photos is not None:
+        photo_decoders: dict[str, Decoder] = {name: cls().decode
+                                              for name, cls in BACKENDS.items()}
+        photo_decoders["kiosk pipeline"] = decode_raw
+        photo_table(list(photos(args.photos)), photo_decoders)
+        return
     samples = list(corpus(args.per_category))
     decoders: dict[str, Decoder] = {name: cls().decode for name, cls in BACKENDS.items()}
     decoders["kiosk pipeline"] = decode_raw
