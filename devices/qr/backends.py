@@ -134,6 +134,9 @@ class OpenCvBackend:
         self._detector: cv2.GraphicalCodeDetector = cv2.QRCodeDetector()
 
     def decode(self, gray: np.ndarray) -> list[bytes]:
+        # A new detector for each frame (0.1 us): getEncoding() keeps the last declared
+        # encoding across frames, so a kanji code's Shift_JIS would stick to the next one.
+        self._detector = type(self._detector)()
         data, points, _ = self._detector.detectAndDecodeBytes(gray)
         if points is None or not data:
             return []

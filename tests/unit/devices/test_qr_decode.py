@@ -232,3 +232,12 @@ def test_the_pipeline_reads_every_frame_zxing_alone_reads() -> None:
             sample = make_sample(category, seed)
             if sample.payload in zxing.decode(sample.gray):
                 assert sample.payload in decode_raw(sample.gray), f"{category} {seed}"
+
+
+def test_opencv_does_not_carry_a_declaration_over_to_the_next_code() -> None:
+    # OpenCV's getEncoding() is sticky: after a kanji-mode code it said Shift_JIS for
+    # the next one, whatever that declared.
+    opencv = BACKENDS["opencv"]()
+    opencv.decode(zxing_symbol_frame("日本語テキスト"))
+    assert [payload_text(raw) for raw in opencv.decode(zxing_symbol_frame("Ünïcode", eci=3))
+            ] == ["Ünïcode"]
