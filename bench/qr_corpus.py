@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -18,7 +19,8 @@ from qrcode.constants import ERROR_CORRECT_M
 
 WIDTH, HEIGHT = 1280, 720
 CATEGORIES = ("clean", "small", "rotated", "perspective", "blur", "motion_blur", "noise",
-              "low_contrast", "glare", "inverted_phone", "dark", "empty")
+              "low_contrast", "glare", "inverted_phone", "inverted_low_contrast", "dark",
+              "empty")
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,14 @@ def _place(frame: np.ndarray, code: np.ndarray, size: int, rng: random.Random,
 
 
 def make_sample(category: str, seed: int) -> Sample:
+    if category == "inverted_low_contrast":
+        # Light on dark at half the contrast (a dark-mode screen in a bright room, or
+        # a negative print) over another category's frame: zxing-cpp's own try_invert
+        # reads these; the pipeline once missed a fifth of them.
+        base = make_sample(random.Random(f"{category}:{seed}").choice(
+            ("low_contrast", "blur", "noise", "glare", "dark", "small")), seed)
+        squeezed = (255 - base.gray).astype(np.float32) * 0.5 + 60
+        return Sample(category, squeezed.astype(np.uint8), base.payload)
     rng = random.Random(f"{category}:{seed}")
     noise = np.random.default_rng(rng.randrange(2**32))
     frame = background(rng)
@@ -159,3 +169,24 @@ def corpus(per_category: int, categories: tuple[str, ...] = CATEGORIES) -> Itera
     for category in categories:
         for seed in range(per_category):
             yield make_sample(category, seed)
+
+
+@dataclass(frozen=True)
+class Photo:
+    name: str
+    gray: np.ndarray
+    text: str | None  # the payload's text; None: no code in the picture
+
+
+def photos(folder: Path) -> Iterator[Photo]:
+    """Real photographs in a folder: each PNG or JPEG beside a ``.txt`` file holding the
+    payload's text (UTF-8); a picture without one has no code in it."""
+    for path in sorted(folder.iterdir()):
+        if path.suffix.lower() not in (".png", ".jpg", ".jpeg"):
+            continue
+        gray = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+        if gray is None:
+            raise ValueError(f"{path}: not an image OpenCV can read")
+        label = path.with_suffix(".txt")
+        text = label.read_text(encoding="utf-8").rstrip("\n") if label.exists() else None
+        yield Photo(path.name, gray, text)

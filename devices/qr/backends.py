@@ -1,8 +1,9 @@
 """QR decoders behind one interface: a greyscale frame in, the raw payload bytes out.
 
 Each backend is usable alone (config ``devices.qr.backend``) and is what the
-pipeline and the benchmark compare. Raw bytes, never the library's own text:
-see text.py.
+pipeline and the benchmark compare. Raw bytes, never the library's own guess at
+the text; where the library says what the symbol declares (an ECI, kanji mode),
+the bytes come as a ``Payload`` carrying the declared text: see text.py.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import cv2
 import numpy as np
 import zxingcpp
 
+from devices.qr.text import ECI_CODECS, Payload, declared_by_zxing
+
 
 class Backend(Protocol):
     name: str
@@ -23,6 +26,14 @@ class Backend(Protocol):
 
 
 _QR = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+# The text zxing-cpp gives in this mode is the symbol's content with its ECIs: see text.py.
+ZXING_TEXT_MODE = zxingcpp.TextMode.HexECI
+
+
+def zxing_payload(code: zxingcpp.Barcode) -> Payload:
+    """A zxing-cpp result (read with ZXING_TEXT_MODE) as raw bytes and declared text."""
+    raw = bytes(code.bytes)
+    return Payload(raw, declared_by_zxing(code.text, raw))
 
 
 class ZxingBackend:
@@ -39,15 +50,16 @@ class ZxingBackend:
         found = zxingcpp.read_barcodes(
             gray, formats=_QR, try_rotate=self.try_harder,
             try_downscale=self.try_harder, try_invert=self.try_harder,
-            binarizer=self.binarizer)
-        return [bytes(code.bytes) for code in found if code.valid]
+            binarizer=self.binarizer, text_mode=ZXING_TEXT_MODE)
+        return [zxing_payload(code) for code in found if code.valid]
 
 
 class ZbarBackend:
     """zbar through pyzbar's ctypes bindings, in binary mode so it returns raw bytes.
 
     (pyzbar's own decode() has no way to ask for that, and zbar re-encodes text
-    it guesses is Shift-JIS or Latin-1.) zbar does not read inverted codes.
+    it guesses is Shift-JIS or Latin-1.) zbar does not read inverted codes, and its
+    API does not say what a symbol declares: its bytes are always guessed.
     """
 
     name = "zbar"
@@ -122,8 +134,21 @@ class OpenCvBackend:
         self._detector: cv2.GraphicalCodeDetector = cv2.QRCodeDetector()
 
     def decode(self, gray: np.ndarray) -> list[bytes]:
+        # A new detector for each frame (0.1 us): getEncoding() keeps the last declared
+        # encoding across frames, so a kanji code's Shift_JIS would stick to the next one.
+        self._detector = type(self._detector)()
         data, points, _ = self._detector.detectAndDecodeBytes(gray)
-        return [_undo_latin1(bytes(data))] if points is not None and data else []
+        if points is None or not data:
+            return []
+        # getEncoding: the ECI the symbol declared, 20 (Shift_JIS) for kanji mode, 0: none.
+        encoding = getattr(self._detector, "getEncoding", None)  # not on the ArUco one
+        codec = ECI_CODECS.get(int(encoding())) if encoding is not None else None
+        if codec is not None:
+            try:
+                return [Payload(bytes(data), bytes(data).decode(codec))]
+            except UnicodeDecodeError:
+                pass
+        return [_undo_latin1(bytes(data))]
 
 
 class OpenCvArucoBackend(OpenCvBackend):

@@ -2,13 +2,15 @@
 
 zxing-cpp restricted to QR codes does the work; the pipeline decides what it
 looks at. A cheap pass on a half-size frame reads most codes. Only when it
-finds nothing do the dearer passes run: full size, the inverted frame (a
-phone in dark mode), then a close look at each place where zxing saw a
-symbol it could not decode (a code too small for the camera: cut out,
-enlarged, sharpened), a fixed-threshold binariser for uneven light, and last
-the square patches of dense edges where a code too small to be located may
-be, each enlarged and sharpened.
-Text comes from the raw bytes (UTF-8, then GB18030).
+finds nothing do the dearer passes run: zxing-cpp with its own default options
+on the full frame (rotations, downscaled copies, the inverted image: so the
+pipeline reads whatever zxing-cpp alone reads, inverted and low-contrast
+photos included), then a close look at each place where zxing saw a symbol it
+could not decode (a code too small for the camera: cut out, enlarged,
+sharpened), a fixed-threshold binariser for uneven light, and last the square
+patches of dense edges where a code too small to be located may be, each
+enlarged and sharpened.
+Text: what the symbol declares (ECI, kanji mode), else UTF-8, then GB18030.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import cv2
 import numpy as np
 import zxingcpp
 
+from devices.qr.backends import ZXING_TEXT_MODE, zxing_payload
 from devices.qr.text import PayloadTextError, payload_text
 
 _QR = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
@@ -36,14 +39,25 @@ class Pass:
 
 
 FAST = Pass("half", 0.5)
-PASSES = (Pass("full", 1.0), Pass("inverted", 0.5, invert=True),
-          Pass("fixed_threshold", 1.0, binarizer=zxingcpp.Binarizer.FixedThreshold))
+FIXED = Pass("fixed_threshold", 1.0, binarizer=zxingcpp.Binarizer.FixedThreshold)
 
 
 def _read(gray: np.ndarray, binarizer: zxingcpp.Binarizer,
           errors: bool = False) -> list[zxingcpp.Barcode]:
     return zxingcpp.read_barcodes(gray, formats=_QR, try_rotate=False, try_downscale=False,
-                                  try_invert=False, binarizer=binarizer, return_errors=errors)
+                                  try_invert=False, binarizer=binarizer, return_errors=errors,
+                                  text_mode=ZXING_TEXT_MODE)
+
+
+def _read_defaults(gray: np.ndarray) -> list[zxingcpp.Barcode]:
+    """zxing-cpp with its own defaults (rotations, downscaled copies, the inverted image)
+    on the full frame, the symbols it located but could not decode too."""
+    return zxingcpp.read_barcodes(gray, formats=_QR, text_mode=ZXING_TEXT_MODE,
+                                  return_errors=True)
+
+
+def _valid(results: list[zxingcpp.Barcode]) -> list[bytes]:
+    return [zxing_payload(c) for c in results if c.valid]
 
 
 def _scaled(gray: np.ndarray, step: Pass) -> np.ndarray:
@@ -66,7 +80,7 @@ def _close_look(gray: np.ndarray, symbol: zxingcpp.Barcode) -> list[bytes]:
     crop = cv2.resize(gray[y0:y1, x0:x1], None, fx=_ENLARGE, fy=_ENLARGE,
                       interpolation=cv2.INTER_CUBIC)
     for image in (crop, _sharpen(crop)):
-        found = [bytes(c.bytes) for c in _read(image, zxingcpp.Binarizer.LocalAverage) if c.valid]
+        found = _valid(_read(image, zxingcpp.Binarizer.LocalAverage))
         if found:
             return found
     return []
@@ -96,8 +110,7 @@ def _small_codes(gray: np.ndarray) -> list[bytes]:
         margin = max(w, h) // 3 + 6
         crop = gray[max(0, y - margin):y + h + margin, max(0, x - margin):x + w + margin]
         enlarged = _sharpen(cv2.resize(crop, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC))
-        found = [bytes(c.bytes) for c in _read(enlarged, zxingcpp.Binarizer.LocalAverage)
-                 if c.valid]
+        found = _valid(_read(enlarged, zxingcpp.Binarizer.LocalAverage))
         if found:
             return found
     return []
@@ -108,20 +121,17 @@ def decode_raw(gray: np.ndarray) -> list[bytes]:
     if gray.ndim != 2 or gray.dtype != np.uint8:
         raise ValueError(f"decode_frame needs a 2-D uint8 greyscale frame, got {gray.dtype} "
                          f"with shape {gray.shape}")
-    found = [bytes(c.bytes) for c in _read(_scaled(gray, FAST), FAST.binarizer) if c.valid]
+    found = _valid(_read(_scaled(gray, FAST), FAST.binarizer))
     if found:
         return found
-    located = []
-    for step in PASSES:
-        results = _read(_scaled(gray, step), step.binarizer, errors=step.name == "full")
-        found = [bytes(c.bytes) for c in results if c.valid]
-        if found:
+    results = _read_defaults(gray)
+    if found := _valid(results):
+        return found
+    for symbol in results:
+        if found := _close_look(gray, symbol):
             return found
-        located += [c for c in results if not c.valid]
-        if step.name == "full":
-            for symbol in located:
-                if found := _close_look(gray, symbol):
-                    return found
+    if found := _valid(_read(gray, FIXED.binarizer)):
+        return found
     return _small_codes(gray)
 
 

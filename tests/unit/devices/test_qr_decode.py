@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import zxingcpp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -12,7 +13,7 @@ from bench.qr_corpus import CATEGORIES, make_sample, qr_modules
 from devices.qr import decode_frame
 from devices.qr.backends import BACKENDS
 from devices.qr.pipeline import decode_raw
-from devices.qr.text import PayloadTextError, payload_text
+from devices.qr.text import Payload, PayloadTextError, declared_by_zxing, payload_text
 
 CHINESE = "上海市徐汇区 口罩预约取件 窗口3"
 
@@ -132,3 +133,111 @@ def test_a_code_of_binary_bytes_is_left_out() -> None:
 def test_a_frame_that_is_not_greyscale_is_refused(frame: np.ndarray) -> None:
     with pytest.raises(ValueError, match="2-D uint8 greyscale"):
         decode_frame(frame)
+
+
+# -- what the symbol declares: ECI and kanji mode --------------------------------------
+def zxing_symbol_frame(content: str, **options: object) -> np.ndarray:
+    """A symbol written by zxing-cpp: a str with kanji goes in kanji mode (Shift_JIS, no
+    ECI); eci=N writes an ECI designator and the text in that character set."""
+    symbol = zxingcpp.create_barcode(content, zxingcpp.BarcodeFormat.QRCode, **options)
+    tile = np.array(zxingcpp.write_barcode_to_image(symbol, scale=6))
+    frame = np.full((720, 1280), 200, dtype=np.uint8)
+    frame[100:100 + tile.shape[0], 300:300 + tile.shape[1]] = tile
+    return frame
+
+
+DECLARED = [
+    ("日本語テキスト", {}),  # kanji mode: Shift_JIS by definition
+    ("東京都千代田区 窓口3", {}),  # kanji, byte and numeric segments
+    ("日本語のテキスト abc", {"eci": 20}),  # ECI 20: Shift_JIS
+    ("上海市徐汇区 一号窗口", {"eci": 32}),  # ECI 32: GB18030
+    ("一号窗口", {"eci": 26}),  # ECI 26: UTF-8
+    ("Ünïcode", {"eci": 3}),  # ECI 3: ISO-8859-1
+]
+
+
+@pytest.mark.parametrize(("text", "options"), DECLARED)
+def test_the_pipeline_reads_the_declared_encoding(text: str, options: dict[str, object]) -> None:
+    assert decode_frame(zxing_symbol_frame(text, **options)) == [text]
+
+
+@pytest.mark.parametrize("name", ["zxing", "opencv"])
+@pytest.mark.parametrize(("text", "options"), DECLARED)
+def test_backends_that_know_the_declaration_use_it(name: str, text: str,
+                                                   options: dict[str, object]) -> None:
+    assert [payload_text(raw) for raw in BACKENDS[name]().decode(
+        zxing_symbol_frame(text, **options))] == [text]
+
+
+def test_shift_jis_in_kanji_mode_was_read_as_gb18030_by_the_bytes_alone() -> None:
+    # The loss the declaration fixes: the same bytes, undeclared, are guessed GB18030.
+    raw = "日本語テキスト".encode("shift_jis")
+    assert payload_text(raw) != "日本語テキスト"
+    assert payload_text(Payload(raw, "日本語テキスト")) == "日本語テキスト"
+
+
+def test_a_payload_is_still_its_bytes() -> None:
+    payload = Payload(b"XH-CCB-0001-000042", "XH-CCB-0001-000042")
+    assert payload == b"XH-CCB-0001-000042"
+    assert b"XH-CCB-0001-000042" in [payload]
+
+
+def test_undeclared_bytes_are_still_guessed() -> None:
+    raw = CHINESE.encode("gb18030")
+    frame = clean_frame(raw)  # the qrcode package writes byte mode without an ECI
+    assert decode_frame(frame) == [CHINESE]
+    assert [getattr(p, "declared", None) for p in decode_raw(frame)] == [None]
+
+
+def eci_protocol_hex(segments: list[tuple[int, bytes]]) -> str:
+    out = b"]Q2"
+    for eci, raw in segments:
+        out += b"\\" + f"{eci:06d}".encode() + raw.replace(b"\\", b"\\\\")
+    return out.hex(" ").upper()
+
+
+eci_segments = st.lists(st.tuples(st.sampled_from([3, 20, 26, 32]),
+                                  st.text(alphabet=payload_chars | st.just("\\"), max_size=12)),
+                        min_size=1, max_size=4)
+
+
+@given(eci_segments)
+@settings(max_examples=300, deadline=None)
+def test_the_eci_protocol_text_is_parsed_back(segments: list[tuple[int, str]]) -> None:
+    codec = {3: "latin-1", 20: "shift_jis", 26: "utf-8", 32: "gb18030"}
+    encoded = []
+    for eci, text in segments:
+        try:
+            encoded.append((eci, text.encode(codec[eci])))
+        except UnicodeEncodeError:
+            return  # not representable in that character set: no encoder would write it
+    raw = b"".join(r for _, r in encoded)
+    assert declared_by_zxing(eci_protocol_hex(encoded), raw) == "".join(t for _, t in segments)
+
+
+@given(st.text(alphabet=payload_chars, max_size=20),
+       st.sampled_from("的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分"))
+@settings(max_examples=300, deadline=None)
+def test_undeclared_gb18030_with_a_common_han_character_is_not_taken_for_kanji(
+        text: str, common: str) -> None:
+    raw = (text + common).encode("gb18030")
+    assert declared_by_zxing((b"]Q1" + raw.replace(b"\\", b"\\\\")).hex(" "), raw) is None
+
+
+# -- never worse than zxing-cpp alone --------------------------------------------------
+def test_the_pipeline_reads_every_frame_zxing_alone_reads() -> None:
+    zxing = BACKENDS["zxing"]()
+    for category in ("inverted_low_contrast", "low_contrast", "inverted_phone", "small"):
+        for seed in range(8):
+            sample = make_sample(category, seed)
+            if sample.payload in zxing.decode(sample.gray):
+                assert sample.payload in decode_raw(sample.gray), f"{category} {seed}"
+
+
+def test_opencv_does_not_carry_a_declaration_over_to_the_next_code() -> None:
+    # OpenCV's getEncoding() is sticky: after a kanji-mode code it said Shift_JIS for
+    # the next one, whatever that declared.
+    opencv = BACKENDS["opencv"]()
+    opencv.decode(zxing_symbol_frame("日本語テキスト"))
+    assert [payload_text(raw) for raw in opencv.decode(zxing_symbol_frame("Ünïcode", eci=3))
+            ] == ["Ünïcode"]
