@@ -6,12 +6,19 @@ over 50 kiosks and 20 pickup slots of 100 places each (first come). Afterwards
 the database must hold exactly 2,000 places given, to 2,000 different people,
 every slot at zero and one pickup code per place.
 
-The peer is the naive allocation many first versions ship: read the places left,
-then write one fewer, as two statements. It runs on the same database with the
-same concurrency, straight against the engine (no HTTP), so it is only faster;
-the bench reports how many places it oversold.
+Beside the platform's rate and p50/p95/p99, in the same run:
 
-    python bench/reservation_load.py [--requests 20000] [--places 2000] [--concurrency 200]
+- the load generator's own ceiling: the same requests from the same processes (raw
+  HTTP/1.1 on kept-alive sockets, ``--processes`` of them) against a server that does
+  no work, so a reader sees the platform, not the generator, was measured;
+- on PostgreSQL, pgbench's rate for the same allocation (the conditional ``UPDATE``
+  of a slot plus the ``INSERT`` of the entry) on the same database, and the ratio;
+- the naive allocation many first versions ship (read the places left, then write
+  one fewer, as two statements), straight against the engine: how many it oversold.
+
+    python bench/reservation_load.py [--requests 20000] [--places 2000]
+        [--concurrency 200] [--processes 2] [--workers 2] [--backend sqlite|postgresql]
+        [--profile DIR]     # py-spy on the platform: DIR/<backend>.raw, collapsed stacks
 """
 
 from __future__ import annotations
