@@ -42,6 +42,7 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from platformdirs import user_data_dir
 
@@ -69,7 +70,12 @@ def serve(argv: list[str]) -> int:
                         help="requests a credential may make per minute of each kind"
                              " (lookups, entries, redemptions, cabinet collection);"
                              " default 30")
+    parser.add_argument("--workers", type=int, default=1, metavar="N",
+                        help="worker processes (PostgreSQL only; each keeps its own rate"
+                             " limits and caches: docs/platform.md#performance)")
     args = parser.parse_args(argv)
+    if args.workers < 1 or (args.workers > 1 and not args.db.startswith("postgresql")):
+        parser.error("--workers above 1 needs PostgreSQL (SQLite has one writer)")
     if (args.ssl_certfile is None) != (args.ssl_keyfile is None):
         parser.error("--ssl-certfile and --ssl-keyfile go together")
     if args.ssl_certfile is None and args.host not in ("127.0.0.1", "::1", "localhost"):
@@ -95,9 +101,35 @@ def serve(argv: list[str]) -> int:
     except DataKeyError as exc:  # a loose key file, or another platform's data key
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    uvicorn.run(platform.app, host=args.host, port=args.port,
-                ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile)
+    tls = {"ssl_certfile": args.ssl_certfile, "ssl_keyfile": args.ssl_keyfile}
+    if args.workers == 1:
+        uvicorn.run(platform.app, host=args.host, port=args.port, **tls)
+        return 0
+    # The platform keeps nothing between requests that another worker needs (the
+    # database holds it all); the keys now exist, so each worker only loads them.
+    platform.engine.dispose()
+    os.environ[_WORKER_ARGS] = json.dumps(
+        {"db": args.db, "signing_key": str(args.signing_key), "rate_limit": args.rate_limit,
+         "data_key": None if args.data_key is None else str(args.data_key)})
+    uvicorn.run("server.__main__:worker_app", factory=True, workers=args.workers,
+                host=args.host, port=args.port, **tls)
     return 0
+
+
+_WORKER_ARGS = "PLATFORM_WORKER_ARGS"  # serve() -> its worker processes
+
+
+def worker_app() -> Any:
+    """One worker's app (uvicorn --workers imports it in each worker process)."""
+    from server.platform import build_platform
+    from server.sealing import ENV_KEY
+
+    given = json.loads(os.environ[_WORKER_ARGS])
+    return build_platform(given["db"], Path(given["signing_key"]),
+                          data_key=None if given["data_key"] is None
+                          else Path(given["data_key"]),
+                          data_key_text=os.environ.get(ENV_KEY),
+                          rate_limit=given["rate_limit"]).app
 
 
 def stats(argv: list[str]) -> int:

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 from contracts.platform_api import DocumentType, Eligibility, RoundConfig
 from server.db import rounds
-from server.rounds import RoundExists, create_round, load_round
+from server.rounds import RoundExists, create_round, forget_round, load_round
 
 FIRST_COME = "demo-masks-first-come"
 LOTTERY = "demo-masks-lottery"
@@ -76,5 +76,6 @@ def add_demo_rounds(engine: Engine, now: datetime) -> list[str]:
                 conn.execute(update(rounds).where(rounds.c.id == config.id)
                              .values(config=moved.model_dump(mode="json")))
                 changed.append(config.id)
+        forget_round(engine, config.id)  # its times may have moved (server.rounds' cache)
     return changed
 

@@ -2,7 +2,9 @@
 
 Kiosks reach the kiosk endpoints, staff the ``/staff`` ones, administrators
 the ``/admin`` ones (and the staff ones). Reference data, health and published
-draws are open to any credential; nothing is open without one.
+draws are open to any credential; nothing is open without one. A credential revoked
+through this platform stops at once; one revoked by another process (the ``revoke``
+command, another worker) within ``server.credentials.CACHE_SECONDS``.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ def requires(engine: Engine, *roles: Role) -> Callable[..., Principal]:
         if creds is None:
             raise HTTPException(401, "a credential is required: Authorization: Bearer gk....",
                                 headers={"WWW-Authenticate": "Bearer"})
-        who = authenticate(engine, creds.credentials)
+        who = authenticate(engine, creds.credentials, cached=True)
         if who is None:
             raise HTTPException(401, "unknown or revoked credential",
                                 headers={"WWW-Authenticate": "Bearer"})

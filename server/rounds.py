@@ -6,11 +6,20 @@ place is taken at entry while the slot has room; in ``lottery`` mode entries
 wait for draws (``server.draws``) and a losing entry rolls into the next draw
 until it expires. Slots are "pharmacy/window", or "pharmacy/window/type" when
 the round has product types (mask types).
+
+A round's configuration is read and validated once and then kept per engine for
+``CACHE_SECONDS`` (every entry needs it; parsing it per request was measurable under
+load: bench/RESULTS.md). Changing a round's stored configuration goes through
+``forget_round`` in the process that changes it; another process sees the change
+within ``CACHE_SECONDS``.
 """
 
 from __future__ import annotations
 
+import threading
+import time
 import tomllib
+import weakref
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,9 +31,40 @@ from sqlalchemy.exc import IntegrityError
 from contracts.platform_api import RoundConfig
 from server.db import round_stock, rounds
 
+# How long a round's configuration is believed without reading it again: the longest
+# a change made by another process (a restarted demo moving its times) takes to show.
+CACHE_SECONDS = 5.0
+
 
 class RoundExists(ValueError):
     pass
+
+
+class _RoundCache:
+    """round id -> (its configuration, when it was read). Only rounds that exist."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.kept: dict[str, tuple[RoundConfig, float]] = {}
+
+
+_caches: weakref.WeakKeyDictionary[Engine, _RoundCache] = weakref.WeakKeyDictionary()
+_caches_lock = threading.Lock()
+
+
+def _cache_of(engine: Engine) -> _RoundCache:
+    with _caches_lock:
+        cache = _caches.get(engine)
+        if cache is None:
+            cache = _caches[engine] = _RoundCache()
+        return cache
+
+
+def forget_round(engine: Engine, round_id: str) -> None:
+    """Read the round's configuration afresh next time (it was just changed)."""
+    cache = _cache_of(engine)
+    with cache.lock:
+        cache.kept.pop(round_id, None)
 
 
 def create_round(engine: Engine, config: RoundConfig, now: datetime) -> None:
@@ -39,11 +79,22 @@ def create_round(engine: Engine, config: RoundConfig, now: datetime) -> None:
                     for slot, places in config.quotas.items()])
     except IntegrityError as exc:
         raise RoundExists(f"round {config.id!r} already exists") from exc
+    forget_round(engine, config.id)
 
 
 def load_round(conn: Connection, round_id: str) -> RoundConfig | None:
+    cache = _cache_of(conn.engine)
+    with cache.lock:
+        hit = cache.kept.get(round_id)
+    if hit is not None and time.monotonic() - hit[1] < CACHE_SECONDS:
+        return hit[0]
     raw = conn.execute(select(rounds.c.config).where(rounds.c.id == round_id)).scalar()
-    return None if raw is None else RoundConfig.model_validate(raw)
+    if raw is None:
+        return None
+    config = RoundConfig.model_validate(raw)
+    with cache.lock:
+        cache.kept[round_id] = (config, time.monotonic())
+    return config
 
 
 def list_rounds(engine: Engine) -> list[RoundConfig]:
