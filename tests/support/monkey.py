@@ -35,9 +35,11 @@ from contracts.clock import FakeClock
 from contracts.eid import make_eid
 from kiosk.field_test import PICKUP_KINDS, FieldTest
 from screens.app import KioskApp
+from screens.cabinet_staff import CabinetStaffScreen
 from screens.catalog import CatalogScreen
 from screens.confirm import ConfirmScreen
 from screens.done import DoneScreen
+from screens.door import DoorScreen
 from screens.form import FormScreen
 from screens.home import HomeScreen
 from screens.identify import IdentifyScreen
@@ -56,7 +58,8 @@ DEMO_STAFF_PIN = "2468"
 # Every screen the kiosk shows; a monkey run must end on one of them.
 KIOSK_SCREENS: tuple[type, ...] = (
     HomeScreen, CatalogScreen, IdentifyScreen, FormScreen, ConfirmScreen, DoneScreen,
-    RatingScreen, PickupScreen, LookupScreen, StaffLoginScreen, StaffScreen, IdleWarning)
+    RatingScreen, PickupScreen, LookupScreen, StaffLoginScreen, StaffScreen, IdleWarning,
+    DoorScreen, CabinetStaffScreen)
 
 # What the kiosk's keyboard users press, digits most (hot list, keypads, PIN).
 KEYS = (
