@@ -17,8 +17,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pypinyin import Style, pinyin
-
 from contracts.catalog import Catalog, Category, Item
 
 _LETTERS = re.compile(r"[A-Za-z ]+")
@@ -29,6 +27,10 @@ _HAN_RUN = re.compile(r"[\u3400-\u9fff\U00020000-\U0003134f]+")
 def _letters(run: str) -> list[tuple[str, ...]]:
     """Per character of a run of Han, its readings' first letters (the usual one first:
     pypinyin reads a known phrase as a phrase: 银行 is yin hang)."""
+    # Imported on the first search, not at start: pypinyin's dictionaries cost about
+    # 0.2 s and 20 MB, and most sessions never search (bench/startup.py).
+    from pypinyin import Style, pinyin
+
     readings = pinyin(run, style=Style.FIRST_LETTER, heteronym=True)
     return [tuple(dict.fromkeys(x.upper() for x in r if x.isascii() and x.isalpha()))
             for r in readings]

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from contracts.errors import ConfigError, DataFileError
 from devices.cabinet import (
@@ -23,16 +22,16 @@ from devices.cabinet import (
 from devices.hub import DeviceHub, MockDevices
 from devices.idcard import DeckError, MockCardReader, SerialIdCardReader, load_deck
 from devices.printer import EscposSlipPrinter, MockPrinterDevice, PrinterSpec, SlipPrinter
+from devices.printer.profile_cache import use_profile_cache
 from devices.qr import (
     CameraScanner,
     FolderSource,
     MockCamera,
     QrScanner,
     SerialLineScanner,
-    decode_frame,
     open_source,
 )
-from devices.qr.backends import BACKENDS
+from devices.qr.camera import decode_with_pipeline
 from devices.qr.text import PayloadTextError, payload_text
 from devices.serialport import PathPort, PortLocator, locator_for
 from wiring.config import (
@@ -42,6 +41,9 @@ from wiring.config import (
     PrinterSection,
     QrSection,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def build_hub(config: KioskConfig) -> DeviceHub:
@@ -80,6 +82,7 @@ def _cabinet(section: CabinetSection, data_dir: Path, sim: MockDevices) -> LockB
 
 
 def _printer(section: PrinterSection, data_dir: Path, sim: MockDevices) -> SlipPrinter:
+    use_profile_cache(data_dir / "cache" / "escpos")  # before the first check imports it
     if section.kind == "mock":
         sim.printer = MockPrinterDevice(data_dir / "printer-jobs")
         host, port = sim.printer.serve_tcp()
@@ -94,8 +97,14 @@ def _printer(section: PrinterSection, data_dir: Path, sim: MockDevices) -> SlipP
 
 
 def _decoder(backend: str) -> Callable[[np.ndarray], list[str]]:
+    """The camera's decoder. The pipeline (the default) is imported on the first frame,
+    in the camera's worker, so OpenCV, numpy and zxing-cpp do not load before the first
+    screen. A single backend named in the config is built here: a library it needs that
+    is missing (libzbar) stops the start, not a citizen's scan."""
     if backend == "pipeline":
-        return decode_frame
+        return decode_with_pipeline
+    from devices.qr.backends import BACKENDS
+
     decoder = BACKENDS[backend]()
     return lambda gray: [text for raw in decoder.decode(gray)
                          if (text := _text_or_none(raw)) is not None]

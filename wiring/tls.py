@@ -16,9 +16,6 @@ import ssl
 from collections.abc import Iterable
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-
 log = logging.getLogger(__package__)
 
 
@@ -28,6 +25,10 @@ class PinMismatch(ssl.SSLCertVerificationError):
 
 def spki_sha256(der_certificate: bytes) -> str:
     """Base64 SHA-256 of a certificate's SubjectPublicKeyInfo (HPKP's pin-sha256)."""
+    # Only a pinned platform needs X.509 parsing: not loaded at every kiosk start.
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
     cert = x509.load_der_x509_certificate(der_certificate)
     spki = cert.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
     return base64.b64encode(hashlib.sha256(spki).digest()).decode()

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import copy
 
-from escpos.printer import Dummy
-
 from contracts.slip import Slip
 from devices.printer.layout import COLUMNS, display_width, wrap
 
@@ -21,6 +19,10 @@ FS_CHINESE_OFF = b"\x1c\x2e"
 
 class _Writer:
     def __init__(self, paper_mm: int) -> None:
+        # python-escpos (with its profile database, Pillow, qrcode, barcode) loads with the
+        # first slip, not when the kiosk starts.
+        from escpos.printer import Dummy
+
         self.p = Dummy()
         # An image QR needs the paper's width in dots (python-escpos prints a warning to
         # stdout without it); the profile's data is shared, so change a copy.

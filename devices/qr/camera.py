@@ -13,13 +13,16 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import cv2
-import numpy as np
-
-from devices.qr.pipeline import decode_frame
 from devices.status import Cause, DeviceStatus, Level
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# OpenCV, numpy and the decoders are imported where a frame is first grabbed or decoded
+# (the camera's worker thread), not when the kiosk starts: together they cost about a
+# fifth of a second and tens of MB before the first screen (bench/startup.py).
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
 
@@ -39,6 +42,8 @@ class CaptureSource:
     """OpenCV VideoCapture on a device index (``"0"``) or a video file (which loops)."""
 
     def __init__(self, source: str, width: int = 1280, height: int = 720) -> None:
+        import cv2
+
         self.source = source
         self.is_file = not source.isdigit()
         self._cap = cv2.VideoCapture(source if self.is_file else int(source))
@@ -49,6 +54,8 @@ class CaptureSource:
             self._cap.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
 
     def grab(self) -> np.ndarray:
+        import cv2
+
         ok, frame = self._cap.read()
         if not ok and self.is_file:
             self._cap.set(cv2.CAP_PROP_POS_FRAMES, 0)  # a test video plays on a loop
@@ -72,10 +79,23 @@ class FolderSource:
         if not folder.is_dir():
             raise CameraGone(f"camera folder {folder} does not exist")
         self.folder = folder
-        self._blank = np.full((height, width), 160, dtype=np.uint8)
+        self._size = (height, width)
+        self._blank_frame: np.ndarray | None = None
         self._cache: tuple[Path, float, np.ndarray] | None = None
 
+    @property
+    def _blank(self) -> np.ndarray:
+        """An empty counter (made on the first grab: numpy loads in the worker)."""
+        if self._blank_frame is None:
+            import numpy as np
+
+            self._blank_frame = np.full(self._size, 160, dtype=np.uint8)
+        return self._blank_frame
+
     def grab(self) -> np.ndarray:
+        import cv2
+        import numpy as np
+
         dated: list[tuple[float, Path]] = []
         try:
             listing = list(self.folder.iterdir())
@@ -115,9 +135,17 @@ def open_source(source: str, width: int, height: int) -> FrameSource:
     return CaptureSource(source, width, height)
 
 
+def decode_with_pipeline(gray: np.ndarray) -> list[str]:
+    """The kiosk's pipeline (``devices.qr.pipeline.decode_frame``), imported on the first
+    frame decoded."""
+    from devices.qr.pipeline import decode_frame
+
+    return decode_frame(gray)
+
+
 class CameraScanner:
     def __init__(self, opener: Callable[[], FrameSource], *,
-                 decode: Callable[[np.ndarray], list[str]] = decode_frame,
+                 decode: Callable[[np.ndarray], list[str]] = decode_with_pipeline,
                  frame_interval_s: float = 1 / 15, leave_frames: int = 5,
                  reconnect_s: float = 1.0) -> None:
         self._opener = opener

@@ -4,18 +4,24 @@
 from __future__ import annotations
 
 from pathlib import Path
-
-import cv2
-import numpy as np
-import qrcode
+from typing import TYPE_CHECKING
 
 from devices.qr.camera import IMAGE_SUFFIXES
+
+if TYPE_CHECKING:
+    import numpy as np
+    import qrcode
+
+# qrcode, OpenCV and numpy load when a code is first held up, not when the demo kiosk
+# starts (a mock camera is made at every demo start).
 
 
 def _qr_code(payload: str) -> qrcode.QRCode:
     """The payload as a QR code. qrcode 8 fails to build some payloads at some error
     correction levels (``ValueError: glog(0)``, e.g. 200 zeros at M): another level is
     still a code a phone could show (found by the monkey test)."""
+    import qrcode
+
     levels = (qrcode.constants.ERROR_CORRECT_M, qrcode.constants.ERROR_CORRECT_L,
               qrcode.constants.ERROR_CORRECT_Q, qrcode.constants.ERROR_CORRECT_H)
     for level in levels:
@@ -31,6 +37,9 @@ def _qr_code(payload: str) -> qrcode.QRCode:
 
 def render_held_code(payload: str, width: int = 1280, height: int = 720) -> np.ndarray:
     """A phone held a little askew in front of the camera, showing the code."""
+    import cv2
+    import numpy as np
+
     modules = np.array(_qr_code(payload).make_image().convert("L"), dtype=np.uint8)
     side = min(height - 160, modules.shape[0] * 8)
     tile = cv2.resize(modules, (side, side), interpolation=cv2.INTER_NEAREST)
@@ -51,6 +60,8 @@ class MockCamera:
 
     def show(self, payload: str) -> Path:
         """Hold up a code (whatever was held before is taken away)."""
+        import cv2
+
         self.take_away()
         self._shown += 1
         path = self.folder / f"held-{self._shown:04d}.png"
