@@ -115,6 +115,9 @@ async def _staff(pilot: Pilot[None], assembly: Assembly, clock: FakeClock) -> No
     await until(lambda: bool(pilot.app.screen.query("#staff-leave")))
     app = cast(KioskApp, pilot.app)
     await until(lambda: "凭条" in screen_text(app) or "slip" in screen_text(app))
+    # The cabinet's line is filled by a worker: wait for it, or the page below it moves
+    # by a line after the picture's scroll on a busy machine.
+    await until(lambda: bool(str(app.screen.query_one("#cabinet-summary").render())))
 
 
 async def _staff_ratings(pilot: Pilot[None], assembly: Assembly, clock: FakeClock) -> None:
