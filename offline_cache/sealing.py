@@ -11,16 +11,15 @@ open older records (docs/security.md).
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import os
-import stat
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from contracts.errors import KioskError
+from contracts.key_files import decode_key, old_keys, read_or_create_key
 
 ENV_KEY = "KIOSK_DATA_KEY"
 _VERSION = b"\x01"
@@ -84,35 +83,7 @@ def load_cipher(key_file: Path, sealed_records: int = 0, *, create: bool = True)
             " No new key was made; `python main.py queue` shows what is queued")
     if not env and not key_file.exists() and not create:
         raise DataKeyMissing(f"the data key {key_file} is missing")
-    keys = [_decode(env, ENV_KEY)] if env else [_read_or_create(key_file)]
-    old = key_file.with_name(key_file.name + ".old")
-    if old.exists():
-        _check_private(old)
-        keys += [_decode(line, str(old)) for line in old.read_text().split() if line]
-    return DataCipher(keys)
+    keys = ([decode_key(env, ENV_KEY, DataKeyError)] if env
+            else [read_or_create_key(key_file, DataKeyError)])
+    return DataCipher(keys + old_keys(key_file, DataKeyError))
 
-
-def _check_private(path: Path) -> None:
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if mode & 0o077:
-        raise DataKeyError(f"{path}: key file is readable by others (mode {mode:o}); chmod 600 it")
-
-
-def _decode(text: str, where: str) -> bytes:
-    try:
-        key = base64.b64decode(text.strip(), validate=True)
-    except ValueError as exc:
-        raise DataKeyError(f"{where}: not base64") from exc
-    if len(key) != 32:
-        raise DataKeyError(f"{where}: a data key must be 32 bytes, found {len(key)}")
-    return key
-
-
-def _read_or_create(path: Path) -> bytes:
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(base64.b64encode(os.urandom(32)).decode() + "\n")
-    _check_private(path)
-    return _decode(path.read_text(), str(path))

@@ -8,8 +8,8 @@ owner only (0600), made on first start. A sealed value names its key by id, so a
 rotation the old key (one base64 line per key in ``<key file>.old``) still opens older
 rows; it is bound to its transaction's id, so it cannot be moved to another row.
 
-The same approach as the kiosk's outbox (offline_cache/sealing.py); the platform may not
-import the kiosk, so this is its own small copy.
+The same approach as the kiosk's outbox (offline_cache/sealing.py); the key files are
+kept the same way on both sides (contracts/key_files.py).
 """
 
 from __future__ import annotations
@@ -19,12 +19,13 @@ import copy
 import hashlib
 import json
 import os
-import stat
 from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from contracts.key_files import decode_key, old_keys, read_or_create_key
 
 ENV_KEY = "PLATFORM_DATA_KEY"
 SEALED = "sealed"  # the stored payload's field holding the personal parts
@@ -130,35 +131,7 @@ def _put(tree: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
 def load_cipher(key_file: Path, env_value: str | None = None) -> PayloadCipher:
     """The key from ``env_value`` (the environment variable's text) when given, else
     from ``key_file``, made 0600 when missing; older keys from ``<key file>.old``."""
-    keys = [_decode(env_value, ENV_KEY)] if env_value else [_read_or_create(key_file)]
-    old = key_file.with_name(key_file.name + ".old")
-    if old.exists():
-        check_private(old)
-        keys += [_decode(line, str(old)) for line in old.read_text().split() if line]
-    return PayloadCipher(keys)
+    keys = ([decode_key(env_value, ENV_KEY, DataKeyError)] if env_value
+            else [read_or_create_key(key_file, DataKeyError)])
+    return PayloadCipher(keys + old_keys(key_file, DataKeyError))
 
-
-def check_private(path: Path) -> None:
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if mode & 0o077:
-        raise DataKeyError(f"{path}: readable by others (mode {mode:o}): chmod 600 {path}")
-
-
-def _decode(text: str, where: str) -> bytes:
-    try:
-        key = base64.b64decode(text.strip(), validate=True)
-    except ValueError as exc:
-        raise DataKeyError(f"{where}: not base64") from exc
-    if len(key) != 32:
-        raise DataKeyError(f"{where}: a data key is 32 bytes, found {len(key)}")
-    return key
-
-
-def _read_or_create(path: Path) -> bytes:
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as out:
-            out.write(base64.b64encode(os.urandom(32)).decode() + "\n")
-    check_private(path)
-    return _decode(path.read_text(), str(path))
