@@ -74,8 +74,9 @@ def mock_printer(assembly: Assembly) -> MockPrinterDevice:
     return printer
 
 
-async def on_screen(pilot: Pilot[None], kind: type[Screen[None]]) -> None:
-    await until(lambda: isinstance(pilot.app.screen, kind))
+async def on_screen(pilot: Pilot[None], kind: type[Screen[None]],
+                    timeout: float = 10.0) -> None:
+    await until(lambda: isinstance(pilot.app.screen, kind), timeout)
     await pilot.pause()
 
 

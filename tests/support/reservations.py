@@ -83,7 +83,9 @@ async def reserve(pilot: Pilot[None], assembly: Assembly, round_id: str, card: i
     await choose(pilot, *labels)
     await until(lambda: bool(pilot.app.screen.query("#submit")))
     await tap(pilot, "#submit")
-    await on_screen(pilot, ReserveResultScreen)
+    # The platform's answer (or the kiosk's 5 s deadline, then the outbox) on a machine
+    # a parallel test run keeps busy.
+    await on_screen(pilot, ReserveResultScreen, timeout=30)
     return cast(ReserveResultScreen, pilot.app.screen)
 
 

@@ -48,9 +48,13 @@ def steps_in_mode(app: KioskApp, mode: str, steps: Steps, assembly: Assembly,
         # make a poll late, and the bar says so for a second)...
         await until(lambda: all(status.level is Level.OK
                                 for status in app.api.device_statuses().values()))
-        # ...and the bar showing it now, not at its next one-second refresh.
+        # ...and the bar showing it now, not at its next one-second refresh (the staff
+        # screen's device table too: a line with a warning's cause wraps in elder mode).
         for bar in app.screen.query(StatusBar).results(StatusBar):
             bar.refresh_status()
+        refresh_devices = getattr(app.screen, "refresh_devices", None)
+        if callable(refresh_devices):
+            refresh_devices()
         # A text box's cursor blinks on a timer: caught on or off by chance on a busy
         # machine. Stopped, it is drawn off.
         for box in app.screen.query(Input).results(Input):
