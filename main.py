@@ -6,6 +6,8 @@
     python main.py export-outbox --out FILE   the queued records still readable (0600)
     python main.py simulate --transactions N   enqueue synthetic transactions (field tests)
     python main.py mock-reader     a protocol-faithful ID card reader on a pseudo-terminal
+    python main.py mock-cabinet    lock boards of a pickup cabinet on a pseudo-terminal
+    python main.py cabinet-test --cabinet serial:PATH --door N   open one door, show the states
     python main.py staff-pin       make the hash of a staff PIN for the config
     python main.py test-print --printer KIND:TARGET   print the demo pickup slip
     python main.py preview JOB.bin --out slip.png     a picture of a printed slip
