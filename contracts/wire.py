@@ -181,3 +181,51 @@ class ReferenceBody(BaseModel):
     name: str
     version: str
     body: dict[str, Any]
+
+
+# --- The fleet view (issue 18): each kiosk's state, reported by its sync ------------
+
+KIOSK_REPORT_PATH = "/api/v1/kiosk/report"
+DeviceHealth = Literal["ok", "warning", "fault", "absent"]
+# The services a kiosk can put out of service; "*" is the whole kiosk.
+OutageReason = Literal["staff", "no_paper", "printer_down", "reader_down", "camera_down",
+                       "cabinet_down", "maintenance", "platform_unreachable", "other"]
+
+
+class DeviceReport(_Wire):
+    """One device's state as the kiosk's status bar sees it. ``detail`` is a code or a
+    short technical phrase, never personal data."""
+
+    state: DeviceHealth
+    detail: str = Field(default="", max_length=200)
+
+
+class Outage(_Wire):
+    """A service (or ``*``, the whole kiosk) out of service: who put it there and why.
+    ``note`` is staff's free text, shown to staff and on the fleet view, never to a
+    citizen; it must not hold personal data."""
+
+    service: str = Field(min_length=1, max_length=60)  # a catalog service id, or "*"
+    reason: OutageReason
+    by: Literal["staff", "auto"]
+    since: datetime
+    note: str = Field(default="", max_length=200)
+
+
+class KioskReport(_Wire):
+    """What a kiosk's sync sends at each pass: the platform keeps the latest per kiosk
+    and measures the clock drift as its receipt time minus ``sent_at`` (minus half the
+    round trip, which the kiosk gives as ``last_rtt_ms``)."""
+
+    sent_at: datetime  # the kiosk's clock when the report was sent
+    last_rtt_ms: int | None = Field(default=None, ge=0)
+    queue_length: int = Field(ge=0)  # outbox records not yet accepted
+    oldest_queued_at: datetime | None = None
+    devices: dict[str, DeviceReport] = Field(default_factory=dict, max_length=20)
+    outages: list[Outage] = Field(default_factory=list, max_length=100)
+    software: str = Field(default="", max_length=60)  # the kiosk's version
+
+
+class KioskReportAck(BaseModel):
+    received_at: datetime
+    drift_s: float  # platform clock minus kiosk clock, seconds (positive: kiosk is behind)

@@ -110,6 +110,15 @@ _SCHEMA = [
     );
     INSERT INTO staff_lockout (id) VALUES (1);
     """,
+    # version 8: the kiosk's own state for the fleet view and out-of-service
+    # (offline_cache/kiosk_state.py): written by the kiosk, read by its sync
+    """
+    CREATE TABLE kiosk_state (
+        part        TEXT PRIMARY KEY,   -- "devices" or "outages"
+        body        TEXT NOT NULL,      -- JSON of contracts.wire models
+        updated_at  TEXT NOT NULL       -- kiosk clock
+    );
+    """,
 ]
 
 
