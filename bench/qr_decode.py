@@ -7,7 +7,8 @@ frames a backend alone read that the pipeline missed (the target: none). Pinned
 to one core.
 
     python bench/qr_decode.py [--per-category 100]
-    python bench/qr_decode.py --photos DIR   # real photographs: see qr_corpus.photos
+    python bench/qr_decode.py --real-photos  # real photographs: bench/qr_photos.py
+    python bench/qr_decode.py --photos DIR   # a folder of them: name.jpg + name.txt
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import cv2
 import numpy as np
 
-from bench.qr_corpus import CATEGORIES, Photo, Sample, corpus, photos
+from bench.qr_corpus import CATEGORIES, Photo, Sample, corpus
+from bench.qr_photos import GROUPS, default_cache, extract, fetch, group, load
 from devices.qr.backends import BACKENDS
 from devices.qr.pipeline import decode_raw
 from devices.qr.text import PayloadTextError, payload_text
@@ -61,43 +63,99 @@ def _texts(raws: list[bytes]) -> list[str]:
     return texts
 
 
-def photo_table(pictures: list[Photo], decoders: dict[str, Decoder]) -> None:
-    """Real photographs: a read counts when the right text comes out (declared or
-    guessed encoding included); a wrong text is any other text."""
-    coded = [p for p in pictures if p.text is not None]
-    print(f"{len(pictures)} photographs ({len(coded)} with a code), one core")
-    print()
-    print("| decoder | right text | wrong text | read by it, missed by the pipeline | median ms |")
-    print("| --- | ---: | ---: | ---: | ---: |")
-    right: dict[str, set[str]] = {}
-    rows = []
+def photo_outcomes(pictures: list[Photo], decoders: dict[str, Decoder]
+                   ) -> tuple[dict[str, dict[str, str]], dict[str, float]]:
+    """Each decoder on each photo: ``right`` (the labelled text among what it read),
+    ``wrong`` (it read a text that is not the label: on a photo with no code, any
+    text), ``missed`` (nothing) or ``clean`` (nothing, on a photo with no code); and
+    each decoder's median ms a photo."""
+    outcomes: dict[str, dict[str, str]] = {}
+    medians = {}
     for name, decoder in decoders.items():
-        right[name], wrong, times = set(), 0, []
+        outcomes[name], times = {}, []
         for picture in pictures:
             started = time.perf_counter()
             got = _texts(decoder(picture.gray))
             times.append((time.perf_counter() - started) * 1000)
-            if picture.text is not None and picture.text in got:
-                right[name].add(picture.name)
-            wrong += sum(1 for text in got if text != picture.text)
-        rows.append((name, wrong, statistics.median(times) if times else 0.0))
-    for name, wrong, ms in rows:
-        missed = len(right[name] - right["kiosk pipeline"])
-        print(f"| {name} | {len(right[name])}/{len(coded)} | {wrong} | {missed} | {ms:.1f} |")
+            if any(text != picture.text for text in got):
+                outcomes[name][picture.name] = "wrong"
+            elif got:
+                outcomes[name][picture.name] = "right"
+            else:
+                outcomes[name][picture.name] = "missed" if picture.text is not None else "clean"
+        medians[name] = statistics.median(times) if times else 0.0
+    return outcomes, medians
+
+
+def photo_table(pictures: list[Photo], decoders: dict[str, Decoder],
+                pipeline: str = "kiosk pipeline") -> None:
+    """Real photographs: a read counts when the right text comes out (declared or
+    guessed encoding included); a wrong text is any other text. Per group of photos
+    (bench/qr_photos.GROUPS) and in all."""
+    outcomes, medians = photo_outcomes(pictures, decoders)
+    names = list(decoders)
+    coded = [p for p in pictures if p.text is not None]
+    groups: dict[str, list[Photo]] = {}
+    for picture in pictures:
+        groups.setdefault(group(picture.name), []).append(picture)
+    print(f"{len(pictures)} photographs ({len(coded)} with a QR code, "
+          f"{len(pictures) - len(coded)} without), one core; "
+          "cell: right text / photos with a code (wrong text, if any)")
+    print()
+    print("| group | photos (no code) | " + " | ".join(names) + " |")
+    print("| --- | ---: | " + " | ".join("---:" for _ in names) + " |")
+    for key, members in groups.items():
+        with_code = [p for p in members if p.text is not None]
+        cells = []
+        for name in names:
+            right = sum(outcomes[name][p.name] == "right" for p in members)
+            wrong = sum(outcomes[name][p.name] == "wrong" for p in members)
+            cells.append(f"{right}/{len(with_code)}" + (f" ({wrong} wrong)" if wrong else ""))
+        print(f"| {key}: {GROUPS.get(key, '')} | {len(members)} "
+              f"({len(members) - len(with_code)}) | " + " | ".join(cells) + " |")
+
+    def row(title: str, values: list[str]) -> None:
+        print(f"| {title} | | " + " | ".join(values) + " |")
+
+    def count(name: str, outcome: str, among: list[Photo]) -> int:
+        return sum(outcomes[name][p.name] == outcome for p in among)
+
+    negatives = [p for p in pictures if p.text is None]
+    row("**right text, all photos with a code**",
+        [f"**{count(n, 'right', coded)}/{len(coded)}**" for n in names])
+    row("wrong text on a photo with a code", [str(count(n, "wrong", coded)) for n in names])
+    row("missed", [str(count(n, "missed", coded)) for n in names])
+    row("false read on a photo without a code",
+        [str(count(n, "wrong", negatives)) for n in names])
+    read = {n: {p for p, o in outcomes[n].items() if o == "right"} for n in names}
+    row("**read by it, missed by the pipeline**",
+        [f"**{len(read[n] - read[pipeline])}**" for n in names])
+    row("median ms a photo", [f"{medians[n]:.1f}" for n in names])
+    alone = sorted(set().union(*read.values()) - read[pipeline])
+    print()
+    print("read by a backend, missed by the pipeline: " + (", ".join(
+        f"{p} ({'/'.join(n for n in names if p in read[n])})" for p in alone) or "none"))
+    unread = sorted(p.name for p in coded if not any(p.name in read[n] for n in names))
+    print(f"read by none ({len(unread)}): " + (", ".join(unread) or "none"))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--per-category", type=int, default=100)
     parser.add_argument("--photos", type=Path, help="a folder of labelled photographs")
+    parser.add_argument("--real-photos", action="store_true",
+                        help="fetch the real-photo corpus (bench/qr_photos.py) and run on it")
     args = parser.parse_args()
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     cv2.setNumThreads(1)
+    if args.real_photos:
+        fetch(default_cache())
+        args.photos = extract(default_cache())
     if args.photos is not None:
         photo_decoders: dict[str, Decoder] = {name: cls().decode
                                               for name, cls in BACKENDS.items()}
         photo_decoders["kiosk pipeline"] = decode_raw
-        photo_table(list(photos(args.photos)), photo_decoders)
+        photo_table(list(load(args.photos)), photo_decoders)
         return
     samples = list(corpus(args.per_category))
     decoders: dict[str, Decoder] = {name: cls().decode for name, cls in BACKENDS.items()}
