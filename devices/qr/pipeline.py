@@ -5,11 +5,13 @@ looks at. A cheap pass on a half-size frame reads most codes. Only when it
 finds nothing do the dearer passes run: zxing-cpp with its own default options
 on the full frame (rotations, downscaled copies, the inverted image: so the
 pipeline reads whatever zxing-cpp alone reads, inverted and low-contrast
-photos included), then a close look at each place where zxing saw a symbol it
-could not decode (a code too small for the camera: cut out, enlarged,
-sharpened), a fixed-threshold binariser for uneven light, and last the square
-patches of dense edges where a code too small to be located may be, each
-enlarged and sharpened.
+photos included), zxing-cpp with one global threshold for the frame (a code
+printed on a dark t-shirt, which the local-average binariser breaks up: zbar
+reads it), then a close look at each place where zxing saw a symbol it could
+not decode (a code too small for the camera: cut out, enlarged, sharpened), a
+fixed-threshold binariser for uneven light, and last the square patches of
+dense edges where a code too small to be located may be, each enlarged and
+sharpened.
 Text: what the symbol declares (ECI, kanji mode), else UTF-8, then GB18030.
 """
 
@@ -40,6 +42,10 @@ class Pass:
 
 FAST = Pass("half", 0.5)
 FIXED = Pass("fixed_threshold", 1.0, binarizer=zxingcpp.Binarizer.FixedThreshold)
+# One threshold for the whole frame, from its histogram: reads the photos where the
+# local-average binariser breaks a code up (a white code printed on a dark t-shirt,
+# seen at an angle: zbar reads it, zxing's defaults do not).
+GLOBAL = Pass("global_histogram", 1.0, binarizer=zxingcpp.Binarizer.GlobalHistogram)
 
 
 def _read(gray: np.ndarray, binarizer: zxingcpp.Binarizer,
@@ -126,6 +132,8 @@ def decode_raw(gray: np.ndarray) -> list[bytes]:
         return found
     results = _read_defaults(gray)
     if found := _valid(results):
+        return found
+    if found := _valid(_read(gray, GLOBAL.binarizer)):
         return found
     for symbol in results:
         if found := _close_look(gray, symbol):
