@@ -1,7 +1,8 @@
 """Real photographs of QR codes, fetched at bench time from packages that ship them.
 
 Nothing third-party is kept in the repository: this script fetches the packages into
-a cache folder outside it (``~/.cache/kiosk-bench/qr-photos``, or ``--cache``),
+a cache folder outside it (``~/.cache/kiosk-bench/qr-photos``, or
+``$KIOSK_QR_PHOTOS_CACHE``, or ``--cache``),
 checks each archive against the SHA-256 recorded here, and writes the chosen photos
 with their labels (``bench/qr_photos.tsv``: photo, source, member, payload text or
 ``null`` for a photo with no QR code, and how the label was settled) into
@@ -93,6 +94,9 @@ class Label:
 
 
 def default_cache() -> Path:
+    """``$KIOSK_QR_PHOTOS_CACHE``, else ``~/.cache/kiosk-bench/qr-photos``."""
+    if folder := os.environ.get("KIOSK_QR_PHOTOS_CACHE"):
+        return Path(folder)
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "kiosk-bench" / "qr-photos"
 

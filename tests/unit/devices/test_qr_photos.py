@@ -9,7 +9,6 @@ photo tests skip and say how to fetch it (``python bench/qr_photos.py``).
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -24,13 +23,9 @@ from devices.qr.pipeline import decode_raw
 PIPELINE = "kiosk pipeline"
 
 
-def _cache() -> Path:
-    return Path(os.environ.get("KIOSK_QR_PHOTOS_CACHE") or default_cache())
-
-
 @pytest.fixture(scope="module")
 def photos(tmp_path_factory: pytest.TempPathFactory) -> list[Photo]:
-    cache = _cache()
+    cache = default_cache()  # $KIOSK_QR_PHOTOS_CACHE or ~/.cache/kiosk-bench/qr-photos
     missing = [s.archive for s in SOURCES.values() if not archive_ok(cache, s)]
     if missing:
         pytest.skip(f"the real-photo corpus is not in {cache} (missing or not the recorded "
