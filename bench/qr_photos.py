@@ -85,12 +85,37 @@ def group(photo: str) -> str:
 
 
 @dataclass(frozen=True)
+class Upstream:
+    """A label kept out of the repository (the payload names a person: a name, phone,
+    e-mail): ZXing's own expected-text file in a source archive, its final newline
+    dropped, LF made CR LF where the symbol holds CR LF, checked against a SHA-256."""
+
+    source: str
+    member: str
+    crlf: bool
+    sha256: str
+
+    def text(self, raw: bytes) -> str:
+        text = raw.decode("utf-8")
+        text = text[:-1] if text.endswith("\n") else text
+        if self.crlf:
+            text = text.replace("\r\n", "\n").replace("\n", "\r\n")
+        if hashlib.sha256(text.encode("utf-8")).hexdigest() != self.sha256:
+            raise ValueError(f"{self.member}: not the recorded label")
+        return text
+
+
+@dataclass(frozen=True)
 class Label:
     photo: str
     source: str
     member: str
-    text: str | None  # None: no QR code in the photo
+    text: str | Upstream | None  # None: no QR code in the photo
     how: str
+
+    @property
+    def has_code(self) -> bool:
+        return self.text is not None
 
 
 def default_cache() -> Path:
@@ -106,8 +131,11 @@ def labels(path: Path = LABELS) -> list[Label]:
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line or line.startswith("#") or line.startswith("photo\t"):
             continue
-        photo, source, member, text, how = line.split("\t")
-        rows.append(Label(photo, source, member, json.loads(text), how))
+        photo, source, member, cell, how = line.split("\t")
+        text = json.loads(cell)
+        if isinstance(text, dict):
+            text = Upstream(**text)
+        rows.append(Label(photo, source, member, text, how))
     return rows
 
 
@@ -184,26 +212,30 @@ def extract(cache: Path, out: Path | None = None) -> Path:
     out = out or cache / "photos"
     out.mkdir(parents=True, exist_ok=True)
     rows = labels()
+    wanted = {(row.source, row.member) for row in rows}
+    wanted |= {(row.text.source, row.text.member) for row in rows
+               if isinstance(row.text, Upstream)}
+    found: dict[tuple[str, str], bytes] = {}
     for key, source in SOURCES.items():
         if not archive_ok(cache, source):
             raise FileNotFoundError(f"{cache / source.archive}: missing or not the recorded "
                                     "archive: run python bench/qr_photos.py")
-        wanted = {row.member: row for row in rows if row.source == key}
         with tarfile.open(cache / source.archive) as tar:
             for member in tar:
-                row = wanted.pop(member.name, None)
-                if row is None:
-                    continue
-                data = tar.extractfile(member)
-                assert data is not None
-                (out / row.photo).write_bytes(data.read())
-                label = (out / row.photo).with_suffix(".txt")
-                if row.text is None:
-                    label.unlink(missing_ok=True)
-                else:  # one "\n" ends the file; the text may end with CR LF itself
-                    label.write_text(row.text + "\n", encoding="utf-8", newline="")
-        if wanted:
-            raise RuntimeError(f"{source.archive}: members not found: {sorted(wanted)[:3]}")
+                if (key, member.name) in wanted and (data := tar.extractfile(member)):
+                    found[key, member.name] = data.read()
+    if missing := wanted - set(found):
+        raise RuntimeError(f"members not found in the archives: {sorted(missing)[:3]}")
+    for row in rows:
+        (out / row.photo).write_bytes(found[row.source, row.member])
+        label = (out / row.photo).with_suffix(".txt")
+        text = row.text
+        if isinstance(text, Upstream):
+            text = text.text(found[text.source, text.member])
+        if text is None:
+            label.unlink(missing_ok=True)
+        else:  # one "\n" ends the file; the text may end with CR LF itself
+            label.write_text(text + "\n", encoding="utf-8", newline="")
     return out
 
 

@@ -9,6 +9,7 @@ photo tests skip and say how to fetch it (``python bench/qr_photos.py``).
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,17 @@ import pytest
 
 from bench.qr_corpus import Photo
 from bench.qr_decode import Decoder, photo_outcomes
-from bench.qr_photos import GROUPS, SOURCES, archive_ok, default_cache, extract, group, labels, load
+from bench.qr_photos import (
+    GROUPS,
+    SOURCES,
+    Upstream,
+    archive_ok,
+    default_cache,
+    extract,
+    group,
+    labels,
+    load,
+)
 from devices.qr.backends import BACKENDS
 from devices.qr.pipeline import decode_raw
 
@@ -73,8 +84,8 @@ def test_the_label_table_names_known_sources_and_groups() -> None:
     assert len({row.photo for row in rows}) == len(rows)
     assert {row.source for row in rows} <= set(SOURCES)
     assert all(group(row.photo) in GROUPS for row in rows)
-    assert sum(row.text is not None for row in rows) >= 20
-    assert sum(row.text is None for row in rows) >= 10
+    assert sum(row.has_code for row in rows) >= 20
+    assert sum(not row.has_code for row in rows) >= 10
 
 
 def test_a_label_keeps_its_own_line_ends(tmp_path: Path) -> None:
@@ -86,3 +97,11 @@ def test_a_label_keeps_its_own_line_ends(tmp_path: Path) -> None:
     [a, b] = load(tmp_path)
     assert a.text == "signup\r\nhttp://example.org/ \r\n"
     assert b.text is None
+
+
+def test_a_label_kept_out_of_the_repo_is_checked() -> None:
+    text = "Name\r\nhttp://example.org"
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    assert Upstream("zt", "a.txt", True, digest).text(b"Name\nhttp://example.org\n") == text
+    with pytest.raises(ValueError, match="not the recorded label"):
+        Upstream("zt", "a.txt", False, digest).text(b"Name\nhttp://example.org\n")
