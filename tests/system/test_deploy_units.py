@@ -272,6 +272,18 @@ def test_the_commented_out_rule_parses_too() -> None:
     assert parse_rule(example[1:])
 
 
+@pytest.mark.parametrize("line", [
+    'SUBSYSTEM=="tty", ATTRS{idVendor}="1a86", SYMLINK+="kiosk-idcard"',  # = for ==
+    'SUBSYSTEM=="tty", ATTRS{idVendor}=="1a86" SYMLINK+="kiosk-idcard"',  # no comma
+    'SUBSYSTEM=="tty", ATTRS{idVendor}=="1a86", SYMLINK+=kiosk-idcard',   # no quotes
+    'SUBSYSTEM=="tty", ATTRS=="1a86", SYMLINK+="kiosk-idcard"',           # no {name}
+])
+def test_the_rule_parser_catches_typos(line: str) -> None:
+    """The mistakes udevadm reports ("Invalid operator for ATTRS."), caught here too."""
+    with pytest.raises(AssertionError):
+        parse_rule(line)
+
+
 def symlinks() -> dict[str, tuple[str, str]]:
     """Each stable name: the VID:PID it is given to."""
     names = {}
