@@ -332,6 +332,8 @@ def test_the_deployed_config_validates_and_names_the_devices(tmp_path: Path) -> 
     assert devices.printer.kind == "usb"
     assert tuple(devices.printer.target.split(":")) == names["/dev/usb/kiosk-printer"]
     assert devices.qr.kind == "camera"
+    # Its warnings would be written over the terminal kiosk's screen.
+    assert read_env(DEPLOY / "config" / "kiosk.env")["OPENCV_LOG_LEVEL"] == "ERROR"
 
 
 @pytest.mark.parametrize("script", ["install.sh", "activate.sh"])
