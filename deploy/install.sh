@@ -33,8 +33,10 @@ case $version in
                exit 2 ;;
 esac
 [ "$(id -u)" -eq 0 ] || { echo "error: run it as root" >&2; exit 2; }
-[ -f "$src/main.py" ] && [ -d "$src/deploy" ] || {
-    echo "error: $src is not the project's source tree (no main.py, no deploy/)" >&2; exit 2; }
+if [ ! -f "$src/main.py" ] || [ ! -d "$src/deploy" ]; then
+    echo "error: $src is not the project's source tree (no main.py, no deploy/)" >&2
+    exit 2
+fi
 "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || {
     echo "error: $PYTHON is older than Python 3.11" >&2; exit 2; }
 
