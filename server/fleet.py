@@ -232,9 +232,10 @@ table { border-collapse: collapse; width: 100%; background: #fff; }
 th, td { border: 1px solid #c3c4c7; padding: .45rem .6rem; text-align: left;
          vertical-align: top; }
 th { background: #e8eaeb; font-size: .95rem; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.count { font-size: 1.1rem; font-variant-numeric: tabular-nums; }
 .badge { display: inline-block; border-radius: .25rem; padding: 0 .4rem; font-size: .85rem;
-         border: 1px solid transparent; }
+         border: 1px solid transparent; white-space: nowrap; }
+.when, td[data-col="kiosk"] { white-space: nowrap; }
 .ok { background: #e6f4ea; color: #135e2b; border-color: #9ad1a8; }
 .warning { background: #fff4d6; color: #6b4f00; border-color: #e0c060; }
 .fault, .over, .stale, .oos { background: #fbe9e9; color: #8a1414; border-color: #e09a9a; }
@@ -272,7 +273,8 @@ def _age(seconds: float) -> str:
 def _contact(kiosk: KioskStatus, as_of: datetime, settings: FleetSettings) -> str:
     if kiosk.received_at is None:
         return '<span class="badge never">从未联系 never</span>'
-    text = (f"{_e(_moment(kiosk.received_at, settings))}<br><span class=\"muted\">"
+    text = (f'<span class="when">{_e(_moment(kiosk.received_at, settings))}</span>'
+            f'<br><span class="muted">'
             f"{_e(_age((as_of - kiosk.received_at).total_seconds()))}</span>")
     if kiosk.stale:
         text += ' <span class="badge stale">失联 stale</span>'
@@ -282,7 +284,7 @@ def _contact(kiosk: KioskStatus, as_of: datetime, settings: FleetSettings) -> st
 def _queue(report: KioskReport | None, as_of: datetime, settings: FleetSettings) -> str:
     if report is None:
         return "—"
-    text = f"<strong>{report.queue_length}</strong>"
+    text = f'<strong class="count">{report.queue_length}</strong>'
     oldest = report.oldest_queued_at
     if oldest is not None and report.queue_length:
         since = oldest if oldest.tzinfo else oldest.replace(tzinfo=UTC)
@@ -308,10 +310,11 @@ def _devices(report: KioskReport | None) -> str:
 def _drift(kiosk: KioskStatus) -> str:
     if kiosk.drift_s is None:
         return "—"
-    # drift_s is platform minus kiosk: positive, the kiosk's clock is behind.
-    words = ("" if kiosk.drift == "ok" else
-             " 慢 behind" if kiosk.drift_s > 0 else " 快 ahead")
-    return (f'<span class="badge {kiosk.drift}">{kiosk.drift_s:+.1f} s{words}</span>')
+    # drift_s is platform minus kiosk: positive, the kiosk's clock is behind. The page
+    # says which way in words rather than by a sign staff would have to decode.
+    size = abs(kiosk.drift_s)
+    words = ("" if size < 0.05 else " 慢 behind" if kiosk.drift_s > 0 else " 快 ahead")
+    return f'<span class="badge {kiosk.drift}">{size:.1f} s{words}</span>'
 
 
 def _outages(report: KioskReport | None, settings: FleetSettings) -> str:
@@ -344,9 +347,9 @@ def render(view: FleetView, settings: FleetSettings) -> str:
             f'<tr data-kiosk="{_e(kiosk.kiosk_id)}" class="{classes}">'
             f'<td data-col="kiosk"><strong>{_e(kiosk.kiosk_id)}</strong>{software}</td>'
             f'<td data-col="contact">{_contact(kiosk, view.as_of, settings)}</td>'
-            f'<td data-col="queue" class="num">{_queue(report, view.as_of, settings)}</td>'
+            f'<td data-col="queue">{_queue(report, view.as_of, settings)}</td>'
             f'<td data-col="devices">{_devices(report)}</td>'
-            f'<td data-col="drift" class="num">{_drift(kiosk)}</td>'
+            f'<td data-col="drift">{_drift(kiosk)}</td>'
             f'<td data-col="outages">{_outages(report, settings)}</td></tr>')
     stale = sum(k.stale for k in view.kiosks)
     down = sum(k.out_of_service for k in view.kiosks)
@@ -383,10 +386,10 @@ def render(view: FleetView, settings: FleetSettings) -> str:
 </tbody>
 </table>
 <p class="muted">失联: 超过 {view.stale_after_s:.0f} 秒未联系 (stale: silent over
-{view.stale_after_s:.0f} s) · 时钟偏差 = 平台时间 − 终端时间, 标记超过
-{view.drift_warning_s:g} 秒, 告警超过 {view.drift_limit_s:g} 秒 (drift = platform minus
-kiosk clock; flagged over {view.drift_warning_s:g} s, alarmed over
-{view.drift_limit_s:g} s)</p>
+{view.stale_after_s:.0f} s) · 时钟偏差: 终端时钟比平台快或慢, 超过
+{view.drift_warning_s:g} 秒标黄, 超过 {view.drift_limit_s:g} 秒标红 (clock drift: the
+kiosk's clock ahead of or behind the platform's; yellow over {view.drift_warning_s:g} s,
+red over {view.drift_limit_s:g} s)</p>
 </body>
 </html>
 """
