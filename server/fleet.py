@@ -122,13 +122,14 @@ def store_report(engine: Engine, kiosk_id: str, report: KioskReport, received_at
 
 
 def fleet(engine: Engine, now: datetime, settings: FleetSettings) -> FleetView:
-    """Every kiosk with a live credential, and any other that reported, by id."""
+    """Every kiosk with a live credential, by id (a revoked kiosk leaves the fleet; its
+    last report stays in the table, and shows again if it is enrolled again)."""
     with engine.connect() as conn:
         enrolled = set(conn.execute(select(credentials.c.id).where(
             credentials.c.role == "kiosk", credentials.c.revoked_at.is_(None))).scalars())
         rows = {r.kiosk_id: r for r in conn.execute(select(kiosk_reports))}
     kiosks = []
-    for kiosk_id in sorted(enrolled | set(rows)):
+    for kiosk_id in sorted(enrolled):
         row = rows.get(kiosk_id)
         report = received = drift = None
         if row is not None:

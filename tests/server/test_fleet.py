@@ -58,6 +58,9 @@ def test_the_kiosk_is_its_credential_never_the_body(api: Api) -> None:
     assert kiosks["K-A"]["report"]["queue_length"] == 7
     assert kiosks["K-B"]["report"] is None and kiosks["K-B"]["received_at"] is None
     assert kiosks["K-B"]["stale"] is True
+    # A kiosk taken out of the fleet (its credential revoked) leaves the view.
+    assert api.admin.delete("/api/v1/admin/credentials/kiosk/K-A").json() == {"revoked": True}
+    assert set(fleet_of(api)) == {"K-B"}
 
 
 def test_the_drift_is_receipt_minus_sent_minus_half_the_round_trip(api: Api) -> None:
