@@ -131,6 +131,12 @@ def test_a_bad_body_is_422_and_echoes_nothing(api: Api) -> None:
         headers={"Content-Type": "application/json"})
     assert unstorable.status_code == 422 and number not in unstorable.text
     assert fleet_of(api)["K-A"]["report"] is None  # none of them was kept
+    # A control character is text like any other (escaped in the stored JSON).
+    odd = report(outages=[{"service": "*", "reason": "other", "by": "staff",
+                           "since": START.isoformat(), "note": "a\x00b\x1b"}])
+    assert kiosk.post(KIOSK_REPORT_PATH, json=odd).status_code == 200
+    assert fleet_of(api)["K-A"]["report"]["outages"][0]["note"] == "a\x00b\x1b"
+    assert api.staff.get(FLEET_PAGE_PATH).status_code == 200
 
 
 def test_the_page_shows_each_kiosk_escaped_and_loads_nothing(api: Api) -> None:
