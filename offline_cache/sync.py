@@ -79,6 +79,9 @@ class SyncSettings:
     retention: timedelta = timedelta(days=7)
     # How often reference data is checked for new versions (a cheap request).
     reference_interval_s: float = 300.0
+    # A long drain (thousands queued after a day offline) reports this often too, so the
+    # fleet view does not call a kiosk stale while it uploads.
+    fleet_report_interval_s: float = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +122,7 @@ class SyncEngine:
         self._fleet = fleet
         self._last_rtt_ms: int | None = None  # the last request's round trip
         self._last_fleet_error: str | None = None  # None: no report tried yet
+        self._last_report_at: float | None = None  # monotonic, the last report tried
 
     def sync_once(self) -> SyncReport:
         """Drain what can be drained now; never raises for network or server trouble."""
@@ -150,6 +154,7 @@ class SyncEngine:
         """Compose and post the kiosk's report: "" when the platform took it, else why not
         (a code with no personal data). Never raises: the drain is done already and the
         loop must go on whatever happens here."""
+        self._last_report_at = self._clock.monotonic()
         try:
             summary = self._outbox.summary()
             oldest = (None if summary.oldest_pending is None
@@ -241,6 +246,19 @@ class SyncEngine:
                 raise
             if unanswered:
                 return  # the platform left some unanswered: they wait for the next pass
+            self._report_during_drain()
+
+    def _report_during_drain(self) -> None:
+        """Between batches of a long drain, the fleet report when it is due (its outcome
+        is logged; the pass's own report at the end says the last word)."""
+        if self._fleet is None:
+            return
+        now = self._clock.monotonic()
+        if self._last_report_at is None:
+            self._last_report_at = now  # the first pass since start: due an interval on
+        if now - self._last_report_at < self._settings.fleet_report_interval_s:
+            return
+        self._log_fleet(self._send_fleet_report(self._fleet))
 
     def _settle(self, batch: list[Transaction], answer: dict[str, Any], done: _Pass) -> int:
         try:

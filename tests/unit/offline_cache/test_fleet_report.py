@@ -4,6 +4,7 @@ cannot take never stops the outbox draining and logs only its code."""
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -173,3 +174,37 @@ def test_no_report_while_the_platform_is_unreachable(
     assert report.link is Link.UNREACHABLE
     assert (report.reported, report.fleet_error) == (False, "")
     assert KIOSK_REPORT_PATH not in transport.seen
+
+
+class SlowBatches(FailingPath):
+    """The real platform, each batch taking 20 s of the kiosk's (fake) time; records the
+    queue length of every report sent."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        super().__init__("/nowhere", 0)
+        self._clock = clock
+        self.queue_lengths: list[int] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == BATCH_PATH:
+            self._clock.advance(20)
+        if request.url.path == KIOSK_REPORT_PATH:
+            self.queue_lengths.append(json.loads(request.content)["queue_length"])
+        return super().handle_request(request)
+
+
+def test_a_long_drain_reports_on_the_way(
+        kiosk: tuple[Outbox, KioskStateStore], clock: FakeClock,
+        platform_server: EmbeddedPlatform) -> None:
+    outbox, state = kiosk
+    for _ in range(6):
+        outbox.enqueue("application", "item-a", PERSON)
+    transport = SlowBatches(clock)
+    with client(platform_server, transport) as http:
+        sync = SyncEngine(outbox, http, clock, SyncSettings(batch_size=1),
+                          fleet=FleetReporting(state))
+        report = sync.sync_once()  # 6 batches of 20 s each
+    assert report.online and report.acknowledged == 6 and report.reported
+    # Counted from the first batch's end (20 s): due after the third (60 s) and the
+    # fifth (100 s); then the pass's own report.
+    assert transport.queue_lengths == [3, 1, 0]
