@@ -39,7 +39,7 @@ def retry_after_s(header: str | None, now: datetime | None = None) -> float:
     [1, MAX_RETRY_AFTER_S]; a missing or malformed one is DEFAULT_RETRY_AFTER_S."""
     text = (header or "").strip()
     wait = DEFAULT_RETRY_AFTER_S
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # "¹" is a digit to str.isdigit, not to float
         wait = float(text)
     elif text:
         try:
@@ -160,7 +160,7 @@ class LimitedTransport(httpx.BaseTransport):
         self._deadlines.at = time.monotonic() + self._limits.deadline_s
         response = self._inner.handle_request(request)
         length = response.headers.get("content-length", "")
-        if length.isdigit() and int(length) > self._limits.max_response_bytes:
+        if length.isascii() and length.isdigit() and int(length) > self._limits.max_response_bytes:
             response.close()
             raise ResponseTooLarge(f"answer of {length} bytes", request=request)
         assert isinstance(response.stream, httpx.SyncByteStream)

@@ -5,6 +5,12 @@ item: accepted or duplicate is acknowledged, refused is quarantined with the
 platform's reason, and anything unanswered goes back to pending. A failed
 request puts its batch back to pending. Nothing is deleted here but personal
 data past its retention (``Outbox.purge``).
+
+With ``FleetReporting`` given, each pass that reached the platform ends with the kiosk's
+report for the fleet view (``contracts.wire.KioskReport``: queue, devices, outages, its
+clock, the last round trip). The report is a side line: its failure is a value in the
+pass's ``SyncReport.fleet_error``, logged as a code when it changes, and never fails or
+slows the drain (it is sent after it).
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -21,8 +27,17 @@ import httpx
 from pydantic import ValidationError
 
 from contracts.clock import Clock
-from contracts.wire import BATCH_PATH, HEALTH_PATH, Batch, BatchResult, Transaction
+from contracts.wire import (
+    BATCH_PATH,
+    HEALTH_PATH,
+    KIOSK_REPORT_PATH,
+    Batch,
+    BatchResult,
+    KioskReport,
+    Transaction,
+)
 from offline_cache.disk_space import DiskFull, is_disk_full
+from offline_cache.kiosk_state import KioskStateStore
 from offline_cache.outbox import Outbox
 from offline_cache.platform_http import ResponseTooLarge, retry_after_s
 from offline_cache.reference_cache import ReferenceCache
@@ -48,6 +63,10 @@ class SyncReport:
     # The platform said "too many requests" (429): wait at least this long before the
     # next pass (its Retry-After), whatever the backoff says.
     retry_after_s: float | None = None
+    # The fleet view's report: sent this pass, or why not (a SyncError code; "" and
+    # reported False when there was none to send: no FleetReporting, or unreachable).
+    reported: bool = False
+    fleet_error: str = ""
 
     @property
     def online(self) -> bool:
@@ -60,6 +79,18 @@ class SyncSettings:
     retention: timedelta = timedelta(days=7)
     # How often reference data is checked for new versions (a cheap request).
     reference_interval_s: float = 300.0
+    # A long drain (thousands queued after a day offline) reports this often too, so the
+    # fleet view does not call a kiosk stale while it uploads.
+    fleet_report_interval_s: float = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class FleetReporting:
+    """What the fleet report reads besides the outbox: the devices and outages the kiosk
+    keeps in its store, and the kiosk's software version."""
+
+    state: KioskStateStore
+    software: str = ""
 
 
 class _Failed(Exception):
@@ -79,7 +110,8 @@ class _Pass:
 
 class SyncEngine:
     def __init__(self, outbox: Outbox, client: httpx.Client, clock: Clock,
-                 settings: SyncSettings, references: ReferenceCache | None = None) -> None:
+                 settings: SyncSettings, references: ReferenceCache | None = None,
+                 fleet: FleetReporting | None = None) -> None:
         self._outbox = outbox
         self._client = client
         self._clock = clock
@@ -87,12 +119,56 @@ class SyncEngine:
         self._references = references
         self._next_reference_check: float | None = None  # monotonic; None: check on the first pass
         self._last_link: Link | None = None
+        self._fleet = fleet
+        self._last_rtt_ms: int | None = None  # the last request's round trip
+        self._last_fleet_error: str | None = None  # None: no report tried yet
+        self._last_report_at: float | None = None  # monotonic, the last report tried
 
     def sync_once(self) -> SyncReport:
         """Drain what can be drained now; never raises for network or server trouble."""
         report = self._pass()
+        if self._fleet is not None and self._reached(report):
+            error = self._send_fleet_report(self._fleet)
+            report = replace(report, reported=not error, fleet_error=error)
+            self._log_fleet(error)
         self._log(report)
         return report
+
+    @staticmethod
+    def _reached(report: SyncReport) -> bool:
+        """Whether a report may go out after this pass: the platform answered, and did
+        not ask the kiosk to wait (429)."""
+        return report.link is not Link.UNREACHABLE and report.retry_after_s is None
+
+    def _log_fleet(self, error: str) -> None:
+        """The report's trouble as its code, once when it starts and once when it ends."""
+        if error == self._last_fleet_error:
+            return
+        if error:
+            log.warning("fleet report not sent: %s (the outbox drains regardless)", error)
+        elif self._last_fleet_error:
+            log.info("fleet report sent again")
+        self._last_fleet_error = error
+
+    def _send_fleet_report(self, fleet: FleetReporting) -> str:
+        """Compose and post the kiosk's report: "" when the platform took it, else why not
+        (a code with no personal data). Never raises: the drain is done already and the
+        loop must go on whatever happens here."""
+        self._last_report_at = self._clock.monotonic()
+        try:
+            summary = self._outbox.summary()
+            oldest = (None if summary.oldest_pending is None
+                      else datetime.fromisoformat(summary.oldest_pending))
+            report = KioskReport(sent_at=self._clock.now(), last_rtt_ms=self._last_rtt_ms,
+                                 queue_length=summary.pending, oldest_queued_at=oldest,
+                                 devices=fleet.state.devices(), outages=fleet.state.outages(),
+                                 software=fleet.software)
+            self._request("POST", KIOSK_REPORT_PATH, json=report.model_dump(mode="json"))
+        except _Failed as failed:
+            return failed.error
+        except Exception as exc:  # noqa: BLE001 - the store, a model, a disk: a value
+            return SyncError.KIOSK_FAULT.with_detail(type(exc).__name__)
+        return ""
 
     def _log(self, report: SyncReport) -> None:
         """Counts only; a quiet pass is logged only when the link changed."""
@@ -170,6 +246,19 @@ class SyncEngine:
                 raise
             if unanswered:
                 return  # the platform left some unanswered: they wait for the next pass
+            self._report_during_drain()
+
+    def _report_during_drain(self) -> None:
+        """Between batches of a long drain, the fleet report when it is due (its outcome
+        is logged; the pass's own report at the end says the last word)."""
+        if self._fleet is None:
+            return
+        now = self._clock.monotonic()
+        if self._last_report_at is None:
+            self._last_report_at = now  # the first pass since start: due an interval on
+        if now - self._last_report_at < self._settings.fleet_report_interval_s:
+            return
+        self._log_fleet(self._send_fleet_report(self._fleet))
 
     def _settle(self, batch: list[Transaction], answer: dict[str, Any], done: _Pass) -> int:
         try:
@@ -222,7 +311,9 @@ class SyncEngine:
                 raise ValueError("not an object")
         except (httpx.HTTPError, ValueError) as exc:
             raise _Failed(*_classify(exc)) from exc
-        half_trip = timedelta(seconds=(self._clock.monotonic() - start) / 2)
+        trip_s = self._clock.monotonic() - start
+        self._last_rtt_ms = max(0, round(trip_s * 1000))
+        half_trip = timedelta(seconds=trip_s / 2)
         stamp = answer.get("time") or answer.get("received_at")
         if isinstance(stamp, str):
             try:

@@ -66,6 +66,7 @@ from server.body_limit import MAX_BODY_BYTES, BodyLimit
 from server.crash_guard import CrashGuard
 from server.credentials import CredentialError, Principal, Role, enrol, revoke
 from server.draws import DrawStateError
+from server.fleet import fleet_router
 from server.http_auth import requires
 from server.ingest import ingest_batch
 from server.lottery import MAX_BEACON_ROUND, DrawError
@@ -599,5 +600,6 @@ def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: Picku
                                  request.since)
         return Registered(added=added)
 
+    app.include_router(fleet_router(engine, now, kiosk, staff, errors))  # issue 18
     publish_transactions(app)
     return app

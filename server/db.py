@@ -18,6 +18,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -271,6 +272,17 @@ insured = Table(
     metadata,
     Column("person", String(64), primary_key=True),
     Column("since", Date, nullable=False),
+)
+
+# The fleet view (server.fleet): each kiosk's latest report as its sync sent it, when the
+# platform received it and the kiosk's clock drift then. One row per kiosk, replaced.
+kiosk_reports = Table(
+    "kiosk_reports",
+    metadata,
+    Column("kiosk_id", String(64), primary_key=True),  # from the credential, never the body
+    Column("report", JSON, nullable=False),  # contracts.wire.KioskReport
+    Column("received_at", DateTime(timezone=True), nullable=False),  # the platform's clock
+    Column("drift_s", Float, nullable=False),  # platform minus kiosk clock, seconds
 )
 
 

@@ -16,6 +16,7 @@ import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from importlib import metadata
 from typing import TYPE_CHECKING
 
 import httpx
@@ -23,10 +24,12 @@ import httpx
 from contracts.clock import Clock
 from contracts.errors import ConfigError
 from offline_cache.backoff import Backoff
-from offline_cache.kiosk_store import KioskStore, open_kiosk_store
+from offline_cache.kiosk_state import KioskStateStore
+from offline_cache.kiosk_store import STORE_FILE, KioskStore, open_kiosk_store
 from offline_cache.platform_client import PlatformClient
 from offline_cache.platform_http import RequestLimits, platform_http_client
-from offline_cache.sync import SyncEngine, SyncReport, SyncSettings
+from offline_cache.store import open_store
+from offline_cache.sync import FleetReporting, SyncEngine, SyncReport, SyncSettings
 from offline_cache.sync_loop import LoopTiming, SyncLoop
 from wiring.config import EMBEDDED, KioskConfig
 from wiring.tls import platform_tls
@@ -114,8 +117,22 @@ def connect_platform(config: KioskConfig, clock: Clock, store: KioskStore) -> Pl
     settings = SyncSettings(batch_size=config.platform.batch_size,
                             retention=timedelta(days=config.outbox.retention_days),
                             reference_interval_s=config.platform.reference_interval_s)
-    engine = SyncEngine(store.outbox, client, clock, settings, store.references)
+    engine = SyncEngine(store.outbox, client, clock, settings, store.references,
+                        fleet_reporting(config, store))
     return PlatformConnection(url, client, engine, PlatformClient(client), embedded)
+
+
+def fleet_reporting(config: KioskConfig, store: KioskStore) -> FleetReporting:
+    """What the sync reports to the fleet view besides the queue: the devices and outages
+    the kiosk keeps in its store (read on a connection of the sync's own, closed with the
+    store) and this software's version."""
+    db = open_store(config.data_dir / STORE_FILE)
+    store.connections.append(db)
+    try:
+        software = metadata.version("gov-kiosk")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        software = ""
+    return FleetReporting(KioskStateStore(db), software)
 
 
 def sync_loop_factory(config: KioskConfig, connection: PlatformConnection
