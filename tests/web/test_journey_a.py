@@ -39,6 +39,7 @@ from wiring.web import ELDER_TEXT_SCALE
 pytestmark = pytest.mark.timeout(900)  # several kiosk sessions on a loaded 2-core machine
 
 SHOTS = REPO_ROOT / "docs" / "web"
+SIXTH_ELDER_ITEM = "6  户籍证明"
 START_S = 120.0
 
 # Where a text is on the terminal: [{row, first, end}] (cells; wide characters take two).
@@ -173,6 +174,24 @@ class Kiosk:
         y = g["top"] + (found["row"] + 0.5) * g["cellHeight"]
         return x, y
 
+    def swipe(self, text: str, rows: int) -> None:
+        """A finger put on ``text`` and moved up ``rows`` rows (down if negative): touch
+        events, through the DevTools protocol as a touch screen sends them."""
+        x, y = self.where(text)
+        step = self.geometry()["cellHeight"]
+        cdp = self.page.context.new_cdp_session(self.page)
+        try:
+            def touch(kind: str, at_y: float) -> None:
+                points = [] if kind == "touchEnd" else [{"x": x, "y": at_y}]
+                cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+            touch("touchStart", y)
+            for n in range(1, abs(rows) + 1):
+                touch("touchMove", y - n * step * (1 if rows > 0 else -1))
+            touch("touchEnd", y - rows * step)
+        finally:
+            cdp.detach()
+
     def click(self, text: str, nth: int = 0) -> None:
         self.page.mouse.click(*self.where(text, nth))
 
@@ -291,6 +310,13 @@ def test_elder_mode_grows_the_text(web_kiosk: WebKiosk, browser_page: Page,
     # ...and the kiosk was told: it lays itself out on fewer, larger cells.
     assert after["rows"] < before["rows"] and after["cols"] < before["cols"]
     kiosk.shot("elder")
+
+    # The longer page scrolls with a swipe up (touch, as on the kiosk's screen).
+    assert not browser_page.evaluate(FIND_JS, SIXTH_ELDER_ITEM)  # below the fold
+    kiosk.swipe("长者常办事项", rows=12)
+    kiosk.wait_for(SIXTH_ELDER_ITEM)
+    kiosk.swipe("长者常办事项", rows=-12)
+    kiosk.wait_for("长者模式：开")
 
     kiosk.click("长者模式：开")
     browser_page.wait_for_function(

@@ -7,7 +7,8 @@
 //   (the kiosk then gets fewer, larger cells and lays itself out again).
 // - A second page is told ["kiosk_in_use"] and reloads into the in-use page.
 // - A session that ends (the kiosk stopped) starts again after a few seconds.
-// - Touch: a tap reaches xterm.js as a click (the browser's own mouse events from a tap).
+// - Touch: a tap reaches xterm.js as a click (the browser's own mouse events from a tap),
+//   a swipe scrolls (wheel events, made here).
 //
 // window.kioskWeb holds the page's terminal (xterm.js) and its state: the browser tests
 // read the screen's cells and the cell size from it.
@@ -90,6 +91,28 @@
       });
     }
   };
+
+  // A swipe scrolls what is under the finger (a long page in elder mode): the browser
+  // makes no wheel events from touch, so the page does, and xterm.js passes them on to
+  // the kiosk. A tap still reaches xterm.js as the browser's own click.
+  let swipeY = null;
+  document.addEventListener("touchstart", (event) => {
+    swipeY = event.touches.length === 1 ? event.touches[0].clientY : null;
+  }, {passive: true});
+  document.addEventListener("touchmove", (event) => {
+    if (swipeY === null || !kiosk.terminal || event.touches.length !== 1) return;
+    const touch = event.touches[0];
+    const screen = document.querySelector(".xterm-screen");
+    const row = screen.getBoundingClientRect().height / kiosk.terminal.rows;
+    const lines = Math.trunc((swipeY - touch.clientY) / row);
+    if (lines === 0) return;
+    swipeY -= lines * row;
+    for (let n = 0; n < Math.abs(lines); n++) {
+      screen.dispatchEvent(new WheelEvent("wheel", {
+        deltaY: Math.sign(lines) * row, deltaMode: WheelEvent.DOM_DELTA_PIXEL,
+        clientX: touch.clientX, clientY: touch.clientY, bubbles: true, cancelable: true}));
+    }
+  }, {passive: true});
 
   const startTextual = window.onload;
   window.onload = async (event) => {
