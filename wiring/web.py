@@ -277,6 +277,11 @@ def serve(config: KioskConfig, args: argparse.Namespace) -> int:
                             han_font=han_web_font())
     url = f"http://{args.host}:{args.port}/"
     log.info("web: serving the kiosk on %s", url)
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        log.warning("web: listening on %s, not loopback: any machine that reaches it can"
+                    " use the kiosk (staff screens included)", args.host)
+        print(f"warning: {args.host} is not loopback: the kiosk is open to the network",
+              file=sys.stderr)
     print(f"serving the kiosk on {url} (one session at a time; Ctrl+C stops)", flush=True)
     web.run_app(server.make_app(), host=args.host, port=args.port, print=None,
                 handle_signals=True, access_log=None)
