@@ -224,6 +224,11 @@ class KioskApp(App[None], inherit_bindings=False):
         self.elder = on
         self.set_class(on, "-elder")
         self.api.set_elder_time(on)
+        self.elder_changed(on)
+
+    def elder_changed(self, on: bool) -> None:
+        """Elder mode went on or off: a front end that can grow its text does so here
+        (the browser's, wiring/web.py); a terminal cannot."""
 
     # -- idle timeout ---------------------------------------------------------
     async def on_event(self, event: events.Event) -> None:

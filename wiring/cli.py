@@ -127,6 +127,11 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument("job", type=_path, help="an ESC/POS file (printer-jobs/job-NNNNNN.bin)")
     preview.add_argument("--out", type=_path, required=True, help="the PNG to write")
     preview.add_argument("--paper", type=int, choices=(58, 80), default=80)
+    served = command("web", web_command, "serve the kiosk to a browser on this machine (one"
+                     " session at a time; docs/web.md)")
+    served.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    served.add_argument("--port", type=int, default=8000, help="port to listen on")
+    served.add_argument("--session", action="store_true", help=argparse.SUPPRESS)
     return parser
 
 
@@ -428,6 +433,12 @@ def preview_command(args: argparse.Namespace) -> int:
     image.save(args.out)
     print(f"{args.out}: {image.width}x{image.height}")
     return 0
+
+
+def web_command(args: argparse.Namespace) -> int:
+    from wiring.web import run_session, serve
+
+    return run_session(_config(args)) if args.session else serve(_config(args), args)
 
 
 def _os_error_line(exc: OSError) -> str:

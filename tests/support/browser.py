@@ -1,10 +1,15 @@
 """A real browser for tests: Debian's Chromium driven by Playwright, kept on loopback.
 
 Fixtures (pytest-playwright's, set up for this project). A test folder that wants them
-imports them into its ``conftest.py``::
+imports them all into its ``conftest.py``::
 
-    from tests.support.browser import (  # noqa: F401
-        blocked_requests, browser_context_args, browser_page, browser_type_launch_args)
+    from tests.support.browser import *  # noqa: F403 - the browser fixtures
+
+Importing all of them matters: ``playwright`` and ``browser`` here are the module's, not
+the session's as in pytest-playwright. Playwright's sync API keeps an event loop running
+for as long as it lives, and the async tests the same xdist worker runs after a browser
+test file would fail ("cannot be called from a running event loop"); here it stops when
+the test file is done.
 
 - ``browser_page``: a Playwright ``Page`` in a fresh context whose every request is
   checked: one to a host other than loopback (127.0.0.1, localhost, ::1) is aborted and
@@ -28,7 +33,18 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, Route, WebSocket
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    Route,
+    WebSocket,
+    sync_playwright,
+)
+
+__all__ = ["blocked_requests", "browser", "browser_context_args", "browser_page",
+           "browser_type_launch_args", "playwright"]
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -56,11 +72,28 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
             "args": CHROMIUM_ARGS, "timeout": TIMEOUT_MS}
 
 
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[Playwright]:
+    """Playwright for one test file (see above: not the session's)."""
+    started = sync_playwright().start()
+    yield started
+    started.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Playwright, browser_type_launch_args: dict[str, Any]
+            ) -> Iterator[Browser]:
+    """Debian's Chromium for one test file."""
+    launched = playwright.chromium.launch(**browser_type_launch_args)
+    yield launched
+    launched.close()
+
+
 @pytest.fixture(scope="session")
-def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
-    # A kiosk: a touch screen, Chinese first.
-    return {**browser_context_args, "viewport": VIEWPORT, "has_touch": True,
-            "locale": "zh-CN"}
+def browser_context_args() -> dict[str, Any]:
+    # A kiosk: a touch screen, Chinese first. (Not pytest-playwright's, which needs the
+    # session's Playwright for its --device option.)
+    return {"viewport": VIEWPORT, "has_touch": True, "locale": "zh-CN"}
 
 
 @pytest.fixture
