@@ -31,6 +31,7 @@ class DoorClosed(Message):
 
 
 class DoorScreen(KioskScreen):
+    prompt_key = "speech.screen.door"
     CSS_PATH = "door.tcss"
 
     def __init__(self, views: list[CompartmentView]) -> None:

@@ -47,6 +47,7 @@ class LookupCardEvent(Message):
 
 
 class LookupScreen(QrScreen):
+    prompt_key = "speech.screen.lookup"
     def compose(self) -> ComposeResult:
         t = self.t
         with Vertical(id="lookup"):

@@ -46,6 +46,7 @@ class CabinetCollected(Message):
 
 
 class PickupScreen(QrScreen):
+    prompt_key = "speech.screen.pickup"
     def compose(self) -> ComposeResult:
         t = self.t
         with Vertical(id="pickup"):

@@ -40,6 +40,8 @@ from screens.qr_watch import QrScreen
 class ReserveIdentifyScreen(IdentifyScreen):
     """The identify screen, answering what the round decides from the document."""
 
+    prompt_key = "speech.screen.reserve_identify"
+
     def __init__(self, config: RoundConfig, item: Item) -> None:
         QrScreen.__init__(self)  # (IdentifyScreen's takes the application session's item)
         self.round = config
@@ -89,6 +91,8 @@ SETTLE_S = 0.4
 
 class ReserveChoiceScreen(KioskScreen):
     """One choice at a time, big buttons only; then the summary and submit."""
+
+    prompt_key = "speech.screen.reserve_choice"
 
     def __init__(self, draft: ReservationDraft, item: Item) -> None:
         super().__init__()

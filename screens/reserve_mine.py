@@ -34,6 +34,7 @@ def _lookup_item() -> Item:
 
 
 class MyReservationIdentifyScreen(IdentifyScreen):
+    prompt_key = "speech.screen.my_reservation_identify"
     def __init__(self) -> None:
         QrScreen.__init__(self)  # (IdentifyScreen's takes the application session's item)
         self.item = _lookup_item()
@@ -60,6 +61,7 @@ class Found(Message):
 
 
 class MyReservationScreen(KioskScreen):
+    prompt_key = "speech.screen.my_reservation"
     AUTO_FOCUS = "#home"
 
     def __init__(self, identity: Identity) -> None:
