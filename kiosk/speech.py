@@ -14,6 +14,7 @@ reference number, a refusal's reason), and the log is not theirs.
 from __future__ import annotations
 
 import logging
+import unicodedata
 from dataclasses import dataclass, field
 
 from devices.speaker import Speaker
@@ -72,7 +73,15 @@ class SpeechPolicy:
     def _say(self, key: str, lang: str, values: dict[str, object]) -> str | None:
         if not self.enabled:
             return None
-        text = Translator(lang)(key, **values)
+        text = speakable(Translator(lang)(key, **values))
         if text:
             self.speaker.say(text, lang, slow=self.elder)
         return text
+
+
+def speakable(text: str) -> str:
+    """The words without the screen's symbols (✔ ✖ ● ★: a voice would name them) or its
+    line breaks."""
+    kept = "".join(" " if ch == "\n" else ch for ch in text
+                   if unicodedata.category(ch) != "So")
+    return " ".join(kept.split())

@@ -70,6 +70,8 @@ class DoorScreen(KioskScreen):
         count = self.query_one("#door-count", Static)
         count.update(t("door.count", n=self.index + 1, total=len(self.views)))
         count.display = len(self.views) > 1
+        self.speak_result("speech.door", number=place.label,
+                          where=t("door.where", column=place.column, row=place.row))
         self.status(t("door.opening"))
         self.open_door(view.number)
 
@@ -77,6 +79,7 @@ class DoorScreen(KioskScreen):
         line = self.query_one("#door-status", Static)
         line.set_class(problem, "problem")
         line.update(text)
+        self.speak_result("speech.shown", text=text)
 
     def note_and_go_on(self, text: str) -> None:
         """A door's problem stays on screen; the next compartment still opens."""

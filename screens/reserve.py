@@ -325,6 +325,13 @@ class ReserveResultScreen(KioskScreen):
             return
         self.kiosk.print_slip(self.api.reservation_slip(self.result, self.identity, self.t))
 
+    def speak_on_show(self) -> None:
+        t, result = self.t, self.result
+        self.speak_result(f"reserve.title_{result.kind}")
+        self.speak_result("speech.shown", text=result_words(result, t, self.api.time_zone()))
+        if result.reference:
+            self.speak_result("speech.reference", reference=result.reference)
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "home":
             self.kiosk.reset_session()

@@ -93,12 +93,14 @@ class MyReservationScreen(KioskScreen):
         t, found = self.t, message.found
         status = self.query_one("#myres-status", Static)
         if not found.online:
-            status.update(t("myres.offline"))
+            key = "myres.offline"
             status.add_class("problem")
         elif not found.entries and not found.queued:
-            status.update(t("myres.none"))
+            key = "myres.none"
         else:
-            status.update(t("myres.heading"))
+            key = "myres.heading"
+        status.update(t(key))
+        self.speak_result(key)
         rows: list[Widget] = []
         for entry in found.entries:
             rows.append(Static(self.entry_text(entry), classes="myres-entry"))

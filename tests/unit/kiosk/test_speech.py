@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from devices.speaker import MockSpeaker, Utterance
 from kiosk.i18n import Translator
-from kiosk.speech import SpeechPolicy
+from kiosk.speech import SpeechPolicy, speakable
 
 ZH, EN = Translator("zh-CN"), Translator("en")
 
@@ -76,3 +76,13 @@ def test_the_config_may_turn_it_on_for_everyone_or_not_with_elder_mode() -> None
     not_elder = SpeechPolicy(MockSpeaker(), on_in_elder_mode=False)
     not_elder.set_elder(True)
     assert not not_elder.enabled
+
+
+def test_symbols_and_line_breaks_are_not_read() -> None:
+    assert speakable("✔ 柜门已打开\n请关好柜门") == "柜门已打开 请关好柜门"
+    assert speakable("✖ Not here  ·  ask staff") == "Not here · ask staff"
+    speaker = MockSpeaker()
+    policy = SpeechPolicy(speaker)
+    policy.choose(True)
+    assert policy.result("door.open", "zh-CN") == speakable(ZH("door.open"))
+    assert speaker.texts() == [speakable(ZH("door.open"))] and "✔" not in speaker.texts()[0]
