@@ -106,11 +106,13 @@ class EspeakSpeaker:
             return self._status
 
     def check(self) -> DeviceStatus:
-        problem = self._probe()
+        """(A failed play stays the status until a sentence plays: the check cannot
+        tell.)"""
+        found = self._probe() or self._ready()
         with self._cond:
-            if problem is not None or self._status.code in (NOT_INSTALLED, NO_AUDIO,
-                                                            "connecting"):
-                self._set_status(problem or self._ready())
+            if found.level is not Level.OK or self._status.code in (NOT_INSTALLED, NO_AUDIO,
+                                                                   "connecting"):
+                self._set_status(found)
             return self._status
 
     def wait_idle(self, timeout: float) -> bool:
@@ -171,25 +173,28 @@ class EspeakSpeaker:
                 self._process = process
         if stopped:
             _end(process)
+        hung = False
         try:
             _, err = process.communicate(utterance.text.encode("utf-8"), timeout=self.timeout_s)
-        except subprocess.TimeoutExpired:
+        except subprocess.TimeoutExpired:  # a stuck audio output
+            hung = True
             _end(process)
-            err = b""
+            _, err = process.communicate()
         finally:
             with self._cond:
                 self._process = None
+        complaint = f"no end in {self.timeout_s:g} s" if hung else _first_line(err)
+        ready = self._ready()
         with self._cond:
             self.spoken += 1
-            if process.returncode is not None and process.returncode < 0:
+            if process.returncode < 0 and not hung:
                 return  # stopped: it says nothing about the audio
-            complaint = _first_line(err)
             if process.returncode != 0 or complaint:
                 # (espeak-ng's and ALSA's own words: no text of ours is in them)
                 self._set_status(DeviceStatus(Level.WARNING, AUDIO_FAILED, complaint,
                                               where=self.program))
             else:
-                self._set_status(self._ready())
+                self._set_status(ready)
 
     # -- status ----------------------------------------------------------------------------
     def _probe(self) -> DeviceStatus | None:

@@ -184,3 +184,20 @@ def test_write_wav_writes_speech(tmp_path: Path, lang: str, text: str) -> None:
 def test_write_wav_without_espeak_says_how_to_install_it(tmp_path: Path) -> None:
     with pytest.raises(SpeakerError, match="apt install espeak-ng"):
         write_wav("hello", "en", tmp_path / "x.wav", program=str(tmp_path / "no-espeak"))
+
+
+def test_a_sentence_that_never_ends_is_cut_and_reported(tmp_path: Path) -> None:
+    """A stuck audio output must not hold the queue for ever."""
+    speaker = EspeakSpeaker(str(stand_in(tmp_path)), audio_output=lambda: "pulse",
+                            timeout_s=0.5)
+    try:
+        speaker.say("LONG: stuck", "en")
+        assert speaker.wait_idle(timeout=30)
+        status = speaker.status()
+        assert (status.code, status.detail) == (AUDIO_FAILED, "no end in 0.5 s")
+        speaker.say("after it", "en")  # the next one is said, and the audio is well again
+        assert speaker.wait_idle(timeout=30)
+        assert [c.split("|")[1] for c in calls(tmp_path)] == ["LONG: stuck", "after it"]
+        assert speaker.status().code == "ready"
+    finally:
+        speaker.close()
