@@ -23,6 +23,7 @@ from contracts.platform_api import RatingReport, RoundConfig, RoundStock
 from contracts.slip import Slip
 from devices.hub import DeviceHub
 from devices.idcard import CardHolder, ReaderEvent, SerialIdCardReader
+from devices.speaker import MockSpeaker, Speaker
 from devices.status import DeviceStatus
 from kiosk.applications import Rating, submit_application, submit_rating
 from kiosk.cabinet import (
@@ -72,6 +73,7 @@ from kiosk.scanned_codes import (
 )
 from kiosk.session import Session, Submission
 from kiosk.slips import application_slip, demo_slip, reservation_slip, when
+from kiosk.speech import SpeechPolicy
 from kiosk.staff import LockoutStore, LongPress, PinGate, verify_pin
 from offline_cache.cabinet_journal import CabinetEvent
 from offline_cache.kiosk_store import KioskStore
@@ -107,6 +109,9 @@ class KioskSettings:
     done_min_s: float = 3.0
     # Holding the status bar's staff corner this long opens the PIN pad (touch-only kiosks).
     staff_long_press_s: float = 3.0
+    # Spoken prompts (kiosk/speech.py): on for every visitor, and on in elder mode.
+    speech_for_everyone: bool = False
+    speech_in_elder_mode: bool = True
 
 
 @dataclass
@@ -166,6 +171,8 @@ class KioskApi:
     ui_faults: int = 0
     # Where wrong staff PINs and the lockout are kept (the kiosk's store: across restarts).
     staff_lockout: LockoutStore | None = None
+    # Says the prompts aloud (devices/speaker); the default records them and says nothing.
+    speaker: Speaker = field(default_factory=MockSpeaker)
 
     def __post_init__(self) -> None:
         self.bundled_catalog = self.catalog
@@ -174,6 +181,7 @@ class KioskApi:
         self.staff_gate = PinGate(self.clock, self.staff_lockout)
         self.staff_corner = LongPress(self.clock, s.staff_long_press_s)
         self.printing = SlipPrinting(self.devices, self.store.journal)
+        self.speech = SpeechPolicy(self.speaker, s.speech_for_everyone, s.speech_in_elder_mode)
         self._loop: SyncLoop | None = None
         self._catalog_index: CatalogIndex | None = None
         self.apply_reference()
@@ -183,14 +191,40 @@ class KioskApi:
         return self.settings.branch_zh if lang == "zh-CN" else self.settings.branch_en
 
     def set_elder_time(self, on: bool) -> None:
-        """Elder mode: twice the idle time (the monitor is kept: a print may hold it)."""
+        """Elder mode: twice the idle time (the monitor is kept: a print may hold it), and
+        prompts read aloud, slowly, unless the visitor turned them off."""
         factor = ELDER_TIME_FACTOR if on else 1
         self.idle.timeout_s = self.settings.idle_timeout_s * factor
+        self.speech.set_elder(on)
 
     def reset_session(self) -> None:
-        """Every piece of personal data in the session is dropped."""
+        """Every piece of personal data in the session is dropped (and the last visitor's
+        choice of spoken prompts)."""
         self.session.reset()
         self.idle.touch()
+        self.speech.reset()
+
+    # -- spoken prompts (kiosk/speech.py) --------------------------------------------------
+    @property
+    def speech_enabled(self) -> bool:
+        return self.speech.enabled
+
+    def set_speech(self, on: bool) -> None:
+        """The home screen's toggle: this visitor's choice, until the visit ends."""
+        self.speech.choose(on)
+
+    def speak_screen(self, prompt_key: str, lang: str) -> str | None:
+        """A screen became active: the last one's words stop and this one's prompt (an
+        i18n key; "" none) is said when spoken prompts are on. Never blocks."""
+        return self.speech.screen(prompt_key, lang)
+
+    def speak_result(self, key: str, lang: str, **values: object) -> str | None:
+        """A result the screen shows (an i18n key and its values), said after what is
+        being said when spoken prompts are on. Never blocks."""
+        return self.speech.result(key, lang, **values)
+
+    def speech_status(self) -> DeviceStatus:
+        return self.speaker.status()
 
     # -- choosing an item ---------------------------------------------------------------
     def find_items(self, text: str, lang: str, category: Category | None = None) -> list[Item]:

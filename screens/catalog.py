@@ -25,6 +25,7 @@ LIST_LIMIT = 40
 
 
 class CatalogScreen(KioskScreen):
+    prompt_key = "speech.screen.catalog"
     def __init__(self) -> None:
         super().__init__()
         self.category: Category | None = None

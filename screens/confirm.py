@@ -30,6 +30,7 @@ class SubmitFailed(Message):
 
 
 class ConfirmScreen(KioskScreen):
+    prompt_key = "speech.screen.confirm"
     def __init__(self, session: Session) -> None:
         super().__init__()
         # Taken when the screen is made, not when it composes (see IdentifyScreen).

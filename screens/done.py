@@ -63,6 +63,14 @@ class DoneScreen(KioskScreen):
         self.kiosk.print_slip(self.api.application_slip(self.t))
         self.set_timer(self.api.settings.done_min_s, self.shown)
 
+    def speak_on_show(self) -> None:
+        sub = self.submission
+        outcome = sub.decision.outcome
+        self.speak_result(f"done.title_{outcome}")
+        if outcome is Outcome.REFUSED:
+            self.speak_result("done.reason", reason=sub.decision.reason(self.t.lang))
+        self.speak_result("speech.reference", reference=sub.reference)
+
     def action_level(self, level: int) -> None:
         button = self.query_one(f"#rate-{level}", Button)
         if not button.disabled:  # not before the slip is out and the number has been seen
@@ -84,9 +92,12 @@ class DoneScreen(KioskScreen):
         status = self.query_one("#print-status", Static)
         if problem is None:
             status.update(self.t("done.printed"))
+            self.speak_result("done.printed")
         else:
-            status.update(self.t("done.print_failed", problem=self.t(f"device.{problem.code}")))
+            device = self.t(f"device.{problem.code}")
+            status.update(self.t("done.print_failed", problem=device))
             status.add_class("problem")
+            self.speak_result("done.print_failed", problem=device)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         button_id = event.button.id or ""

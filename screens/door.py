@@ -31,6 +31,7 @@ class DoorClosed(Message):
 
 
 class DoorScreen(KioskScreen):
+    prompt_key = "speech.screen.door"
     CSS_PATH = "door.tcss"
 
     def __init__(self, views: list[CompartmentView]) -> None:
@@ -69,6 +70,8 @@ class DoorScreen(KioskScreen):
         count = self.query_one("#door-count", Static)
         count.update(t("door.count", n=self.index + 1, total=len(self.views)))
         count.display = len(self.views) > 1
+        self.speak_result("speech.door", number=place.label,
+                          where=t("door.where", column=place.column, row=place.row))
         self.status(t("door.opening"))
         self.open_door(view.number)
 
@@ -76,6 +79,7 @@ class DoorScreen(KioskScreen):
         line = self.query_one("#door-status", Static)
         line.set_class(problem, "problem")
         line.update(text)
+        self.speak_result("speech.shown", text=text)
 
     def note_and_go_on(self, text: str) -> None:
         """A door's problem stays on screen; the next compartment still opens."""

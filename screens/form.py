@@ -40,6 +40,7 @@ def _from_identity(spec: FieldSpec, identity: Identity) -> str:
 
 
 class FormScreen(KioskScreen):
+    prompt_key = "speech.screen.form"
     def __init__(self, session: Session) -> None:
         super().__init__()
         # Taken when the screen is made, not when it composes (see IdentifyScreen).

@@ -18,6 +18,7 @@ HOT_COUNT = 6  # keys 1-6, in either mode
 
 
 class HomeScreen(KioskScreen):
+    prompt_key = "speech.screen.home"
     # Focus by selector when shown, not by a query in on_mount: two quick taps (language,
     # then elder mode) replace a home screen before it mounts, and its children are gone.
     AUTO_FOCUS = "#start"
@@ -39,6 +40,10 @@ class HomeScreen(KioskScreen):
                 elder_label = t("home.elder_on") if kiosk.elder else t("home.elder_off")
                 yield Button(elder_label, id="elder-toggle", variant="warning", classes="big")
                 yield Button(t("home.language_switch"), id="lang-toggle", classes="big")
+                # Spoken prompts (docs/speech.md): on in elder mode; the visitor decides.
+                speech_label = t("speech.toggle_on" if kiosk.api.speech_enabled
+                                 else "speech.toggle_off")
+                yield Button(speech_label, id="speech-toggle", classes="big")
             with Center():
                 yield Button(t("home.start"), id="start", variant="primary", classes="big")
             with Horizontal(id="home-more"):
@@ -79,6 +84,9 @@ class HomeScreen(KioskScreen):
             kiosk.set_elder_mode(not kiosk.elder)
         elif button_id == "lang-toggle":
             kiosk.set_language("en" if self.t.is_zh else "zh-CN")
+        elif button_id == "speech-toggle":
+            kiosk.api.set_speech(not kiosk.api.speech_enabled)
+            kiosk.show_step()  # the label anew, and the prompt said when now on
 
     def action_hot(self, index: int) -> None:
         buttons = list(self.query("#hot Button").results(Button))  # (the row of six)

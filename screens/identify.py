@@ -47,6 +47,7 @@ class ReaderStatusChanged(Message):
 
 
 class IdentifyScreen(QrScreen):
+    prompt_key = "speech.screen.identify"
     def __init__(self, session: Session) -> None:
         super().__init__()
         # What the screen shows is taken when it is made: it may compose after the session
@@ -131,12 +132,14 @@ class IdentifyScreen(QrScreen):
             return
         if isinstance(event, CardProblem):
             card_status.update(self.t(f"idcard.{event.remedy}"))
+            self.speak_result(f"idcard.{event.remedy}")
             return
         card = event.holder
         problem = self.api.card_problem(card)
         if problem:
             day = card.valid_until if problem == "expired" else card.valid_from
             card_status.update(self.t(f"idcard.{problem}", date=f"{day:%Y-%m-%d}"))
+            self.speak_result(f"idcard.{problem}", date=f"{day:%Y-%m-%d}")
             return
         card_status.update("")
         self.identified(identity_from_card(card))
@@ -152,12 +155,14 @@ class IdentifyScreen(QrScreen):
         code = self.read_code(message.payload)
         if isinstance(code, CodeError):
             status.update(self.t(code.key))
+            self.speak_result(code.key)
         elif isinstance(code, Identity):
             status.update("")
             self.identified(code)
         else:  # a pickup code or a slip's reference: right code, wrong place
             kind = "pickup" if isinstance(code, PickupCode) else "reference"
             status.update(self.t(f"qr.wrong_place_{kind}"))
+            self.speak_result(f"qr.wrong_place_{kind}")
 
     # -- showing the result ---------------------------------------------------
     def identified(self, identity: Identity) -> None:
@@ -182,6 +187,11 @@ class IdentifyScreen(QrScreen):
         self.query_one("#continue", Button).display = refusal is None
         self.query_one("#identified").display = True
         self.query_one("#continue" if refusal is None else "#back", Button).focus()
+        # Read aloud: that it worked, or the refusal (never the name or number).
+        if refusal is None:
+            self.speak_result("speech.identified")
+        else:
+            self.speak_result("speech.shown", text=refusal)
 
     def refusal_text(self, identity: Identity) -> str | None:
         """What the identity alone decides, in words; None: the person may go on. (The

@@ -34,6 +34,10 @@ class IdleWarning(ModalScreen[None]):
             yield Static(self.t("idle.body"), id="idle-body")
             yield Button(self.t("idle.extend"), id="extend", variant="success", classes="big")
 
+    def on_mount(self) -> None:
+        # Read aloud (the screen beneath stops speaking; closing the warning silences it).
+        cast("KioskApp", self.app).api.speak_screen("speech.screen.idle_warning", self.t.lang)
+
     def watch_seconds_left(self, seconds: int) -> None:
         # The next tick may come before the warning has composed: then there is nothing
         # to update yet, and compose shows the new value.

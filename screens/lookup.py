@@ -47,6 +47,7 @@ class LookupCardEvent(Message):
 
 
 class LookupScreen(QrScreen):
+    prompt_key = "speech.screen.lookup"
     def compose(self) -> ComposeResult:
         t = self.t
         with Vertical(id="lookup"):
@@ -139,6 +140,7 @@ class LookupScreen(QrScreen):
         status.set_class(True, "problem")
         status.update(self.t(key, **values))
         self.query_one("#lookup-result").display = False
+        self.speak_result(key, **values)
 
     def show_checking(self) -> None:
         status = self.query_one("#lookup-status", Static)
@@ -152,6 +154,9 @@ class LookupScreen(QrScreen):
         result = self.query_one("#lookup-result", Static)
         result.update(text)
         result.display = True
+        for said in (text, note):
+            if said:
+                self.speak_result("speech.shown", text=said)
 
     def on_case_found(self, message: CaseFound) -> None:
         reference, answer = message.reference, message.answer

@@ -46,6 +46,7 @@ class CabinetCollected(Message):
 
 
 class PickupScreen(QrScreen):
+    prompt_key = "speech.screen.pickup"
     def compose(self) -> ComposeResult:
         t = self.t
         with Vertical(id="pickup"):
@@ -128,6 +129,7 @@ class PickupScreen(QrScreen):
         status = self.query_one("#pickup-status", Static)
         status.set_class(problem, "problem")
         status.update(text)
+        self.speak_result("speech.shown", text=text)
 
     def on_qr_read(self, message: QrRead) -> None:
         status = self.query_one("#pickup-status", Static)
@@ -141,10 +143,12 @@ class PickupScreen(QrScreen):
         code = self.read_code(message.payload)
         status.set_class(True, "problem")
         if isinstance(code, CodeError):
-            status.update(self.t(code.key))
+            key = code.key
         else:
-            status.update(self.t("qr.wrong_place_eid" if isinstance(code, Identity)
-                                 else "qr.wrong_place_reference_pickup"))
+            key = ("qr.wrong_place_eid" if isinstance(code, Identity)
+                   else "qr.wrong_place_reference_pickup")
+        status.update(self.t(key))
+        self.speak_result(key)
 
     @work(thread=True, exclusive=True, group="pickup")
     def redeem(self, payload: str) -> None:
@@ -161,6 +165,7 @@ class PickupScreen(QrScreen):
         status = self.query_one("#pickup-status", Static)
         status.set_class(answer.verdict not in HANDED_OVER, "problem")
         status.update(self.verdict_text(answer))
+        self.speak_result("speech.shown", text=self.verdict_text(answer))
         details = self.query_one("#pickup-details", Static)
         code = answer.code
         if code is not None:
@@ -168,6 +173,8 @@ class PickupScreen(QrScreen):
                              site=code.site, window=code.window, reference=code.ref))
         details.display = code is not None
         self.query_one("#pickup-next", Static).update(self.next_text(answer))
+        if self.next_text(answer):
+            self.speak_result("speech.shown", text=self.next_text(answer))
 
     def verdict_text(self, answer: PickupAnswer) -> str:
         t = self.t

@@ -39,6 +39,7 @@ def level_buttons(t: Translator) -> ComposeResult:
 
 
 class RatingScreen(KioskScreen):
+    prompt_key = "speech.screen.rating"
     BINDINGS = [
         Binding(str(n), f"level({n})", show=False, id=f"rating.level{n}") for n in range(1, 6)
     ]

@@ -40,6 +40,8 @@ from screens.qr_watch import QrScreen
 class ReserveIdentifyScreen(IdentifyScreen):
     """The identify screen, answering what the round decides from the document."""
 
+    prompt_key = "speech.screen.reserve_identify"
+
     def __init__(self, config: RoundConfig, item: Item) -> None:
         QrScreen.__init__(self)  # (IdentifyScreen's takes the application session's item)
         self.round = config
@@ -89,6 +91,8 @@ SETTLE_S = 0.4
 
 class ReserveChoiceScreen(KioskScreen):
     """One choice at a time, big buttons only; then the summary and submit."""
+
+    prompt_key = "speech.screen.reserve_choice"
 
     def __init__(self, draft: ReservationDraft, item: Item) -> None:
         super().__init__()
@@ -320,6 +324,13 @@ class ReserveResultScreen(KioskScreen):
         if self.app.screen is not self or not self.prints:
             return
         self.kiosk.print_slip(self.api.reservation_slip(self.result, self.identity, self.t))
+
+    def speak_on_show(self) -> None:
+        t, result = self.t, self.result
+        self.speak_result(f"reserve.title_{result.kind}")
+        self.speak_result("speech.shown", text=result_words(result, t, self.api.time_zone()))
+        if result.reference:
+            self.speak_result("speech.reference", reference=result.reference)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "home":

@@ -34,6 +34,7 @@ def _lookup_item() -> Item:
 
 
 class MyReservationIdentifyScreen(IdentifyScreen):
+    prompt_key = "speech.screen.my_reservation_identify"
     def __init__(self) -> None:
         QrScreen.__init__(self)  # (IdentifyScreen's takes the application session's item)
         self.item = _lookup_item()
@@ -60,6 +61,7 @@ class Found(Message):
 
 
 class MyReservationScreen(KioskScreen):
+    prompt_key = "speech.screen.my_reservation"
     AUTO_FOCUS = "#home"
 
     def __init__(self, identity: Identity) -> None:
@@ -91,12 +93,14 @@ class MyReservationScreen(KioskScreen):
         t, found = self.t, message.found
         status = self.query_one("#myres-status", Static)
         if not found.online:
-            status.update(t("myres.offline"))
+            key = "myres.offline"
             status.add_class("problem")
         elif not found.entries and not found.queued:
-            status.update(t("myres.none"))
+            key = "myres.none"
         else:
-            status.update(t("myres.heading"))
+            key = "myres.heading"
+        status.update(t(key))
+        self.speak_result(key)
         rows: list[Widget] = []
         for entry in found.entries:
             rows.append(Static(self.entry_text(entry), classes="myres-entry"))

@@ -25,7 +25,11 @@ from wiring.config import DEMO_CONFIG, KioskConfig, load_config
 
 @pytest.fixture
 def config(tmp_path: Path) -> KioskConfig:
-    return load_config(DEMO_CONFIG, data_dir=tmp_path / "data")
+    config = load_config(DEMO_CONFIG, data_dir=tmp_path / "data")
+    # Never aloud on a developer's machine (elder mode turns spoken prompts on): the mock
+    # records what would be said (docs/speech.md).
+    config.speech.kind = "mock"
+    return config
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from offline_cache.kiosk_store import STORE_FILE, KioskStore
 from offline_cache.staff_lockout import StaffLockoutStore
 from offline_cache.store import open_store
 from wiring.config import KioskConfig
-from wiring.devices import build_hub
+from wiring.devices import build_hub, build_speaker
 from wiring.sync import PlatformConnection, connect_platform, store_from_config, sync_loop_factory
 
 log = logging.getLogger(__package__)
@@ -38,6 +38,7 @@ class Assembly:
     connection: PlatformConnection
 
     def close(self) -> None:
+        self.api.speaker.close()
         self.hub.close()
         self.connection.close()
         self.store.close()
@@ -56,6 +57,8 @@ def settings_of(config: KioskConfig) -> KioskSettings:
         max_clock_drift_s=config.platform.max_clock_drift_s,
         sync_stop_s=config.platform.timeout_s + 1,
         done_min_s=config.idle.done_min_s,
+        speech_for_everyone=config.speech.on_for_everyone,
+        speech_in_elder_mode=config.speech.on_in_elder_mode,
     )
 
 
@@ -109,7 +112,7 @@ def assemble(config: KioskConfig, clock: Clock | None = None) -> Assembly:
                    sync_loop_factory(config, connection), connection.platform, keys,
                    field_test, cabinet=_cabinet_desk(config, hub, store, connection, clock),
                    cabinet_uncollected_days=config.devices.cabinet.uncollected_days,
-                   staff_lockout=lockout)
+                   staff_lockout=lockout, speaker=build_speaker(config.speech))
     log.info("kiosk %s assembled: platform %s, devices %s", config.kiosk.id,
              "embedded" if embedded is not None else connection.url,
              ", ".join(f"{name} {status.code}" for name, status in hub.statuses().items()))

@@ -132,6 +132,15 @@ def build_parser() -> argparse.ArgumentParser:
     served.add_argument("--host", default="127.0.0.1", help="address to listen on")
     served.add_argument("--port", type=int, default=8000, help="port to listen on")
     served.add_argument("--session", action="store_true", help=argparse.SUPPRESS)
+
+    say = command("say-test", say_test_command, "say a sentence with espeak-ng as the kiosk"
+                  " would, or write it to a WAV file (exit 0 said or written, 1 not)")
+    say.add_argument("text", nargs="?", help="what to say (default: a test sentence)")
+    say.add_argument("--lang", choices=("zh-CN", "en"),
+                     help="the kiosk language to say it in (default: the config's)")
+    say.add_argument("--out", type=_path, help="write a WAV file (espeak-ng -w) instead of"
+                     " playing it")
+    say.add_argument("--slow", action="store_true", help="at elder mode's rate")
     return parser
 
 
@@ -439,6 +448,48 @@ def web_command(args: argparse.Namespace) -> int:
     from wiring.web import run_session, serve
 
     return run_session(_config(args)) if args.session else serve(_config(args), args)
+
+
+def say_test_command(args: argparse.Namespace) -> int:
+    """The speaker's test for an installer: nothing said is logged."""
+    import wave
+
+    from devices.speaker import EspeakSpeaker, SpeakerError, find_audio_output, write_wav
+    from devices.status import Level
+    from kiosk.i18n import Translator
+
+    config = _config(args)
+    section = config.speech
+    lang = args.lang or config.kiosk.language
+    text = args.text or Translator(lang)("speech.sample")
+    rate = section.slow_rate if args.slow else section.rate
+    if args.out is not None:
+        try:
+            write_wav(text, lang, args.out, slow=args.slow, rate=section.rate,
+                      slow_rate=section.slow_rate, program=section.program)
+            with wave.open(str(args.out), "rb") as wav:
+                seconds = wav.getnframes() / wav.getframerate()
+        except (SpeakerError, wave.Error, EOFError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        print(f"wrote {args.out}: {seconds:.1f} s of speech ({lang}, {rate} words a minute)")
+        return 0
+    speaker = EspeakSpeaker(section.program, rate=section.rate, slow_rate=section.slow_rate,
+                            audio_output=find_audio_output if section.audio_check else None)
+    try:
+        status = speaker.check()
+        if status.level is Level.OK:
+            speaker.say(text, lang, slow=args.slow)
+            speaker.wait_idle(timeout=120)
+            status = speaker.status()
+    finally:
+        speaker.close()
+    if status.level is not Level.OK:
+        print(f"not said: {status.code}: {status.detail} ({status.where}); --out FILE.wav"
+              " writes it to a file instead", file=sys.stderr)
+        return 1
+    print(f"said it on {status.where or 'the audio output'} ({lang}, {rate} words a minute)")
+    return 0
 
 
 def _os_error_line(exc: OSError) -> str:

@@ -260,6 +260,23 @@ class StaffSection(_Section):
         return self
 
 
+class SpeechSection(_Section):
+    """Spoken prompts (docs/speech.md)."""
+
+    # espeak: espeak-ng (a kiosk without it, or without an audio output, reports so and
+    # serves silently); mock: records what would be said, says nothing; auto: espeak-ng
+    # when it is installed, else the mock (the demo).
+    kind: Literal["espeak", "mock", "auto"] = "espeak"
+    program: str = "espeak-ng"
+    rate: int = Field(default=160, ge=80, le=450)  # words per minute
+    slow_rate: int = Field(default=120, ge=80, le=450)  # in elder mode
+    on_for_everyone: bool = False  # read aloud for every visitor, not only on request
+    on_in_elder_mode: bool = True  # elder mode turns it on (the visitor may turn it off)
+    # Look for a sound card or sound server before speaking; false: always play (an
+    # output the check cannot see).
+    audio_check: bool = True
+
+
 class KioskConfig(_Section):
     kiosk: KioskSection
     idle: IdleSection = IdleSection()
@@ -269,6 +286,7 @@ class KioskConfig(_Section):
     outbox: OutboxSection = OutboxSection()
     security: SecuritySection = SecuritySection()
     staff: StaffSection = StaffSection()
+    speech: SpeechSection = SpeechSection()
 
     @property
     def data_dir(self) -> Path:

@@ -7,6 +7,8 @@ tests exercise the code a branch runs.
 
 from __future__ import annotations
 
+import logging
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,16 +36,20 @@ from devices.qr import (
 from devices.qr.camera import decode_with_pipeline
 from devices.qr.text import PayloadTextError, payload_text
 from devices.serialport import PathPort, PortLocator, locator_for
+from devices.speaker import EspeakSpeaker, MockSpeaker, Speaker, find_audio_output
 from wiring.config import (
     CabinetSection,
     IdCardSection,
     KioskConfig,
     PrinterSection,
     QrSection,
+    SpeechSection,
 )
 
 if TYPE_CHECKING:
     import numpy as np
+
+log = logging.getLogger(__package__)
 
 
 def build_hub(config: KioskConfig) -> DeviceHub:
@@ -57,6 +63,19 @@ def build_hub(config: KioskConfig) -> DeviceHub:
     cabinet = _cabinet(config.devices.cabinet, data_dir, sim)
     mocked = any((sim.idcard, sim.qr, sim.printer, sim.cabinet))
     return DeviceHub(reader, scanner, printer, mocks=sim if mocked else None, cabinet=cabinet)
+
+
+def build_speaker(section: SpeechSection) -> Speaker:
+    """espeak-ng, or the mock that records what would be said ("auto": the mock only
+    where espeak-ng is not installed, as on a developer's machine)."""
+    if section.kind == "mock" or (section.kind == "auto" and shutil.which(section.program)
+                                  is None):
+        if section.kind == "auto":
+            log.info("speech: %s is not installed; prompts are recorded, not said",
+                     section.program)
+        return MockSpeaker()
+    return EspeakSpeaker(section.program, rate=section.rate, slow_rate=section.slow_rate,
+                         audio_output=find_audio_output if section.audio_check else None)
 
 
 def _cabinet(section: CabinetSection, data_dir: Path, sim: MockDevices) -> LockBoards | None:
