@@ -1,7 +1,8 @@
 # Two commands on a fresh machine (Python 3.11+ and make):
 #   make run    set up or refresh .venv, then start the kiosk in demo mode
-#   make test   set up or refresh .venv, install libzbar0 when it can (scripts/test-deps:
-#               as root or with passwordless sudo; NO_APT=1 skips that), then run the
+#   make test   set up or refresh .venv, install libzbar0, chromium, fonts-noto-cjk and
+#               espeak-ng when it can and fetch the real QR photos (scripts/test-deps:
+#               as root or with passwordless sudo; NO_APT=1 skips apt), then run the
 #               whole test suite, a worker per core (a file's tests stay together).
 #               PostgreSQL: the running server, else a throwaway one
 #               from the dev extra's binaries (tests/support/databases.py).

@@ -1,6 +1,7 @@
 """The kiosk's one entry point: ``python main.py [COMMAND] [options]``.
 
     python main.py                 run the kiosk (demo config: mock devices, embedded platform)
+    python main.py web [--host H --port P]   serve the kiosk to a browser (textual-serve)
     python main.py sync [--once]   push the outbox to the platform (staff, headless)
     python main.py queue [--json]  where every queued transaction stands
     python main.py export-outbox --out FILE   the queued records still readable (0600)
@@ -11,6 +12,7 @@
     python main.py staff-pin       make the hash of a staff PIN for the config
     python main.py test-print --printer KIND:TARGET   print the demo pickup slip
     python main.py preview JOB.bin --out slip.png     a picture of a printed slip
+    python main.py say-test [--lang en] [--out F.wav]  say a sentence with espeak-ng
 
 The platform server has its own: ``python -m server``. Everything is put together in
 the ``wiring`` package, the composition root.
