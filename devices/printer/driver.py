@@ -29,14 +29,18 @@ from devices.printer.status import (
 from devices.status import Cause, DeviceStatus, where
 
 try:  # pyusb reports a read with nothing to read as its own timeout
-    from usb.core import USBTimeoutError
+    from usb.core import NoBackendError, USBTimeoutError
 except ImportError:  # pragma: no cover - pyusb is a dependency
     USBTimeoutError = TimeoutError
+    NoBackendError = LookupError
 
 PRINTABLE = (PrinterState.READY, PrinterState.PAPER_NEAR_END)
 # What a connection raises when the printer goes away. python-escpos also asserts that its
 # device is open (AssertionError) and touches attributes of a closed one (AttributeError).
-_IO_ERRORS = (OSError, serial.SerialException, EscposError, AttributeError, AssertionError)
+# A USB printer on a PC without libusb: pyusb's NoBackendError (a ValueError), a fault
+# staff can fix, not a reason to stop the kiosk.
+_IO_ERRORS = (OSError, serial.SerialException, EscposError, AttributeError, AssertionError,
+              NoBackendError)
 
 
 @dataclass(frozen=True)

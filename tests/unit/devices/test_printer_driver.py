@@ -249,3 +249,17 @@ def test_a_usb_printer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert main(["test-print", "--printer", "usb:04b8:0202"]) == 1
     assert main(["test-print", "--printer", "usb:1a86:7584"]) == 1  # not plugged in
     assert found[0] == {"idVendor": 0x04B8, "idProduct": 0x0202}
+
+
+def test_a_usb_printer_without_libusb_is_a_fault_not_a_crash() -> None:
+    from usb.core import NoBackendError
+
+    def no_backend() -> Any:
+        raise NoBackendError("No backend available")
+
+    driver = EscposSlipPrinter(PrinterSpec.parse("usb:0416:5011"), connect=no_backend)
+    status = driver.check()
+    assert status.level is Level.FAULT
+    assert driver.status().level is Level.FAULT
+    with pytest.raises(PrintError):
+        driver.print_job(b"\x1b@")
