@@ -216,8 +216,11 @@ def open_store_readonly(path: Path) -> sqlite3.Connection:
         raise _store_error(path, exc) from exc
     if version != SCHEMA_VERSION:
         db.close()
+        advice = ("start the kiosk once to migrate it" if version < SCHEMA_VERSION else
+                  "a newer kiosk wrote it: use that release's tools (docs/deploy.md,"
+                  " rolling back)")
         raise StoreError(f"{path} has schema {version}; this tool reads {SCHEMA_VERSION}"
-                         " (start the kiosk once to migrate it)")
+                         f" ({advice})")
     return db
 
 

@@ -162,6 +162,9 @@ def test_a_store_from_a_newer_kiosk_is_refused(tmp_path: Path) -> None:
     db.close()
     with pytest.raises(StoreError, match="newer kiosk"):
         open_store(tmp_path / "kiosk.db")
+    with pytest.raises(StoreError, match="a newer kiosk wrote it") as caught:
+        open_store_readonly(tmp_path / "kiosk.db")
+    assert "migrate" not in str(caught.value)  # starting this kiosk would not help
 
 
 def test_a_store_from_before_case_numbers_gives_no_old_reference_again(
