@@ -350,6 +350,36 @@ def naive_peer(db: str, requests: int, places: int, concurrency: int) -> tuple[i
     return given, seconds
 
 
+# Where the platform's busy samples went (py-spy's collapsed stacks: "frame;frame N"):
+# the first rule a stack matches names it. Shares are of busy samples (py-spy records a
+# thread only while it runs or waits in a call, not while it sleeps idle).
+PROFILE_RULES: list[tuple[str, tuple[str, ...]]] = [
+    ("waiting on PostgreSQL (psycopg `wait`)", ("(psycopg/",)),
+    ("SQLite commit (its fsync)", ("commit (sqlalchemy/engine/default.py",)),
+    ("authenticating the credential", ("authenticate (server/credentials.py",)),
+    ("the round's pseudonym key", ("round_key (server/keyring.py",)),
+    ("the round's configuration", ("load_round (server/rounds.py",)),
+    ("signing the pickup code", ("(server/signing.py",)),
+    ("the entry's own work (SQLAlchemy, checks)", ("(server/reservations.py",)),
+    ("thread hand-offs (anyio / futures / queue)", ("(anyio/", "concurrent/futures",
+                                                    "(queue.py", "(threading.py")),
+    ("HTTP, FastAPI, pydantic, middleware on the event loop", ("",)),
+]
+
+
+def profile_breakdown(raw: Path) -> list[tuple[str, float]]:
+    counts = dict.fromkeys((name for name, _ in PROFILE_RULES), 0)
+    for line in raw.read_text(errors="replace").splitlines():
+        stack, _, n = line.rpartition(" ")
+        if not n.isdigit():
+            continue
+        name = next(name for name, marks in PROFILE_RULES
+                    if any(mark in stack for mark in marks))
+        counts[name] += int(n)
+    total = sum(counts.values()) or 1
+    return [(name, count / total) for name, count in counts.items()]
+
+
 def percentiles(latencies: list[float]) -> tuple[float, float, float]:
     """p50, p95, p99 in milliseconds."""
     ordered = sorted(latencies)
@@ -375,7 +405,10 @@ def run(backend: str, folder: Path, args: argparse.Namespace) -> bool:
         finally:
             stop_server(process)
         if args.profile:
-            shutil.copy(folder / "profile.raw", Path(args.profile) / f"{backend}.raw")
+            kept = Path(args.profile) / f"{backend}.raw"
+            shutil.copy(folder / "profile.raw", kept)
+            for name, share in profile_breakdown(kept):
+                print(f"  profile: {share:6.1%} {name}")
         found = audit(db)
         peer = (pgbench(db, folder, args.pgbench_clients, args.pgbench_seconds)
                 if backend == "postgresql" else None)

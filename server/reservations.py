@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, null, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -25,10 +26,11 @@ from contracts.platform_api import (
     RoundConfig,
     Withdrawal,
 )
+from server.caches import PlatformCaches
 from server.db import aware, entries, insured, offline_entries, pickups, round_stock
 from server.persons import age_on, birth_date, document_problem, person_of, published_outcome
 from server.pickups import issue
-from server.rounds import load_round
+from server.rounds import RoundCache, cached_round, load_round
 from server.sealing import PayloadCipher
 from server.signing import PickupSigner
 
@@ -43,15 +45,18 @@ class _Refusal(Exception):
 
 
 def enter(engine: Engine, key: bytes, cipher: PayloadCipher, signer: PickupSigner,
-          describe: Describe, req: EntryRequest, kiosk_id: str, now: datetime
-          ) -> EntryOutcome:
-    """``key``: the person key; ``cipher`` opens the round's key (server.keyring)."""
+          describe: Describe, req: EntryRequest, kiosk_id: str, now: datetime,
+          caches: PlatformCaches | None = None) -> EntryOutcome:
+    """``key``: the person key; ``cipher`` opens the round's key (server.keyring);
+    ``caches``: the serving app's (rounds, round keys)."""
+    rounds, keys = (None, None) if caches is None else (caches.rounds, caches.round_keys)
     for _ in range(3):
         try:
             with engine.begin() as conn:
                 return published_outcome(
-                    conn, cipher, _enter(conn, key, signer, describe, req, kiosk_id, now),
-                    req.round_id, now)
+                    conn, cipher,
+                    _enter(conn, key, signer, describe, req, kiosk_id, now, rounds=rounds),
+                    req.round_id, now, keys)
         except IntegrityError:
             # The same person (or the same request) at another kiosk in the same
             # instant: the other one committed first; the next pass sees its row.
@@ -61,31 +66,38 @@ def enter(engine: Engine, key: bytes, cipher: PayloadCipher, signer: PickupSigne
 
 def enter_in(conn: Connection, key: bytes, cipher: PayloadCipher, signer: PickupSigner,
              describe: Describe, req: EntryRequest, kiosk_id: str, now: datetime,
-             rules_at: datetime | None = None) -> EntryOutcome:
+             rules_at: datetime | None = None, caches: PlatformCaches | None = None
+             ) -> EntryOutcome:
     """``enter`` inside the caller's transaction. ``rules_at``: the moment the round's
     rules are judged at (an entry made offline: when it was made, server.offline);
     rows and pickup codes are stamped ``now``, the platform's receipt."""
+    rounds, keys = (None, None) if caches is None else (caches.rounds, caches.round_keys)
     return published_outcome(
-        conn, cipher, _enter(conn, key, signer, describe, req, kiosk_id, now, rules_at or now),
-        req.round_id, now)
+        conn, cipher,
+        _enter(conn, key, signer, describe, req, kiosk_id, now, rules_at or now, rounds),
+        req.round_id, now, keys)
 
 
 def _enter(conn: Connection, key: bytes, signer: PickupSigner, describe: Describe,
            req: EntryRequest, kiosk_id: str, now: datetime,
-           rules_at: datetime | None = None) -> EntryOutcome:
+           rules_at: datetime | None = None, rounds: RoundCache | None = None
+           ) -> EntryOutcome:
     at = rules_at or now
-    earlier = conn.execute(select(entries).where(entries.c.request_id == req.id)).first()
+    known = cached_round(rounds, req.round_id)
+    seen = _look(conn, key, req, at, known)
+    earlier = seen.earlier(conn) if seen is not None else conn.execute(
+        select(entries).where(entries.c.request_id == req.id)).first()
     if earlier is not None:
         return _outcome(conn, earlier, replayed=True)
-    config = load_round(conn, req.round_id)
+    config = known or load_round(conn, req.round_id, rounds)
     if config is None:
         return EntryOutcome(request_id=req.id, status="refused", reason="unknown_round",
                             detail=f"there is no round {req.round_id!r}")
     person = ""
     try:
-        person, born, choices = _check(conn, key, config, req, at)
+        person, born, choices = _check(conn, key, config, req, at, seen)
         return _place(conn, signer, describe, config, req, kiosk_id, person, born, choices,
-                      now, at)
+                      now, at, seen)
     except _Refusal as refusal:
         # The row names the person even when the refusal came before the pseudonym
         # was needed: "my reservation" finds an offline entry's refusal by card.
@@ -93,6 +105,53 @@ def _enter(conn: Connection, key: bytes, signer: PickupSigner, describe: Describ
                 "refused", now, reason=refusal.reason, detail=refusal.detail)
         return EntryOutcome(request_id=req.id, status="refused", reason=refusal.reason,
                             detail=refusal.detail, pseudonym=person)
+
+
+@dataclass(frozen=True, slots=True)
+class _Seen:
+    """What an entry's checks read, fetched in one statement before them: this request
+    id's row, the person's live entry in the round and their last won place of the
+    same item elsewhere (the lockout). On PostgreSQL that is one round trip for three
+    (bench/RESULTS.md); the rows are fetched only when there are any."""
+
+    earlier_pk: int | None
+    live_pk: int | None
+    won: datetime | None
+
+    def earlier(self, conn: Connection) -> Any:
+        return None if self.earlier_pk is None else _row(conn, self.earlier_pk)
+
+    def live(self, conn: Connection) -> Any:
+        return None if self.live_pk is None else _row(conn, self.live_pk)
+
+
+def _row(conn: Connection, pk: int) -> Any:
+    return conn.execute(select(entries).where(entries.c.pk == pk)).first()
+
+
+def _look(conn: Connection, key: bytes, req: EntryRequest, at: datetime,
+          config: RoundConfig | None) -> _Seen | None:
+    """None: the round is not at hand or the number is not a document's (the checks
+    then read what they need themselves, in their order)."""
+    if config is None or document_problem(req.document_type, req.document_number,
+                                           at.date()) is not None:
+        return None
+    person = person_of(key, req.document_type, req.document_number)
+    earlier = select(entries.c.pk).where(entries.c.request_id == req.id)
+    live = select(entries.c.pk).where(entries.c.round_id == config.id,
+                                      entries.c.person_slot == person)
+    won = _last_won(person, config) if config.lockout_days else select(null())
+    row = conn.execute(select(earlier.scalar_subquery().label("earlier"),
+                              live.scalar_subquery().label("live"),
+                              won.scalar_subquery().label("won"))).one()
+    return _Seen(row.earlier, row.live, row.won)
+
+
+def _last_won(person: str, config: RoundConfig) -> Any:
+    return select(func.max(entries.c.won_at)).where(
+        entries.c.person == person, entries.c.item_id == config.item_id,
+        entries.c.round_id != config.id,  # this round: see _place
+        entries.c.won_at.is_not(None))
 
 
 def _named(key: bytes, req: EntryRequest, at: datetime) -> str:
@@ -103,7 +162,8 @@ def _named(key: bytes, req: EntryRequest, at: datetime) -> str:
 
 
 def _check(conn: Connection, key: bytes, config: RoundConfig, req: EntryRequest,
-           now: datetime) -> tuple[str, date | None, tuple[str, ...]]:
+           now: datetime, seen: _Seen | None = None
+           ) -> tuple[str, date | None, tuple[str, ...]]:
     if now < config.opens_at:
         raise _Refusal("not_open", f"entries open at {config.opens_at.isoformat()}")
     if now >= config.closes_at:
@@ -128,11 +188,8 @@ def _check(conn: Connection, key: bytes, config: RoundConfig, req: EntryRequest,
         raise _Refusal("slot", f"{req.slot} {req.product_type or ''}".strip()
                        + " is not on offer in this round")
     if config.lockout_days:
-        won = conn.execute(select(func.max(entries.c.won_at))
-                           .where(entries.c.person == person,
-                                  entries.c.item_id == config.item_id,
-                                  entries.c.round_id != config.id,  # this round: see _place
-                                  entries.c.won_at.is_not(None))).scalar()
+        won = seen.won if seen is not None else conn.execute(
+            _last_won(person, config)).scalar()
         if won is not None:
             free = aware(won) + timedelta(days=config.lockout_days)
             if free > now:
@@ -165,9 +222,11 @@ def _eligibility_words(config: RoundConfig) -> str:
 
 def _place(conn: Connection, signer: PickupSigner, describe: Describe, config: RoundConfig,
            req: EntryRequest, kiosk_id: str, person: str, born: date | None,
-           choices: tuple[str, ...], now: datetime, at: datetime) -> EntryOutcome:
-    live = conn.execute(select(entries).where(entries.c.round_id == config.id,
-                                              entries.c.person_slot == person)).first()
+           choices: tuple[str, ...], now: datetime, at: datetime,
+           seen: _Seen | None = None) -> EntryOutcome:
+    live = seen.live(conn) if seen is not None else conn.execute(
+        select(entries).where(entries.c.round_id == config.id,
+                              entries.c.person_slot == person)).first()
     if live is not None and live.status == "won":
         raise _Refusal("already_allocated", "do not submit twice: a place is already yours in"
                        f" this round ({live.reference})")
@@ -294,7 +353,7 @@ def entries_of(engine: Engine, person: str, round_id: str | None = None,
 
 
 def withdraw(engine: Engine, reference: str, reason: str, by: str,
-             now: datetime) -> Withdrawal:
+             now: datetime, rounds: RoundCache | None = None) -> Withdrawal:
     """Staff withdraw a live entry (one planted in someone's name, or a mistake): it no
     longer holds the person's place in the round nor locks them out of the next; a won
     place's code stops working unless collected, and a first-come place goes back to
@@ -318,7 +377,7 @@ def withdraw(engine: Engine, reference: str, reason: str, by: str,
                                          .where(pickups.c.ref == reference)).first():
                 return Withdrawal(reference=reference, status="refused", reason="collected",
                                   detail=f"the goods of entry {reference} were collected")
-            config = load_round(conn, row.round_id)
+            config = load_round(conn, row.round_id, rounds)
             if config is not None and config.mode == "first_come" and row.slot:
                 returned = bool(conn.execute(update(round_stock).where(
                     round_stock.c.round_id == row.round_id, round_stock.c.slot == row.slot)
