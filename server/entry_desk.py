@@ -34,7 +34,7 @@ from sqlalchemy.exc import IntegrityError
 
 from contracts.platform_api import EntryOutcome, EntryRequest
 from server.caches import PlatformCaches
-from server.reservations import Describe, enter, enter_in
+from server.reservations import Describe, enter, enter_in, enter_in_one_write
 from server.sealing import PayloadCipher
 from server.signing import PickupSigner
 
@@ -122,10 +122,12 @@ class EntryDesk:
                 return
 
     def _one(self, job: _Job) -> None:
+        given = (self._engine, self._key, self._cipher, self._signer, self._describe,
+                 job.request, job.kiosk_id, job.now, self._caches)
         try:
-            job.answer.set_result(enter(self._engine, self._key, self._cipher, self._signer,
-                                        self._describe, job.request, job.kiosk_id, job.now,
-                                        self._caches))
+            # A refusal or a replay without BEGIN and COMMIT; anything more in one
+            # transaction (server.reservations).
+            job.answer.set_result(enter_in_one_write(*given) or enter(*given))
         except Exception as exc:  # noqa: BLE001 - the endpoint raises it (CrashGuard: a 500)
             job.answer.set_exception(exc)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, null, or_, select, update
+from sqlalchemy import and_, func, literal, null, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -39,9 +39,18 @@ Describe = Callable[[str], tuple[str, str]]
 
 
 class _Refusal(Exception):
-    def __init__(self, reason: str, detail: str) -> None:
+    def __init__(self, reason: str, detail: str, recorded: bool = False) -> None:
         super().__init__(reason)
         self.reason, self.detail = reason, detail
+        self.recorded = recorded  # its row is written already
+
+
+class _NeedsTransaction(Exception):
+    """An entry that writes more than one row, met in ``enter_in_one_write``: nothing is
+    written yet; make it with ``enter``."""
+
+
+SOLD_OUT = "every place you chose is taken"
 
 
 def enter(engine: Engine, key: bytes, cipher: PayloadCipher, signer: PickupSigner,
@@ -64,6 +73,27 @@ def enter(engine: Engine, key: bytes, cipher: PayloadCipher, signer: PickupSigne
     raise RuntimeError(f"request {req.id}: the same person kept colliding")
 
 
+def enter_in_one_write(engine: Engine, key: bytes, cipher: PayloadCipher,
+                       signer: PickupSigner, describe: Describe, req: EntryRequest,
+                       kiosk_id: str, now: datetime, caches: PlatformCaches
+                       ) -> EntryOutcome | None:
+    """``enter`` for an answer that is a read (a replay) or one row written (a refusal,
+    sold out included), each statement its own transaction (PostgreSQL: no BEGIN and
+    COMMIT round trips; bench/RESULTS.md). None: the entry needs more than one write
+    (a place given, an edit, a lottery entry) or collided, and nothing was written:
+    make it with ``enter``. Exactly the rules of ``enter``, in the same order."""
+    try:
+        with engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+            return published_outcome(
+                conn, cipher,
+                _enter(conn, key, signer, describe, req, kiosk_id, now, rounds=caches.rounds,
+                       one_write=True),
+                req.round_id, now, caches.round_keys)
+    except (_NeedsTransaction, IntegrityError):
+        return None
+
+
 def enter_in(conn: Connection, key: bytes, cipher: PayloadCipher, signer: PickupSigner,
              describe: Describe, req: EntryRequest, kiosk_id: str, now: datetime,
              rules_at: datetime | None = None, caches: PlatformCaches | None = None
@@ -80,12 +110,13 @@ def enter_in(conn: Connection, key: bytes, cipher: PayloadCipher, signer: Pickup
 
 def _enter(conn: Connection, key: bytes, signer: PickupSigner, describe: Describe,
            req: EntryRequest, kiosk_id: str, now: datetime,
-           rules_at: datetime | None = None, rounds: RoundCache | None = None
-           ) -> EntryOutcome:
+           rules_at: datetime | None = None, rounds: RoundCache | None = None, *,
+           one_write: bool = False) -> EntryOutcome:
+    """``one_write``: raise _NeedsTransaction before writing a second row."""
     at = rules_at or now
     known = cached_round(rounds, req.round_id)
     seen = _look(conn, key, req, at, known)
-    earlier = seen.earlier(conn) if seen is not None else conn.execute(
+    earlier = seen.earlier if seen is not None else conn.execute(
         select(entries).where(entries.c.request_id == req.id)).first()
     if earlier is not None:
         return _outcome(conn, earlier, replayed=True)
@@ -97,8 +128,11 @@ def _enter(conn: Connection, key: bytes, signer: PickupSigner, describe: Describ
     try:
         person, born, choices = _check(conn, key, config, req, at, seen)
         return _place(conn, signer, describe, config, req, kiosk_id, person, born, choices,
-                      now, at, seen)
+                      now, at, seen, one_write)
     except _Refusal as refusal:
+        if refusal.recorded:
+            return EntryOutcome(request_id=req.id, status="refused", reason=refusal.reason,
+                                detail=refusal.detail, pseudonym=person)
         # The row names the person even when the refusal came before the pseudonym
         # was needed: "my reservation" finds an offline entry's refusal by card.
         _record(conn, config, req, kiosk_id, person or _named(key, req, at),
@@ -111,22 +145,12 @@ def _enter(conn: Connection, key: bytes, signer: PickupSigner, describe: Describ
 class _Seen:
     """What an entry's checks read, fetched in one statement before them: this request
     id's row, the person's live entry in the round and their last won place of the
-    same item elsewhere (the lockout). On PostgreSQL that is one round trip for three
-    (bench/RESULTS.md); the rows are fetched only when there are any."""
+    same item elsewhere (the lockout). On PostgreSQL one round trip for three
+    (bench/RESULTS.md)."""
 
-    earlier_pk: int | None
-    live_pk: int | None
+    earlier: Any  # the row of this request id, or None
+    live: Any  # the person's live entry in this round, or None
     won: datetime | None
-
-    def earlier(self, conn: Connection) -> Any:
-        return None if self.earlier_pk is None else _row(conn, self.earlier_pk)
-
-    def live(self, conn: Connection) -> Any:
-        return None if self.live_pk is None else _row(conn, self.live_pk)
-
-
-def _row(conn: Connection, pk: int) -> Any:
-    return conn.execute(select(entries).where(entries.c.pk == pk)).first()
 
 
 def _look(conn: Connection, key: bytes, req: EntryRequest, at: datetime,
@@ -137,14 +161,18 @@ def _look(conn: Connection, key: bytes, req: EntryRequest, at: datetime,
                                            at.date()) is not None:
         return None
     person = person_of(key, req.document_type, req.document_number)
-    earlier = select(entries.c.pk).where(entries.c.request_id == req.id)
-    live = select(entries.c.pk).where(entries.c.round_id == config.id,
-                                      entries.c.person_slot == person)
     won = _last_won(person, config) if config.lockout_days else select(null())
-    row = conn.execute(select(earlier.scalar_subquery().label("earlier"),
-                              live.scalar_subquery().label("live"),
-                              won.scalar_subquery().label("won"))).one()
-    return _Seen(row.earlier, row.live, row.won)
+    # One row at least (the lockout), with the request's and the live entry's rows
+    # beside it when there are any.
+    one = select(literal(1).label("one")).subquery("one")
+    found = or_(entries.c.request_id == req.id,
+                and_(entries.c.round_id == config.id, entries.c.person_slot == person))
+    rows = conn.execute(select(won.scalar_subquery().label("last_won"), entries)
+                        .select_from(one.outerjoin(entries, found))).all()
+    earlier = next((r for r in rows if r.request_id == req.id), None)
+    live = next((r for r in rows if r.round_id == config.id and r.person_slot == person),
+                None)
+    return _Seen(earlier, live, rows[0].last_won)
 
 
 def _last_won(person: str, config: RoundConfig) -> Any:
@@ -223,8 +251,8 @@ def _eligibility_words(config: RoundConfig) -> str:
 def _place(conn: Connection, signer: PickupSigner, describe: Describe, config: RoundConfig,
            req: EntryRequest, kiosk_id: str, person: str, born: date | None,
            choices: tuple[str, ...], now: datetime, at: datetime,
-           seen: _Seen | None = None) -> EntryOutcome:
-    live = seen.live(conn) if seen is not None else conn.execute(
+           seen: _Seen | None = None, one_write: bool = False) -> EntryOutcome:
+    live = seen.live if seen is not None else conn.execute(
         select(entries).where(entries.c.round_id == config.id,
                               entries.c.person_slot == person)).first()
     if live is not None and live.status == "won":
@@ -239,11 +267,19 @@ def _place(conn: Connection, signer: PickupSigner, describe: Describe, config: R
             # staff, by withdrawing it) changes it (docs/security/access.md).
             raise _Refusal("other_kiosk", f"your entry {live.reference} was made at another"
                            " kiosk: change it there, or ask staff")
+        if one_write:
+            raise _NeedsTransaction
         # An edit replaces the entry's choices (Xiamen): same entry, same validity.
         conn.execute(update(entries).where(entries.c.pk == live.pk).values(choices=choices))
         _record(conn, config, req, kiosk_id, person, "updated", now, reference_of=live)
         return EntryOutcome(request_id=req.id, status="updated", reference=live.reference,
                             pseudonym=person, valid_until=_aware_or_none(live.expires_at))
+    if one_write and (live is not None or config.mode == "lottery"):
+        raise _NeedsTransaction
+    if one_write:  # first come
+        if _refused_sold_out(conn, config, req, kiosk_id, person, choices, now):
+            raise _Refusal("sold_out", SOLD_OUT, recorded=True)
+        raise _NeedsTransaction  # a place may be left: take it in a transaction
     if live is not None:  # expired: it gives way to this new entry
         conn.execute(update(entries).where(entries.c.pk == live.pk)
                      .values(status="expired", person_slot=f"expired:{live.request_id}"))
@@ -263,7 +299,7 @@ def _place(conn: Connection, signer: PickupSigner, describe: Describe, config: R
         if taken:
             break
     else:
-        raise _Refusal("sold_out", "every place you chose is taken")
+        raise _Refusal("sold_out", SOLD_OUT)
     reference = _insert(conn, config, req, kiosk_id, person, "won", now, choices=choices,
                         slot=slot, won_at=now)
     expires = now + timedelta(days=config.pickup_days)
@@ -281,14 +317,35 @@ def issue_for(conn: Connection, signer: PickupSigner, describe: Describe, config
 
 def _insert(conn: Connection, config: RoundConfig, req: EntryRequest, kiosk_id: str,
             person: str, status: str, now: datetime, **values: Any) -> str:
+    row = _row(config, req, kiosk_id, person, status, now, **values)
+    conn.execute(entries.insert().values(**row))
+    return str(row["reference"])
+
+
+def _row(config: RoundConfig, req: EntryRequest, kiosk_id: str, person: str, status: str,
+         now: datetime, **values: Any) -> dict[str, Any]:
     reference = f"R-{uuid.uuid4().hex[:12].upper()}"
     slot_key = person if status in ("entered", "won") else f"{status}:{req.id}"
-    row = {"request_id": req.id, "round_id": config.id, "item_id": config.item_id,
-           "person": person, "reference": reference, "kiosk_id": kiosk_id,
-           "document_type": str(req.document_type), "status": status, "created_at": now,
-           "person_slot": slot_key, "choices": [], "auto_entry": False, **values}
-    conn.execute(entries.insert().values(**row))
-    return reference
+    return {"request_id": req.id, "round_id": config.id, "item_id": config.item_id,
+            "person": person, "reference": reference, "kiosk_id": kiosk_id,
+            "document_type": str(req.document_type), "status": status, "created_at": now,
+            "person_slot": slot_key, "choices": [], "auto_entry": False, **values}
+
+
+def _refused_sold_out(conn: Connection, config: RoundConfig, req: EntryRequest,
+                      kiosk_id: str, person: str, choices: tuple[str, ...], now: datetime
+                      ) -> bool:
+    """Record the refusal "sold_out" if no slot chosen has a place left, in one statement
+    (the refusal ``_record`` would write); False: one had a place, nothing written."""
+    row = _row(config, req, kiosk_id, person, "refused", now, reason="sold_out",
+               detail=SOLD_OUT)
+    left = select(round_stock.c.slot).where(round_stock.c.round_id == config.id,
+                                            round_stock.c.slot.in_(choices),
+                                            round_stock.c.remaining > 0)
+    values = select(*(literal(value, entries.c[name].type).label(name)
+                      for name, value in row.items())).where(~left.exists())
+    return conn.execute(entries.insert().from_select(list(row), values)
+                        .returning(entries.c.pk)).first() is not None
 
 
 def _record(conn: Connection, config: RoundConfig, req: EntryRequest, kiosk_id: str,
