@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, literal, null, or_, select, update
+from sqlalchemy import String, and_, bindparam, func, literal, null, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -161,18 +161,33 @@ def _look(conn: Connection, key: bytes, req: EntryRequest, at: datetime,
                                            at.date()) is not None:
         return None
     person = person_of(key, req.document_type, req.document_number)
-    won = _last_won(person, config) if config.lockout_days else select(null())
-    # One row at least (the lockout), with the request's and the live entry's rows
-    # beside it when there are any.
-    one = select(literal(1).label("one")).subquery("one")
-    found = or_(entries.c.request_id == req.id,
-                and_(entries.c.round_id == config.id, entries.c.person_slot == person))
-    rows = conn.execute(select(won.scalar_subquery().label("last_won"), entries)
-                        .select_from(one.outerjoin(entries, found))).all()
+    rows = conn.execute(_LOOK_LOCKED if config.lockout_days else _LOOK, {
+        "request_id": req.id, "round_id": config.id, "person": person,
+        "item_id": config.item_id}).all()
     earlier = next((r for r in rows if r.request_id == req.id), None)
     live = next((r for r in rows if r.round_id == config.id and r.person_slot == person),
                 None)
     return _Seen(earlier, live, rows[0].last_won)
+
+
+def _look_statement(lockout: bool) -> Any:
+    """One row at least (the last place won elsewhere, for the lockout), with the
+    request's and the live entry's rows beside it when there are any. Built once:
+    building a statement per request was a share of the entry's time."""
+    person: Any = bindparam("person", type_=String)
+    round_id: Any = bindparam("round_id", type_=String)
+    won = select(func.max(entries.c.won_at)).where(
+        entries.c.person == person, entries.c.item_id == bindparam("item_id"),
+        entries.c.round_id != round_id,  # this round: see _place
+        entries.c.won_at.is_not(None)) if lockout else select(null())
+    one = select(literal(1).label("one")).subquery("one")
+    found = or_(entries.c.request_id == bindparam("request_id"),
+                and_(entries.c.round_id == round_id, entries.c.person_slot == person))
+    return (select(won.scalar_subquery().label("last_won"), entries)
+            .select_from(one.outerjoin(entries, found)))
+
+
+_LOOK, _LOOK_LOCKED = _look_statement(False), _look_statement(True)
 
 
 def _last_won(person: str, config: RoundConfig) -> Any:
@@ -318,7 +333,7 @@ def issue_for(conn: Connection, signer: PickupSigner, describe: Describe, config
 def _insert(conn: Connection, config: RoundConfig, req: EntryRequest, kiosk_id: str,
             person: str, status: str, now: datetime, **values: Any) -> str:
     row = _row(config, req, kiosk_id, person, status, now, **values)
-    conn.execute(entries.insert().values(**row))
+    conn.execute(entries.insert(), row)
     return str(row["reference"])
 
 
