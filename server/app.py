@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request, Response
@@ -66,7 +67,7 @@ from server.beacon import BeaconError, chain_named
 from server.body_limit import MAX_BODY_BYTES, BodyLimit
 from server.caches import PlatformCaches
 from server.crash_guard import CrashGuard
-from server.credentials import CredentialError, Principal, Role, enrol, revoke
+from server.credentials import CredentialError, Principal, Role, authenticate, enrol, revoke
 from server.draws import DrawStateError
 from server.entry_desk import EntryDesk
 from server.http_auth import requires
@@ -294,14 +295,19 @@ def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: Picku
         return Response(json.dumps({"detail": detail}, ensure_ascii=True), status_code=422,
                         media_type="application/json")
     caches = caches or PlatformCaches()
-    anyone = requires(engine, cache=caches.credentials)
-    kiosk = requires(engine, "kiosk", cache=caches.credentials)
-    counter = requires(engine, "kiosk", "staff", "admin", cache=caches.credentials)
-    staff = requires(engine, "staff", "admin", cache=caches.credentials)
-    admin = requires(engine, "admin", cache=caches.credentials)
     describe = describer(reference)
     desk = EntryDesk(engine, key, sealer, signer, describe, caches)
     app.router.on_shutdown.append(desk.close)
+
+    async def lookup(token: str) -> Principal | None:
+        # In the desk's queue: on SQLite the one connection is the desk's, in turn.
+        return await desk.call(partial(authenticate, engine, token, caches.credentials))
+    anyone = requires(engine, cache=caches.credentials, lookup=lookup)
+    kiosk = requires(engine, "kiosk", cache=caches.credentials, lookup=lookup)
+    counter = requires(engine, "kiosk", "staff", "admin", cache=caches.credentials,
+                       lookup=lookup)
+    staff = requires(engine, "staff", "admin", cache=caches.credentials, lookup=lookup)
+    admin = requires(engine, "admin", cache=caches.credentials, lookup=lookup)
     offline = Reconciler(key, sealer, signer, describe)
 
     def now() -> datetime:

@@ -16,6 +16,10 @@ the endpoint awaits its answer without holding a thread.
   savepoint. A commit that fails answers every entry of its batch with the error; the
   kiosk sends the same request again, which is idempotent.
 
+On SQLite the endpoint's other database work (a credential the app does not remember)
+joins the same queue (``call``): a thread of its own would wait for the one pooled
+connection, which the desk takes again batch after batch ahead of it.
+
 Invariant: an answer is given only after the transaction holding the entry committed.
 """
 
@@ -25,9 +29,11 @@ import asyncio
 import logging
 import queue
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, TypeVar
 
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
@@ -43,6 +49,17 @@ log = logging.getLogger(__name__)
 POSTGRESQL_THREADS = 8  # below the engine's pool (server.db: 20 + 20 overflow)
 SQLITE_BATCH = 64  # entries in one transaction at most: bounds the connection's hold
 _ATTEMPTS = 3  # as server.reservations.enter: a collision is tried again
+
+
+R = TypeVar("R")
+
+
+@dataclass
+class _Call:
+    """Other database work, in its turn (not inside an entry's batch)."""
+
+    work: Callable[[], Any]
+    answer: Future[Any] = field(default_factory=Future)
 
 
 @dataclass
@@ -64,7 +81,7 @@ class EntryDesk:
         grouped = engine.dialect.name == "sqlite"
         self._threads = threads or (1 if grouped else POSTGRESQL_THREADS)
         self._batch = batch or (SQLITE_BATCH if grouped else 1)
-        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[_Job | _Call | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._workers: list[threading.Thread] = []
         self._closed = False
@@ -75,6 +92,14 @@ class EntryDesk:
         self._start()
         self._queue.put(job)
         return await asyncio.wrap_future(job.answer)
+
+    async def call(self, work: Callable[[], R]) -> R:
+        """``work()`` run by the desk in arrival order, between batches."""
+        job = _Call(work)
+        self._start()
+        self._queue.put(job)
+        answer: R = await asyncio.wrap_future(job.answer)
+        return answer
 
     def close(self) -> None:
         """Let the threads finish the entries queued and stop."""
@@ -103,7 +128,11 @@ class EntryDesk:
             job = self._queue.get()
             if job is None:
                 return
-            jobs = [job]
+            if isinstance(job, _Call):
+                self._call(job)
+                continue
+            jobs: list[_Job] = [job]
+            after: _Call | None = None
             stop = False
             while len(jobs) < self._batch:
                 try:
@@ -113,13 +142,25 @@ class EntryDesk:
                 if more is None:
                     stop = True
                     break
+                if isinstance(more, _Call):
+                    after = more  # the batch first, then it: arrival order
+                    break
                 jobs.append(more)
             if self._batch == 1:
                 self._one(job)
             else:
                 self._group(jobs)
+            if after is not None:
+                self._call(after)
             if stop:
                 return
+
+    @staticmethod
+    def _call(job: _Call) -> None:
+        try:
+            job.answer.set_result(job.work())
+        except Exception as exc:  # noqa: BLE001 - the awaiting request raises it
+            job.answer.set_exception(exc)
 
     def _one(self, job: _Job) -> None:
         given = (self._engine, self._key, self._cipher, self._signer, self._describe,

@@ -21,14 +21,18 @@ from server.credentials import CredentialCache, Principal, Role, authenticate, r
 _bearer = HTTPBearer(auto_error=False, description="gk.<role>.<id>.<secret>")
 
 
-def requires(engine: Engine, *roles: Role, cache: CredentialCache | None = None
-             ) -> Callable[..., Awaitable[Principal]]:
+Lookup = Callable[[str], Awaitable[Principal | None]]  # token -> who, from the database
+
+
+def requires(engine: Engine, *roles: Role, cache: CredentialCache | None = None,
+             lookup: Lookup | None = None) -> Callable[..., Awaitable[Principal]]:
     """A FastAPI dependency: the caller, if their credential is valid and their role
     one of ``roles`` (any role when none are named). ``cache``: the app's credentials (None:
     the database is asked every time).
 
     It runs on the event loop: a credential the cache remembers costs no thread; only
-    one it does not is looked up in the database, in the thread pool."""
+    one it does not is looked up in the database: by ``lookup`` (the app's entry desk,
+    server.entry_desk), or in the thread pool."""
 
     async def dependency(creds: HTTPAuthorizationCredentials | None = Depends(_bearer)
                          ) -> Principal:
@@ -37,7 +41,8 @@ def requires(engine: Engine, *roles: Role, cache: CredentialCache | None = None
                                 headers={"WWW-Authenticate": "Bearer"})
         who = remembered(cache, creds.credentials)
         if who is None:
-            who = await run_in_threadpool(authenticate, engine, creds.credentials, cache)
+            who = (await lookup(creds.credentials) if lookup is not None else
+                   await run_in_threadpool(authenticate, engine, creds.credentials, cache))
         if who is None:
             raise HTTPException(401, "unknown or revoked credential",
                                 headers={"WWW-Authenticate": "Bearer"})

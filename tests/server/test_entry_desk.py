@@ -142,3 +142,26 @@ def test_revoking_a_kiosk_stops_its_next_entry_at_once(api: Api) -> None:
     token = api.platform.enrol("kiosk", "K-R")
     assert api.kiosk("K-R").post("/api/v1/reservations", json=body,
                                  headers=bearer(token)).status_code == 200
+
+
+async def test_other_work_joins_the_queue_in_its_turn(engine: Engine) -> None:
+    """A credential lookup through the desk runs between batches, never inside one (on
+    SQLite it sees the entries sent before it committed), and its error is its own."""
+    desk = desk_on(engine)
+
+    def won_so_far() -> int:
+        return counts(engine)[0]
+
+    def broken() -> int:
+        raise LookupError("not there")
+
+    try:
+        before = [desk.enter(request(n), "K-1", NOW) for n in range(2)]
+        seen = desk.call(won_so_far)
+        failed = desk.call(broken)
+        answers = await asyncio.gather(*before, seen, failed, return_exceptions=True)
+    finally:
+        desk.close()
+    # SQLite: one thread, so strictly after; PostgreSQL: taken in turn, run beside them.
+    assert answers[2] == 2 if engine.dialect.name == "sqlite" else answers[2] in (0, 1, 2)
+    assert isinstance(answers[3], LookupError)
