@@ -350,6 +350,43 @@ def naive_peer(db: str, requests: int, places: int, concurrency: int) -> tuple[i
     return given, seconds
 
 
+# Where the platform's busy samples went (py-spy's collapsed stacks: "frame;frame N"):
+# the first rule a stack matches names it. A thread parked with nothing to do (waiting
+# for work, a lock or a connection) is left out; a wait for PostgreSQL's answer is not.
+_PARKED = ("Condition.wait (", "EpollSelector.select (", "SimpleQueue.get", "Event.wait (",
+           "select (uvloop")
+PROFILE_RULES: list[tuple[str, tuple[str, ...]]] = [
+    ("waiting on PostgreSQL (psycopg `wait`)", ("(psycopg/waiting.py", "wait (psycopg/")),
+    ("SQLite commit (its fsync)", ("commit (sqlalchemy/engine/default.py",)),
+    ("authenticating the credential", ("authenticate (server/credentials.py",)),
+    ("the round's pseudonym key", ("round_key (server/keyring.py",)),
+    ("the round's configuration", ("load_round (server/rounds.py",)),
+    ("signing the pickup code", ("(server/signing.py",)),
+    ("the entry: rules, SQL statements, the driver", ("(server/reservations.py",
+                                                      "(server/entry_desk.py")),
+    ("thread hand-offs (anyio, futures, wake-ups)", ("(anyio/", "concurrent/futures",
+                                                     "call_soon_threadsafe",
+                                                     "_write_to_self", "Condition.notify")),
+    ("HTTP, FastAPI, pydantic, middleware on the event loop", ("",)),
+]
+
+
+def profile_breakdown(raw: Path) -> list[tuple[str, float]]:
+    counts = dict.fromkeys((name for name, _ in PROFILE_RULES), 0)
+    for line in raw.read_text(errors="replace").splitlines():
+        stack, _, n = line.rpartition(" ")
+        if not n.isdigit():
+            continue
+        leaf = stack.rsplit(";", 1)[-1]
+        if any(mark in leaf for mark in _PARKED) and "(psycopg/" not in stack:
+            continue
+        name = next(name for name, marks in PROFILE_RULES
+                    if any(mark in stack for mark in marks))
+        counts[name] += int(n)
+    total = sum(counts.values()) or 1
+    return [(name, count / total) for name, count in counts.items()]
+
+
 def percentiles(latencies: list[float]) -> tuple[float, float, float]:
     """p50, p95, p99 in milliseconds."""
     ordered = sorted(latencies)
@@ -375,7 +412,10 @@ def run(backend: str, folder: Path, args: argparse.Namespace) -> bool:
         finally:
             stop_server(process)
         if args.profile:
-            shutil.copy(folder / "profile.raw", Path(args.profile) / f"{backend}.raw")
+            kept = Path(args.profile) / f"{backend}.raw"
+            shutil.copy(folder / "profile.raw", kept)
+            for name, share in profile_breakdown(kept):
+                print(f"  profile: {share:6.1%} {name}")
         found = audit(db)
         peer = (pgbench(db, folder, args.pgbench_clients, args.pgbench_seconds)
                 if backend == "postgresql" else None)
@@ -416,7 +456,13 @@ def main() -> int:
     parser.add_argument("--profile", metavar="DIR", help="run the platform under py-spy and"
                         " keep its samples in DIR/<backend>.raw (collapsed stacks)")
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--breakdown", metavar="RAW", help="only print the breakdown of a"
+                        " profile kept earlier (DIR/<backend>.raw)")
     args = parser.parse_args()
+    if args.breakdown:
+        for name, share in profile_breakdown(Path(args.breakdown)):
+            print(f"{share:6.1%} {name}")
+        return 0
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     ok = True
     for backend in backends:

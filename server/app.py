@@ -9,9 +9,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.types import DecoratedCallable
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
@@ -63,9 +65,11 @@ from server import cases as case_store
 from server import draws as draw_store
 from server.beacon import BeaconError, chain_named
 from server.body_limit import MAX_BODY_BYTES, BodyLimit
+from server.caches import PlatformCaches
 from server.crash_guard import CrashGuard
-from server.credentials import CredentialError, Principal, Role, enrol, revoke
+from server.credentials import CredentialError, Principal, Role, authenticate, enrol, revoke
 from server.draws import DrawStateError
+from server.entry_desk import EntryDesk
 from server.fleet import fleet_router
 from server.http_auth import requires
 from server.ingest import ingest_batch
@@ -78,7 +82,7 @@ from server.rate_limits import Kind, RateLimited, RateLimiter, RateLimits
 from server.ratings import report
 from server.reference import ReferenceDoc
 from server.registry import register_insured
-from server.reservations import enter, entries_of, withdraw
+from server.reservations import entries_of, withdraw
 from server.rounds import RoundExists, create_round, list_rounds, remaining
 from server.sealing import PayloadCipher
 from server.signing import PickupSigner
@@ -268,13 +272,14 @@ def describer(reference: dict[str, ReferenceDoc]) -> Any:
 def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: PickupSigner,
                key: bytes, clock: Clock, cipher: PayloadCipher | None = None,
                max_body_bytes: int = MAX_BODY_BYTES,
-               limits: RateLimits | None = None, *, allow_test_beacon: bool = False
-               ) -> FastAPI:
+               limits: RateLimits | None = None, *, allow_test_beacon: bool = False,
+               caches: PlatformCaches | None = None) -> FastAPI:
     """``key``: the person key (server.keyring.pseudonym_key opens it with ``cipher``);
     ``cipher`` seals personal fields of stored transactions and the rounds' keys (None:
     a throwaway key, for tools and tests that never read them back); ``limits``: each
     credential's budget per kind of request (None: the defaults); ``allow_test_beacon``:
-    draws may use the test beacon chain, whose key is public (the demo platform only)."""
+    draws may use the test beacon chain, whose key is public (the demo platform only);
+    ``caches``: what the app keeps between requests (server.caches; None: its own)."""
     app = FastAPI(title="Government-service platform (reference)", version="0.3.0")
     # Added last is outermost: the guard sees everything, the body cap runs before
     # routing, authentication and parsing.
@@ -290,12 +295,20 @@ def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: Picku
                   for e in exc.errors()]
         return Response(json.dumps({"detail": detail}, ensure_ascii=True), status_code=422,
                         media_type="application/json")
-    anyone = requires(engine)
-    kiosk = requires(engine, "kiosk")
-    counter = requires(engine, "kiosk", "staff", "admin")
-    staff = requires(engine, "staff", "admin")
-    admin = requires(engine, "admin")
+    caches = caches or PlatformCaches()
     describe = describer(reference)
+    desk = EntryDesk(engine, key, sealer, signer, describe, caches)
+    app.router.on_shutdown.append(desk.close)
+
+    async def lookup(token: str) -> Principal | None:
+        # In the desk's queue: on SQLite the one connection is the desk's, in turn.
+        return await desk.call(partial(authenticate, engine, token, caches.credentials))
+    anyone = requires(engine, cache=caches.credentials, lookup=lookup)
+    kiosk = requires(engine, "kiosk", cache=caches.credentials, lookup=lookup)
+    counter = requires(engine, "kiosk", "staff", "admin", cache=caches.credentials,
+                       lookup=lookup)
+    staff = requires(engine, "staff", "admin", cache=caches.credentials, lookup=lookup)
+    admin = requires(engine, "admin", cache=caches.credentials, lookup=lookup)
     offline = Reconciler(key, sealer, signer, describe)
 
     def now() -> datetime:
@@ -360,7 +373,7 @@ def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: Picku
 
     @get("/api/v1/rounds/{round_id}/stock", responses={404: {"description": "no such round"}})
     def round_stock(round_id: str, _: Principal = Depends(anyone)) -> RoundStock:
-        left = remaining(engine, round_id)
+        left = remaining(engine, round_id, caches.rounds)
         if left is None:
             raise HTTPException(404, f"no round {round_id!r}")
         return RoundStock(round_id=round_id, remaining=left, as_of=now())
@@ -391,10 +404,20 @@ def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: Picku
                                                 key, offline, sealer),
                            received_at=received)
 
-    @post("/api/v1/reservations", responses=limited)
-    def reserve(request: EntryRequest, who: Principal = Depends(kiosk)) -> EntryOutcome:
-        admit(who, "entry")
-        return enter(engine, key, sealer, signer, describe, request, who.id, now())
+    @post("/api/v1/reservations", responses=limited, response_model=EntryOutcome)
+    async def reserve(request: EntryRequest, who: Principal = Depends(kiosk)) -> Response:
+        # On the event loop: the entry is made by the desk's threads, in arrival order
+        # (server.entry_desk), and the answer is the model's own JSON (FastAPI would
+        # validate it again first: a measurable share under load, bench/RESULTS.md).
+        try:
+            limiter.check(who.tag, "entry", now())
+        except RateLimited as exc:
+            await run_in_threadpool(audit.record, engine, now(), who.tag, "entry",
+                                    audit.RATE_LIMITED)
+            raise HTTPException(429, str(exc),
+                                headers={"Retry-After": str(exc.retry_after)}) from None
+        outcome = await desk.enter(request, who.id, now())
+        return Response(outcome.model_dump_json(), media_type="application/json")
 
     # -- a kiosk's pickup cabinet (its own: the credential names the cabinet) ---------
     @post(CABINET_LOADS_PATH, description="Staff at the kiosk loaded an approved case's"
@@ -538,20 +561,20 @@ def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: Picku
     def enrol_credential(request: CredentialRequest,
                          _: Principal = Depends(admin)) -> Credential:
         try:
-            token = enrol(engine, request.role, request.id, now())
+            token = enrol(engine, request.role, request.id, now(), caches.credentials)
         except CredentialError as exc:
             raise HTTPException(422, str(exc)) from exc
         return Credential(role=request.role, id=request.id, token=token)
 
     @app.delete("/api/v1/admin/credentials/{role}/{ident}", responses=errors)
     def revoke_credential(role: Role, ident: str, _: Principal = Depends(admin)) -> Revoked:
-        return Revoked(revoked=revoke(engine, role, ident, now()))
+        return Revoked(revoked=revoke(engine, role, ident, now(), caches.credentials))
 
     @post("/api/v1/admin/rounds", status_code=201,
           responses={409: {"description": "a round with this id exists"}})
     def new_round(config: RoundConfig, _: Principal = Depends(admin)) -> RoundConfig:
         try:
-            create_round(engine, config, now())
+            create_round(engine, config, now(), caches.rounds)
         except RoundExists as exc:
             raise HTTPException(409, str(exc)) from exc
         return config

@@ -5,12 +5,12 @@ the secret, so a copy of its database lets nobody act as a kiosk. Enrolling an
 id again replaces its token (a reinstalled kiosk, a lost token); revoking it
 locks the id out until it is enrolled again.
 
-On the HTTP API, tokens that authenticated are remembered per engine for
-``CACHE_SECONDS``, so a request does not cost a database round trip for its credential
-(on PostgreSQL 14 % of the reservation path's time: bench/RESULTS.md). Enrolling or
-revoking through an engine forgets that id at once; a revocation made by another
-process (``python -m server revoke``, another worker) takes effect within
-``CACHE_SECONDS``.
+On the HTTP API, tokens that authenticated are remembered in the app's
+``CredentialCache`` (server.caches) for ``CACHE_SECONDS``, so a request does not cost a
+database round trip for its credential (on PostgreSQL 14 % of the reservation path's
+time: bench/RESULTS.md). Enrolling or revoking with that cache forgets the id at once;
+a revocation made by another process (``python -m server revoke``, another worker)
+takes effect within ``CACHE_SECONDS``.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ import secrets
 import tempfile
 import threading
 import time
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -97,25 +96,14 @@ class CredentialCache:
                 del self._known[token]
 
 
-# One cache per engine (per database), gone with the engine.
-_caches: weakref.WeakKeyDictionary[Engine, CredentialCache] = weakref.WeakKeyDictionary()
-_caches_lock = threading.Lock()
-
-
-def credential_cache(engine: Engine) -> CredentialCache:
-    with _caches_lock:
-        cache = _caches.get(engine)
-        if cache is None:
-            cache = _caches[engine] = CredentialCache()
-        return cache
-
-
 def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def enrol(engine: Engine, role: Role, ident: str, now: datetime) -> str:
-    """A fresh token for ``role``/``ident``; any earlier one stops working."""
+def enrol(engine: Engine, role: Role, ident: str, now: datetime,
+          cache: CredentialCache | None = None) -> str:
+    """A fresh token for ``role``/``ident``; any earlier one stops working (at once in
+    ``cache``: the serving app's)."""
     if role not in ROLES:
         raise CredentialError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
     if not _ID.fullmatch(ident):
@@ -128,17 +116,20 @@ def enrol(engine: Engine, role: Role, ident: str, now: datetime) -> str:
                             .values(**row)).rowcount
         if not done:
             conn.execute(credentials.insert().values(role=role, id=ident, **row))
-    credential_cache(engine).forget(role, ident)  # the replaced token stops now
+    if cache is not None:
+        cache.forget(role, ident)  # the replaced token stops now
     return f"gk.{role}.{ident}.{secret}"
 
 
-def revoke(engine: Engine, role: Role, ident: str, now: datetime) -> bool:
+def revoke(engine: Engine, role: Role, ident: str, now: datetime,
+           cache: CredentialCache | None = None) -> bool:
     with engine.begin() as conn:
         done = bool(conn.execute(update(credentials)
                                  .where(credentials.c.role == role, credentials.c.id == ident,
                                         credentials.c.revoked_at.is_(None))
                                  .values(revoked_at=now)).rowcount)
-    credential_cache(engine).forget(role, ident)
+    if cache is not None:
+        cache.forget(role, ident)
     return done
 
 
@@ -153,15 +144,15 @@ def parse_token(token: str) -> tuple[str, str, str] | None:
     return role, ident, secret
 
 
-def authenticate(engine: Engine, token: str, cached: bool = False) -> Principal | None:
-    """Who holds ``token``, or None: unknown, revoked or wrong secret alike. ``cached``
-    (the HTTP API): believe a token this engine accepted less than ``CACHE_SECONDS``
-    ago without asking the database again."""
+def authenticate(engine: Engine, token: str, cache: CredentialCache | None = None
+                 ) -> Principal | None:
+    """Who holds ``token``, or None: unknown, revoked or wrong secret alike. ``cache``
+    (the HTTP API's): believe a token it accepted less than ``CACHE_SECONDS`` ago
+    without asking the database again; None: always ask."""
     parsed = parse_token(token)
     if parsed is None:
         return None
-    cache = credential_cache(engine)
-    known = cache.get(token) if cached else None
+    known = remembered(cache, token)
     if known is not None:
         return known
     role, ident, secret = parsed
@@ -173,8 +164,15 @@ def authenticate(engine: Engine, token: str, cached: bool = False) -> Principal 
     if not hmac.compare_digest(row.token_hash, _digest(secret)):
         return None
     who = Principal(role, ident)  # type: ignore[arg-type]
-    cache.put(token, who)
+    if cache is not None:
+        cache.put(token, who)
     return who
+
+
+def remembered(cache: CredentialCache | None, token: str) -> Principal | None:
+    """Who holds ``token`` as ``cache`` remembers it (no database): None when it does
+    not (ask ``authenticate``)."""
+    return None if cache is None else cache.get(token)
 
 
 def write_token_file(path: Path, token: str) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 from contracts.platform_api import DocumentType, Eligibility, RoundConfig
 from server.db import rounds
-from server.rounds import RoundExists, create_round, forget_round, load_round
+from server.rounds import RoundCache, RoundExists, create_round, forget_round, load_round
 
 FIRST_COME = "demo-masks-first-come"
 LOTTERY = "demo-masks-lottery"
@@ -55,20 +55,21 @@ def demo_rounds(now: datetime) -> list[RoundConfig]:
     return [first_come, lottery]
 
 
-def add_demo_rounds(engine: Engine, now: datetime) -> list[str]:
+def add_demo_rounds(engine: Engine, now: datetime, cache: RoundCache | None = None
+                    ) -> list[str]:
     """Create the demo rounds; a demo database kept from an earlier run keeps its rounds
     (and their entries) unless they have closed, when their times move on. Returns the
     ids created or reopened."""
     changed = []
     for config in demo_rounds(now):
         try:
-            create_round(engine, config, now)
+            create_round(engine, config, now, cache)
             changed.append(config.id)
             continue
         except RoundExists:
             pass
         with engine.begin() as conn:
-            kept = load_round(conn, config.id)
+            kept = load_round(conn, config.id)  # as stored now, not as remembered
             if kept is not None and kept.closes_at <= now:
                 times = {"opens_at": config.opens_at, "closes_at": config.closes_at,
                          "draw_times": config.draw_times}
@@ -76,6 +77,6 @@ def add_demo_rounds(engine: Engine, now: datetime) -> list[str]:
                 conn.execute(update(rounds).where(rounds.c.id == config.id)
                              .values(config=moved.model_dump(mode="json")))
                 changed.append(config.id)
-        forget_round(engine, config.id)  # its times may have moved (server.rounds' cache)
+        forget_round(cache, config.id)  # its times may have moved (the app's cache)
     return changed
 

@@ -69,7 +69,7 @@ class EmbeddedPlatform:
 
     def add_demo_rounds(self, now: datetime) -> list[str]:
         """The two open demo rounds (server.demo_rounds), around ``now``."""
-        return add_demo_rounds(self.engine, now)
+        return add_demo_rounds(self.engine, now, self.platform.caches.rounds)
 
     def add_demo_cases(self, now: datetime) -> list[str]:
         """The two approved demo cases for the cabinet (server.demo_cases): those made."""

@@ -20,7 +20,7 @@ from __future__ import annotations
 import html
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, Literal
@@ -163,7 +163,8 @@ def _storable(report: KioskReport) -> bool:
 
 
 def fleet_router(engine: Engine, now: Callable[[], datetime],
-                 kiosk: Callable[..., Principal], staff: Callable[..., Principal],
+                 kiosk: Callable[..., Awaitable[Principal]],
+                 staff: Callable[..., Awaitable[Principal]],
                  responses: dict[int | str, dict[str, Any]],
                  settings: FleetSettings | None = None) -> APIRouter:
     """The fleet's endpoints. ``now``: the platform's clock in UTC; ``kiosk`` and

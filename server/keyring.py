@@ -16,6 +16,7 @@ case and lockout someone else's.
 from __future__ import annotations
 
 import secrets
+import threading
 from datetime import datetime
 
 from sqlalchemy import Table, select, update
@@ -52,9 +53,38 @@ def pseudonym_key(engine: Engine, cipher: PayloadCipher) -> bytes:
     return key
 
 
-def round_key(conn: Connection, cipher: PayloadCipher, round_id: str, now: datetime) -> bytes:
+class RoundKeyCache:
+    """round id -> its opened pseudonym key, for the app's life: a round's key never
+    changes once made (every answer to an entry needs it: bench/RESULTS.md)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._kept: dict[str, bytes] = {}
+
+    def get(self, round_id: str) -> bytes | None:
+        with self._lock:
+            return self._kept.get(round_id)
+
+    def put(self, round_id: str, key: bytes) -> None:
+        with self._lock:
+            self._kept[round_id] = key
+
+
+def round_key(conn: Connection, cipher: PayloadCipher, round_id: str, now: datetime,
+              cache: RoundKeyCache | None = None) -> bytes:
     """The round's pseudonym key, made on first use and kept sealed; concurrent first
-    uses agree."""
+    uses agree. ``cache``: the serving app's (None: read it now)."""
+    known = None if cache is None else cache.get(round_id)
+    if known is not None:
+        return known
+    key = _round_key(conn, cipher, round_id, now)
+    if cache is not None:
+        cache.put(round_id, key)
+    return key
+
+
+def _round_key(conn: Connection, cipher: PayloadCipher, round_id: str, now: datetime
+               ) -> bytes:
     context = _round_context(round_id)
     _insert_once(conn, round_keys, "round_id", round_id, {
         "key": cipher.seal(secrets.token_bytes(32), context), "created_at": now})

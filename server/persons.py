@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection
 
 from contracts.identity import birth_date_of, id_number_problem, normalise_id_number
 from contracts.platform_api import DocumentType, EntryOutcome
-from server.keyring import round_key
+from server.keyring import RoundKeyCache, round_key
 from server.lottery import pseudonym as hmac_pseudonym
 from server.sealing import PayloadCipher
 
@@ -40,11 +40,13 @@ def round_pseudonym(key: bytes, person: str) -> str:
 
 
 def published_outcome(conn: Connection, cipher: PayloadCipher, outcome: EntryOutcome,
-                      round_id: str, now: datetime) -> EntryOutcome:
-    """An entry's answer with the round's pseudonym in place of the person key."""
+                      round_id: str, now: datetime, keys: RoundKeyCache | None = None
+                      ) -> EntryOutcome:
+    """An entry's answer with the round's pseudonym in place of the person key
+    (``keys``: the serving app's round keys)."""
     if not outcome.pseudonym:
         return outcome
-    name = round_pseudonym(round_key(conn, cipher, round_id, now), outcome.pseudonym)
+    name = round_pseudonym(round_key(conn, cipher, round_id, now, keys), outcome.pseudonym)
     return outcome.model_copy(update={"pseudonym": name})
 
 

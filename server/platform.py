@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 
 from contracts.clock import Clock, SystemClock
 from server.app import create_app
+from server.caches import PlatformCaches
 from server.credentials import Role, enrol
 from server.db import make_engine
 from server.keyring import pseudonym_key
@@ -27,10 +28,12 @@ class Platform:
     app: FastAPI
     clock: Clock = field(default_factory=SystemClock)
     cipher: PayloadCipher | None = None  # opens the personal fields of stored transactions
+    caches: PlatformCaches = field(default_factory=PlatformCaches)  # the app's (server.caches)
 
     def enrol(self, role: Role, ident: str) -> str:
         """A fresh token for a kiosk, staff member or administrator."""
-        return enrol(self.engine, role, ident, self.clock.now().astimezone(UTC))
+        return enrol(self.engine, role, ident, self.clock.now().astimezone(UTC),
+                     self.caches.credentials)
 
 
 def build_platform(db_url: str, signing_key: Path, clock: Clock | None = None,
@@ -54,9 +57,10 @@ def build_platform(db_url: str, signing_key: Path, clock: Clock | None = None,
     except Exception:
         engine.dispose()
         raise
+    caches = PlatformCaches()
     app = create_app(engine, load_reference([signer.public_key]), signer, key, clock, cipher,
-                     limits=limits, allow_test_beacon=allow_test_beacon)
-    return Platform(engine, signer, app, clock, cipher)
+                     limits=limits, allow_test_beacon=allow_test_beacon, caches=caches)
+    return Platform(engine, signer, app, clock, cipher, caches)
 
 
 def default_data_key(signing_key: Path) -> Path:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import String, and_, bindparam, func, literal, null, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -25,10 +26,11 @@ from contracts.platform_api import (
     RoundConfig,
     Withdrawal,
 )
+from server.caches import PlatformCaches
 from server.db import aware, entries, insured, offline_entries, pickups, round_stock
 from server.persons import age_on, birth_date, document_problem, person_of, published_outcome
 from server.pickups import issue
-from server.rounds import load_round
+from server.rounds import RoundCache, cached_round, load_round
 from server.sealing import PayloadCipher
 from server.signing import PickupSigner
 
@@ -37,21 +39,33 @@ Describe = Callable[[str], tuple[str, str]]
 
 
 class _Refusal(Exception):
-    def __init__(self, reason: str, detail: str) -> None:
+    def __init__(self, reason: str, detail: str, recorded: bool = False) -> None:
         super().__init__(reason)
         self.reason, self.detail = reason, detail
+        self.recorded = recorded  # its row is written already
+
+
+class _NeedsTransaction(Exception):
+    """An entry that writes more than one row, met in ``enter_in_one_write``: nothing is
+    written yet; make it with ``enter``."""
+
+
+SOLD_OUT = "every place you chose is taken"
 
 
 def enter(engine: Engine, key: bytes, cipher: PayloadCipher, signer: PickupSigner,
-          describe: Describe, req: EntryRequest, kiosk_id: str, now: datetime
-          ) -> EntryOutcome:
-    """``key``: the person key; ``cipher`` opens the round's key (server.keyring)."""
+          describe: Describe, req: EntryRequest, kiosk_id: str, now: datetime,
+          caches: PlatformCaches | None = None) -> EntryOutcome:
+    """``key``: the person key; ``cipher`` opens the round's key (server.keyring);
+    ``caches``: the serving app's (rounds, round keys)."""
+    rounds, keys = (None, None) if caches is None else (caches.rounds, caches.round_keys)
     for _ in range(3):
         try:
             with engine.begin() as conn:
                 return published_outcome(
-                    conn, cipher, _enter(conn, key, signer, describe, req, kiosk_id, now),
-                    req.round_id, now)
+                    conn, cipher,
+                    _enter(conn, key, signer, describe, req, kiosk_id, now, rounds=rounds),
+                    req.round_id, now, keys)
         except IntegrityError:
             # The same person (or the same request) at another kiosk in the same
             # instant: the other one committed first; the next pass sees its row.
@@ -59,40 +73,128 @@ def enter(engine: Engine, key: bytes, cipher: PayloadCipher, signer: PickupSigne
     raise RuntimeError(f"request {req.id}: the same person kept colliding")
 
 
+def enter_in_one_write(engine: Engine, key: bytes, cipher: PayloadCipher,
+                       signer: PickupSigner, describe: Describe, req: EntryRequest,
+                       kiosk_id: str, now: datetime, caches: PlatformCaches
+                       ) -> EntryOutcome | None:
+    """``enter`` for an answer that is a read (a replay) or one row written (a refusal,
+    sold out included), each statement its own transaction (PostgreSQL: no BEGIN and
+    COMMIT round trips; bench/RESULTS.md). None: the entry needs more than one write
+    (a place given, an edit, a lottery entry) or collided, and nothing was written:
+    make it with ``enter``. Exactly the rules of ``enter``, in the same order."""
+    try:
+        with engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+            return published_outcome(
+                conn, cipher,
+                _enter(conn, key, signer, describe, req, kiosk_id, now, rounds=caches.rounds,
+                       one_write=True),
+                req.round_id, now, caches.round_keys)
+    except (_NeedsTransaction, IntegrityError):
+        return None
+
+
 def enter_in(conn: Connection, key: bytes, cipher: PayloadCipher, signer: PickupSigner,
              describe: Describe, req: EntryRequest, kiosk_id: str, now: datetime,
-             rules_at: datetime | None = None) -> EntryOutcome:
+             rules_at: datetime | None = None, caches: PlatformCaches | None = None
+             ) -> EntryOutcome:
     """``enter`` inside the caller's transaction. ``rules_at``: the moment the round's
     rules are judged at (an entry made offline: when it was made, server.offline);
     rows and pickup codes are stamped ``now``, the platform's receipt."""
+    rounds, keys = (None, None) if caches is None else (caches.rounds, caches.round_keys)
     return published_outcome(
-        conn, cipher, _enter(conn, key, signer, describe, req, kiosk_id, now, rules_at or now),
-        req.round_id, now)
+        conn, cipher,
+        _enter(conn, key, signer, describe, req, kiosk_id, now, rules_at or now, rounds),
+        req.round_id, now, keys)
 
 
 def _enter(conn: Connection, key: bytes, signer: PickupSigner, describe: Describe,
            req: EntryRequest, kiosk_id: str, now: datetime,
-           rules_at: datetime | None = None) -> EntryOutcome:
+           rules_at: datetime | None = None, rounds: RoundCache | None = None, *,
+           one_write: bool = False) -> EntryOutcome:
+    """``one_write``: raise _NeedsTransaction before writing a second row."""
     at = rules_at or now
-    earlier = conn.execute(select(entries).where(entries.c.request_id == req.id)).first()
+    known = cached_round(rounds, req.round_id)
+    seen = _look(conn, key, req, at, known)
+    earlier = seen.earlier if seen is not None else conn.execute(
+        select(entries).where(entries.c.request_id == req.id)).first()
     if earlier is not None:
         return _outcome(conn, earlier, replayed=True)
-    config = load_round(conn, req.round_id)
+    config = known or load_round(conn, req.round_id, rounds)
     if config is None:
         return EntryOutcome(request_id=req.id, status="refused", reason="unknown_round",
                             detail=f"there is no round {req.round_id!r}")
     person = ""
     try:
-        person, born, choices = _check(conn, key, config, req, at)
+        person, born, choices = _check(conn, key, config, req, at, seen)
         return _place(conn, signer, describe, config, req, kiosk_id, person, born, choices,
-                      now, at)
+                      now, at, seen, one_write)
     except _Refusal as refusal:
+        if refusal.recorded:
+            return EntryOutcome(request_id=req.id, status="refused", reason=refusal.reason,
+                                detail=refusal.detail, pseudonym=person)
         # The row names the person even when the refusal came before the pseudonym
         # was needed: "my reservation" finds an offline entry's refusal by card.
         _record(conn, config, req, kiosk_id, person or _named(key, req, at),
                 "refused", now, reason=refusal.reason, detail=refusal.detail)
         return EntryOutcome(request_id=req.id, status="refused", reason=refusal.reason,
                             detail=refusal.detail, pseudonym=person)
+
+
+@dataclass(frozen=True, slots=True)
+class _Seen:
+    """What an entry's checks read, fetched in one statement before them: this request
+    id's row, the person's live entry in the round and their last won place of the
+    same item elsewhere (the lockout). On PostgreSQL one round trip for three
+    (bench/RESULTS.md)."""
+
+    earlier: Any  # the row of this request id, or None
+    live: Any  # the person's live entry in this round, or None
+    won: datetime | None
+
+
+def _look(conn: Connection, key: bytes, req: EntryRequest, at: datetime,
+          config: RoundConfig | None) -> _Seen | None:
+    """None: the round is not at hand or the number is not a document's (the checks
+    then read what they need themselves, in their order)."""
+    if config is None or document_problem(req.document_type, req.document_number,
+                                           at.date()) is not None:
+        return None
+    person = person_of(key, req.document_type, req.document_number)
+    rows = conn.execute(_LOOK_LOCKED if config.lockout_days else _LOOK, {
+        "request_id": req.id, "round_id": config.id, "person": person,
+        "item_id": config.item_id}).all()
+    earlier = next((r for r in rows if r.request_id == req.id), None)
+    live = next((r for r in rows if r.round_id == config.id and r.person_slot == person),
+                None)
+    return _Seen(earlier, live, rows[0].last_won)
+
+
+def _look_statement(lockout: bool) -> Any:
+    """One row at least (the last place won elsewhere, for the lockout), with the
+    request's and the live entry's rows beside it when there are any. Built once:
+    building a statement per request was a share of the entry's time."""
+    person: Any = bindparam("person", type_=String)
+    round_id: Any = bindparam("round_id", type_=String)
+    won = select(func.max(entries.c.won_at)).where(
+        entries.c.person == person, entries.c.item_id == bindparam("item_id"),
+        entries.c.round_id != round_id,  # this round: see _place
+        entries.c.won_at.is_not(None)) if lockout else select(null())
+    one = select(literal(1).label("one")).subquery("one")
+    found = or_(entries.c.request_id == bindparam("request_id"),
+                and_(entries.c.round_id == round_id, entries.c.person_slot == person))
+    return (select(won.scalar_subquery().label("last_won"), entries)
+            .select_from(one.outerjoin(entries, found)))
+
+
+_LOOK, _LOOK_LOCKED = _look_statement(False), _look_statement(True)
+
+
+def _last_won(person: str, config: RoundConfig) -> Any:
+    return select(func.max(entries.c.won_at)).where(
+        entries.c.person == person, entries.c.item_id == config.item_id,
+        entries.c.round_id != config.id,  # this round: see _place
+        entries.c.won_at.is_not(None))
 
 
 def _named(key: bytes, req: EntryRequest, at: datetime) -> str:
@@ -103,7 +205,8 @@ def _named(key: bytes, req: EntryRequest, at: datetime) -> str:
 
 
 def _check(conn: Connection, key: bytes, config: RoundConfig, req: EntryRequest,
-           now: datetime) -> tuple[str, date | None, tuple[str, ...]]:
+           now: datetime, seen: _Seen | None = None
+           ) -> tuple[str, date | None, tuple[str, ...]]:
     if now < config.opens_at:
         raise _Refusal("not_open", f"entries open at {config.opens_at.isoformat()}")
     if now >= config.closes_at:
@@ -128,11 +231,8 @@ def _check(conn: Connection, key: bytes, config: RoundConfig, req: EntryRequest,
         raise _Refusal("slot", f"{req.slot} {req.product_type or ''}".strip()
                        + " is not on offer in this round")
     if config.lockout_days:
-        won = conn.execute(select(func.max(entries.c.won_at))
-                           .where(entries.c.person == person,
-                                  entries.c.item_id == config.item_id,
-                                  entries.c.round_id != config.id,  # this round: see _place
-                                  entries.c.won_at.is_not(None))).scalar()
+        won = seen.won if seen is not None else conn.execute(
+            _last_won(person, config)).scalar()
         if won is not None:
             free = aware(won) + timedelta(days=config.lockout_days)
             if free > now:
@@ -165,9 +265,11 @@ def _eligibility_words(config: RoundConfig) -> str:
 
 def _place(conn: Connection, signer: PickupSigner, describe: Describe, config: RoundConfig,
            req: EntryRequest, kiosk_id: str, person: str, born: date | None,
-           choices: tuple[str, ...], now: datetime, at: datetime) -> EntryOutcome:
-    live = conn.execute(select(entries).where(entries.c.round_id == config.id,
-                                              entries.c.person_slot == person)).first()
+           choices: tuple[str, ...], now: datetime, at: datetime,
+           seen: _Seen | None = None, one_write: bool = False) -> EntryOutcome:
+    live = seen.live if seen is not None else conn.execute(
+        select(entries).where(entries.c.round_id == config.id,
+                              entries.c.person_slot == person)).first()
     if live is not None and live.status == "won":
         raise _Refusal("already_allocated", "do not submit twice: a place is already yours in"
                        f" this round ({live.reference})")
@@ -180,11 +282,19 @@ def _place(conn: Connection, signer: PickupSigner, describe: Describe, config: R
             # staff, by withdrawing it) changes it (docs/security/access.md).
             raise _Refusal("other_kiosk", f"your entry {live.reference} was made at another"
                            " kiosk: change it there, or ask staff")
+        if one_write:
+            raise _NeedsTransaction
         # An edit replaces the entry's choices (Xiamen): same entry, same validity.
         conn.execute(update(entries).where(entries.c.pk == live.pk).values(choices=choices))
         _record(conn, config, req, kiosk_id, person, "updated", now, reference_of=live)
         return EntryOutcome(request_id=req.id, status="updated", reference=live.reference,
                             pseudonym=person, valid_until=_aware_or_none(live.expires_at))
+    if one_write and (live is not None or config.mode == "lottery"):
+        raise _NeedsTransaction
+    if one_write:  # first come
+        if _refused_sold_out(conn, config, req, kiosk_id, person, choices, now):
+            raise _Refusal("sold_out", SOLD_OUT, recorded=True)
+        raise _NeedsTransaction  # a place may be left: take it in a transaction
     if live is not None:  # expired: it gives way to this new entry
         conn.execute(update(entries).where(entries.c.pk == live.pk)
                      .values(status="expired", person_slot=f"expired:{live.request_id}"))
@@ -204,7 +314,7 @@ def _place(conn: Connection, signer: PickupSigner, describe: Describe, config: R
         if taken:
             break
     else:
-        raise _Refusal("sold_out", "every place you chose is taken")
+        raise _Refusal("sold_out", SOLD_OUT)
     reference = _insert(conn, config, req, kiosk_id, person, "won", now, choices=choices,
                         slot=slot, won_at=now)
     expires = now + timedelta(days=config.pickup_days)
@@ -222,14 +332,35 @@ def issue_for(conn: Connection, signer: PickupSigner, describe: Describe, config
 
 def _insert(conn: Connection, config: RoundConfig, req: EntryRequest, kiosk_id: str,
             person: str, status: str, now: datetime, **values: Any) -> str:
+    row = _row(config, req, kiosk_id, person, status, now, **values)
+    conn.execute(entries.insert(), row)
+    return str(row["reference"])
+
+
+def _row(config: RoundConfig, req: EntryRequest, kiosk_id: str, person: str, status: str,
+         now: datetime, **values: Any) -> dict[str, Any]:
     reference = f"R-{uuid.uuid4().hex[:12].upper()}"
     slot_key = person if status in ("entered", "won") else f"{status}:{req.id}"
-    row = {"request_id": req.id, "round_id": config.id, "item_id": config.item_id,
-           "person": person, "reference": reference, "kiosk_id": kiosk_id,
-           "document_type": str(req.document_type), "status": status, "created_at": now,
-           "person_slot": slot_key, "choices": [], "auto_entry": False, **values}
-    conn.execute(entries.insert().values(**row))
-    return reference
+    return {"request_id": req.id, "round_id": config.id, "item_id": config.item_id,
+            "person": person, "reference": reference, "kiosk_id": kiosk_id,
+            "document_type": str(req.document_type), "status": status, "created_at": now,
+            "person_slot": slot_key, "choices": [], "auto_entry": False, **values}
+
+
+def _refused_sold_out(conn: Connection, config: RoundConfig, req: EntryRequest,
+                      kiosk_id: str, person: str, choices: tuple[str, ...], now: datetime
+                      ) -> bool:
+    """Record the refusal "sold_out" if no slot chosen has a place left, in one statement
+    (the refusal ``_record`` would write); False: one had a place, nothing written."""
+    row = _row(config, req, kiosk_id, person, "refused", now, reason="sold_out",
+               detail=SOLD_OUT)
+    left = select(round_stock.c.slot).where(round_stock.c.round_id == config.id,
+                                            round_stock.c.slot.in_(choices),
+                                            round_stock.c.remaining > 0)
+    values = select(*(literal(value, entries.c[name].type).label(name)
+                      for name, value in row.items())).where(~left.exists())
+    return conn.execute(entries.insert().from_select(list(row), values)
+                        .returning(entries.c.pk)).first() is not None
 
 
 def _record(conn: Connection, config: RoundConfig, req: EntryRequest, kiosk_id: str,
@@ -294,7 +425,7 @@ def entries_of(engine: Engine, person: str, round_id: str | None = None,
 
 
 def withdraw(engine: Engine, reference: str, reason: str, by: str,
-             now: datetime) -> Withdrawal:
+             now: datetime, rounds: RoundCache | None = None) -> Withdrawal:
     """Staff withdraw a live entry (one planted in someone's name, or a mistake): it no
     longer holds the person's place in the round nor locks them out of the next; a won
     place's code stops working unless collected, and a first-come place goes back to
@@ -318,7 +449,7 @@ def withdraw(engine: Engine, reference: str, reason: str, by: str,
                                          .where(pickups.c.ref == reference)).first():
                 return Withdrawal(reference=reference, status="refused", reason="collected",
                                   detail=f"the goods of entry {reference} were collected")
-            config = load_round(conn, row.round_id)
+            config = load_round(conn, row.round_id, rounds)
             if config is not None and config.mode == "first_come" and row.slot:
                 returned = bool(conn.execute(update(round_stock).where(
                     round_stock.c.round_id == row.round_id, round_stock.c.slot == row.slot)

@@ -7,11 +7,11 @@ wait for draws (``server.draws``) and a losing entry rolls into the next draw
 until it expires. Slots are "pharmacy/window", or "pharmacy/window/type" when
 the round has product types (mask types).
 
-A round's configuration is read and validated once and then kept per engine for
-``CACHE_SECONDS`` (every entry needs it; parsing it per request was measurable under
-load: bench/RESULTS.md). Changing a round's stored configuration goes through
-``forget_round`` in the process that changes it; another process sees the change
-within ``CACHE_SECONDS``.
+A round's configuration is read and validated once and then kept in the app's
+``RoundCache`` (server.caches) for ``CACHE_SECONDS`` (every entry needs it; parsing it
+per request was measurable under load: bench/RESULTS.md). Changing a round's stored
+configuration goes through ``forget_round`` on the serving app's cache; another process
+sees the change within ``CACHE_SECONDS``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from __future__ import annotations
 import threading
 import time
 import tomllib
-import weakref
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -40,7 +39,7 @@ class RoundExists(ValueError):
     pass
 
 
-class _RoundCache:
+class RoundCache:
     """round id -> (its configuration, when it was read). Only rounds that exist."""
 
     def __init__(self) -> None:
@@ -48,26 +47,16 @@ class _RoundCache:
         self.kept: dict[str, tuple[RoundConfig, float]] = {}
 
 
-_caches: weakref.WeakKeyDictionary[Engine, _RoundCache] = weakref.WeakKeyDictionary()
-_caches_lock = threading.Lock()
-
-
-def _cache_of(engine: Engine) -> _RoundCache:
-    with _caches_lock:
-        cache = _caches.get(engine)
-        if cache is None:
-            cache = _caches[engine] = _RoundCache()
-        return cache
-
-
-def forget_round(engine: Engine, round_id: str) -> None:
+def forget_round(cache: RoundCache | None, round_id: str) -> None:
     """Read the round's configuration afresh next time (it was just changed)."""
-    cache = _cache_of(engine)
+    if cache is None:
+        return
     with cache.lock:
         cache.kept.pop(round_id, None)
 
 
-def create_round(engine: Engine, config: RoundConfig, now: datetime) -> None:
+def create_round(engine: Engine, config: RoundConfig, now: datetime,
+                 cache: RoundCache | None = None) -> None:
     try:
         with engine.begin() as conn:
             conn.execute(rounds.insert().values(id=config.id, item_id=config.item_id,
@@ -79,21 +68,33 @@ def create_round(engine: Engine, config: RoundConfig, now: datetime) -> None:
                     for slot, places in config.quotas.items()])
     except IntegrityError as exc:
         raise RoundExists(f"round {config.id!r} already exists") from exc
-    forget_round(engine, config.id)
+    forget_round(cache, config.id)
 
 
-def load_round(conn: Connection, round_id: str) -> RoundConfig | None:
-    cache = _cache_of(conn.engine)
+def cached_round(cache: RoundCache | None, round_id: str) -> RoundConfig | None:
+    """The round as ``cache`` holds it, if read less than ``CACHE_SECONDS`` ago."""
+    if cache is None:
+        return None
     with cache.lock:
         hit = cache.kept.get(round_id)
     if hit is not None and time.monotonic() - hit[1] < CACHE_SECONDS:
         return hit[0]
+    return None
+
+
+def load_round(conn: Connection, round_id: str, cache: RoundCache | None = None
+               ) -> RoundConfig | None:
+    """The round's configuration; ``cache``: the serving app's (None: read it now)."""
+    hit = cached_round(cache, round_id)
+    if hit is not None:
+        return hit
     raw = conn.execute(select(rounds.c.config).where(rounds.c.id == round_id)).scalar()
     if raw is None:
         return None
     config = RoundConfig.model_validate(raw)
-    with cache.lock:
-        cache.kept[round_id] = (config, time.monotonic())
+    if cache is not None:
+        with cache.lock:
+            cache.kept[round_id] = (config, time.monotonic())
     return config
 
 
@@ -110,11 +111,12 @@ def read_round_file(path: Path) -> RoundConfig:
     return RoundConfig.model_validate(raw)
 
 
-def remaining(engine: Engine, round_id: str) -> dict[str, int] | None:
+def remaining(engine: Engine, round_id: str, cache: RoundCache | None = None
+              ) -> dict[str, int] | None:
     """Places left per slot: a first-come round's stock; a lottery's places per draw
     (its quotas: a draw gives them all out). None: no such round."""
     with engine.connect() as conn:
-        config = load_round(conn, round_id)
+        config = load_round(conn, round_id, cache)
         if config is None:
             return None
         if config.mode == "lottery":

@@ -1,0 +1,202 @@
+"""Where the reservation endpoint's entries are made: off the event loop, in arrival
+order, by as many threads as the database can use at once.
+
+Under a burst (bench/reservation_load.py) the endpoint used to run in the server's
+shared thread pool: forty threads under one GIL, taken in no particular order, so the
+slowest answers waited behind later arrivals. Here an entry joins one FIFO queue and
+the endpoint awaits its answer without holding a thread.
+
+- PostgreSQL: ``threads`` threads, each making one entry per transaction
+  (``server.reservations.enter``, unchanged: its retry on a collision included).
+- SQLite has one writer, and a commit is an fsync (``synchronous=FULL``). One thread
+  takes every entry waiting (at most ``batch``) into one transaction, each entry in a
+  savepoint of its own, and answers them all after the one commit: group commit. The
+  fsync is shared, not skipped: nobody is answered before their entry is on disk, and
+  an entry that fails (or collides, and is tried again) rolls back only its own
+  savepoint. A commit that fails answers every entry of its batch with the error; the
+  kiosk sends the same request again, which is idempotent.
+
+On SQLite the endpoint's other database work (a credential the app does not remember)
+joins the same queue (``call``): a thread of its own would wait for the one pooled
+connection, which the desk takes again batch after batch ahead of it.
+
+Invariant: an answer is given only after the transaction holding the entry committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+
+from contracts.platform_api import EntryOutcome, EntryRequest
+from server.caches import PlatformCaches
+from server.reservations import Describe, enter, enter_in, enter_in_one_write
+from server.sealing import PayloadCipher
+from server.signing import PickupSigner
+
+log = logging.getLogger(__name__)
+
+POSTGRESQL_THREADS = 8  # below the engine's pool (server.db: 20 + 20 overflow)
+SQLITE_BATCH = 64  # entries in one transaction at most: bounds the connection's hold
+_ATTEMPTS = 3  # as server.reservations.enter: a collision is tried again
+
+
+R = TypeVar("R")
+
+
+@dataclass
+class _Call:
+    """Other database work, in its turn (not inside an entry's batch)."""
+
+    work: Callable[[], Any]
+    answer: Future[Any] = field(default_factory=Future)
+
+
+@dataclass
+class _Job:
+    request: EntryRequest
+    kiosk_id: str
+    now: datetime
+    answer: Future[EntryOutcome] = field(default_factory=Future)
+
+
+class EntryDesk:
+    """Makes entries for the HTTP endpoint; threads start with the first entry."""
+
+    def __init__(self, engine: Engine, key: bytes, cipher: PayloadCipher,
+                 signer: PickupSigner, describe: Describe, caches: PlatformCaches,
+                 threads: int | None = None, batch: int | None = None) -> None:
+        self._engine, self._key, self._cipher = engine, key, cipher
+        self._signer, self._describe, self._caches = signer, describe, caches
+        grouped = engine.dialect.name == "sqlite"
+        self._threads = threads or (1 if grouped else POSTGRESQL_THREADS)
+        self._batch = batch or (SQLITE_BATCH if grouped else 1)
+        self._queue: queue.SimpleQueue[_Job | _Call | None] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._workers: list[threading.Thread] = []
+        self._closed = False
+
+    async def enter(self, request: EntryRequest, kiosk_id: str, now: datetime
+                    ) -> EntryOutcome:
+        job = _Job(request, kiosk_id, now)
+        self._start()
+        self._queue.put(job)
+        return await asyncio.wrap_future(job.answer)
+
+    async def call(self, work: Callable[[], R]) -> R:
+        """``work()`` run by the desk in arrival order, between batches."""
+        job = _Call(work)
+        self._start()
+        self._queue.put(job)
+        answer: R = await asyncio.wrap_future(job.answer)
+        return answer
+
+    def close(self) -> None:
+        """Let the threads finish the entries queued and stop."""
+        with self._lock:
+            self._closed = True
+            workers, self._workers = self._workers, []
+        for _ in workers:
+            self._queue.put(None)
+        for worker in workers:
+            worker.join(timeout=30)
+
+    def _start(self) -> None:
+        if self._workers:
+            return
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the entry desk is closed")
+            while len(self._workers) < self._threads:
+                worker = threading.Thread(target=self._work, daemon=True,
+                                          name=f"entry-desk-{len(self._workers)}")
+                worker.start()
+                self._workers.append(worker)
+
+    def _work(self) -> None:
+        while True:
+            job = self._queue.get()
+            if job is None:
+                return
+            if isinstance(job, _Call):
+                self._call(job)
+                continue
+            jobs: list[_Job] = [job]
+            after: _Call | None = None
+            stop = False
+            while len(jobs) < self._batch:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    stop = True
+                    break
+                if isinstance(more, _Call):
+                    after = more  # the batch first, then it: arrival order
+                    break
+                jobs.append(more)
+            if self._batch == 1:
+                self._one(job)
+            else:
+                self._group(jobs)
+            if after is not None:
+                self._call(after)
+            if stop:
+                return
+
+    @staticmethod
+    def _call(job: _Call) -> None:
+        try:
+            job.answer.set_result(job.work())
+        except Exception as exc:  # noqa: BLE001 - the awaiting request raises it
+            job.answer.set_exception(exc)
+
+    def _one(self, job: _Job) -> None:
+        given = (self._engine, self._key, self._cipher, self._signer, self._describe,
+                 job.request, job.kiosk_id, job.now, self._caches)
+        try:
+            # A refusal or a replay without BEGIN and COMMIT; anything more in one
+            # transaction (server.reservations).
+            job.answer.set_result(enter_in_one_write(*given) or enter(*given))
+        except Exception as exc:  # noqa: BLE001 - the endpoint raises it (CrashGuard: a 500)
+            job.answer.set_exception(exc)
+
+    def _group(self, jobs: list[_Job]) -> None:
+        results: list[EntryOutcome | BaseException] = []
+        try:
+            with self._engine.begin() as conn:
+                results = [self._in_savepoint(conn, job) for job in jobs]
+        except Exception as exc:  # noqa: BLE001 - nothing of the batch committed: all fail
+            for job in jobs:
+                job.answer.set_exception(exc)
+            return
+        for job, result in zip(jobs, results, strict=True):
+            if isinstance(result, BaseException):
+                job.answer.set_exception(result)
+            else:
+                job.answer.set_result(result)
+
+    def _in_savepoint(self, conn: Connection, job: _Job) -> EntryOutcome | BaseException:
+        req = job.request
+        for _ in range(_ATTEMPTS):
+            try:
+                with conn.begin_nested():
+                    return enter_in(conn, self._key, self._cipher, self._signer,
+                                    self._describe, req, job.kiosk_id, job.now,
+                                    caches=self._caches)
+            except IntegrityError:
+                continue  # as in enter: the next pass sees the row it collided with
+            except Exception as exc:  # noqa: BLE001 - its savepoint rolled back; go on
+                return exc
+        return RuntimeError(f"request {req.id}: the same person kept colliding")
