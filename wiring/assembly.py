@@ -19,6 +19,7 @@ from kiosk.api import KioskApi, KioskSettings
 from kiosk.cabinet import CabinetDesk
 from kiosk.cabinet_layout import build_layout
 from kiosk.field_test import FieldTest
+from offline_cache.kiosk_state import KioskStateStore
 from offline_cache.kiosk_store import STORE_FILE, KioskStore
 from offline_cache.staff_lockout import StaffLockoutStore
 from offline_cache.store import open_store
@@ -56,6 +57,8 @@ def settings_of(config: KioskConfig) -> KioskSettings:
         max_clock_drift_s=config.platform.max_clock_drift_s,
         sync_stop_s=config.platform.timeout_s + 1,
         done_min_s=config.idle.done_min_s,
+        go_instead_zh=config.kiosk.go_instead_zh,
+        go_instead_en=config.kiosk.go_instead_en,
     )
 
 
@@ -77,6 +80,13 @@ def staff_lockout(config: KioskConfig, store: KioskStore) -> StaffLockoutStore:
     return StaffLockoutStore(db)
 
 
+def kiosk_state(config: KioskConfig, store: KioskStore) -> KioskStateStore:
+    """The kiosk's own state (devices, outages) in its store, on its own connection."""
+    db = open_store(config.data_dir / STORE_FILE)
+    store.connections.append(db)
+    return KioskStateStore(db)
+
+
 def assemble(config: KioskConfig, clock: Clock | None = None) -> Assembly:
     clock = clock or SystemClock()
     bundled = load_catalog(config.catalog.path)
@@ -84,6 +94,7 @@ def assemble(config: KioskConfig, clock: Clock | None = None) -> Assembly:
     hub: DeviceHub | None = None
     try:
         lockout = staff_lockout(config, store)
+        state = kiosk_state(config, store)
         hub = build_hub(config)
         connection = connect_platform(config, clock, store)
     except BaseException:
@@ -109,7 +120,7 @@ def assemble(config: KioskConfig, clock: Clock | None = None) -> Assembly:
                    sync_loop_factory(config, connection), connection.platform, keys,
                    field_test, cabinet=_cabinet_desk(config, hub, store, connection, clock),
                    cabinet_uncollected_days=config.devices.cabinet.uncollected_days,
-                   staff_lockout=lockout)
+                   staff_lockout=lockout, kiosk_state=state)
     log.info("kiosk %s assembled: platform %s, devices %s", config.kiosk.id,
              "embedded" if embedded is not None else connection.url,
              ", ".join(f"{name} {status.code}" for name, status in hub.statuses().items()))
