@@ -176,7 +176,7 @@ class ServiceStatus:
             wanted = {service: reason for service, need in needs.items()
                       if (reason := unmet(need, statuses)) is not None}
             kept: list[Outage] = []
-            changed = False
+            lifted: list[str] = []
             for outage in self._outages:
                 if outage.by != "auto":
                     kept.append(outage)
@@ -184,16 +184,19 @@ class ServiceStatus:
                     kept.append(outage)
                     del wanted[outage.service]
                 else:
-                    changed = True
-                    log.info("service %s back in service (%s cleared)", outage.service,
-                             outage.reason)
+                    lifted.append(outage.service)
             for service, reason in wanted.items():
                 kept.append(Outage(service=service, reason=reason, by="auto", since=now))
-                log.warning("service %s out of service: %s", service, reason)
-                changed = True
-            if changed:
+            if lifted or wanted:
                 self._save(kept, now)
-        return changed
+        # One line each way, not one per service (a paper-out takes every slip service).
+        if lifted:
+            log.info("%d service(s) back in service by themselves: %s", len(lifted),
+                     ", ".join(sorted(lifted)[:5]))
+        if wanted:
+            log.warning("%d service(s) out of service by themselves: %s", len(wanted),
+                        ", ".join(sorted({str(r) for r in wanted.values()})))
+        return bool(lifted or wanted)
 
     # -- staff --------------------------------------------------------------------------
     def put_out(self, service: str, reason: OutageReason, note: str = "") -> Outage:
