@@ -55,7 +55,7 @@ class ServiceStaffScreen(StaffArea):
             yield Static(t("oos_staff.pick_reason"), classes="heading")
             with Grid(id="outage-reasons"):
                 for reason in REASONS:
-                    yield Button(t(f"oos.reason.{reason}"), id=f"reason-{reason}",
+                    yield Button(t(f"oos_staff.reason.{reason}"), id=f"reason-{reason}",
                                  name=reason, classes="outage-reason")
             yield Static(t("oos_staff.note_prompt"), classes="label")
             yield Input(id="outage-note", max_length=200)
@@ -81,7 +81,7 @@ class ServiceStaffScreen(StaffArea):
         t, api = self.t, self.api
         name = t("oos_staff.whole") if outage.service == WHOLE_KIOSK else \
             service_name(t, api, outage.service)
-        line = t("oos_staff.line", service=name, reason=t(f"oos.reason.{outage.reason}"),
+        line = t("oos_staff.line", service=name, reason=t(f"oos_staff.reason.{outage.reason}"),
                  by=t(f"oos_staff.by_{outage.by}"), since=api.shown_time(outage.since))
         return line + (t("oos_staff.note", note=outage.note) if outage.note else "")
 
