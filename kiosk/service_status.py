@@ -35,6 +35,11 @@ STAFF_REASONS: tuple[OutageReason, ...] = ("maintenance", "platform_unreachable"
                                            "other")
 # "Typing it in": a way to identify that needs no device, where the item allows it.
 MANUAL = "manual"
+# The store holds as many outages as the kiosk's report carries (``KioskReport.outages``
+# takes 100): staff's and the whole kiosk's first, then the kiosk's own. A catalog larger
+# than that (Xuhui's has 673 items) keeps the rest in memory: a device's pauses are
+# found again from the device at each start.
+MAX_STORED_OUTAGES = 100
 
 _HEALTH: dict[Level, DeviceHealth] = {Level.OK: "ok", Level.WARNING: "warning",
                                       Level.FAULT: "fault"}
@@ -224,7 +229,8 @@ class ServiceStatus:
         return True
 
     def _save(self, outages: list[Outage], now: datetime) -> None:
-        self._store.save_outages(outages, now)  # durable first, then believed
+        stored = sorted(outages, key=lambda o: (o.by != "staff", o.service != WHOLE_KIOSK))
+        self._store.save_outages(stored[:MAX_STORED_OUTAGES], now)  # durable, then believed
         self._outages = outages
 
 

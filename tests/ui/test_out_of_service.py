@@ -72,7 +72,8 @@ async def test_paper_out_pauses_the_slip_services_and_paper_resumes_them(
         mock_printer(assembly).set_state(PrinterState.PAPER_OUT)
         app.check_devices()  # the periodic probe, now
         await until(lambda: bool(app.screen.query("#service-notice.-shown")))
-        await until(shows(app, "凭条打印纸用完了"))
+        count = len(api.catalog.items)
+        await until(shows(app, f"社会保险缴费证明 等 {count} 项：凭条打印纸用完了，暂停办理"))
         await until(lambda: f"hot-{ITEM}" in out_buttons(app))
         assert "pickup" not in out_buttons(app)  # prints nothing
         outage = api.service_out(ITEM)

@@ -14,9 +14,11 @@ from devices.printer.status import PrinterState, device_status
 from devices.status import DeviceStatus, Level
 from kiosk.service_status import (
     LOOKUP,
+    MAX_STORED_OUTAGES,
     MY_RESERVATIONS,
     PICKUP,
     WHOLE_KIOSK,
+    Needs,
     ServiceStatus,
     service_needs,
 )
@@ -142,3 +144,17 @@ def test_the_whole_kiosk_out_and_back(tmp_path: Path) -> None:
     assert board.is_out(LOOKUP) and board.still_working == []
     status.bring_back(WHOLE_KIOSK)
     assert status.board(list(NEEDS)).whole is None
+
+
+def test_a_large_catalog_stores_what_the_report_carries_staffs_first(tmp_path: Path) -> None:
+    needs = {f"item-{n:03}": Needs((("printer",),)) for n in range(150)}
+    store = open_state(tmp_path / "kiosk.db")
+    status = ServiceStatus(store, FakeClock())
+    status.put_out("item-149", "maintenance")
+    status.observe(all_ok(printer=device_status(PrinterState.PAPER_OUT)), needs)
+    assert len(status.board(list(needs)).out) == 150  # the screens see every one
+    stored = store.outages()
+    assert len(stored) == MAX_STORED_OUTAGES and stored[0].by == "staff"
+    writes = store.writes
+    status.observe(all_ok(printer=device_status(PrinterState.PAPER_OUT)), needs)
+    assert store.writes == writes  # nothing changed, nothing written
