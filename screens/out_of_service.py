@@ -60,7 +60,7 @@ def go_instead(t: Translator, api: KioskApi, service: str | None = None) -> str:
 def names(t: Translator, listed: list[str]) -> str:
     shown = t("common.list_sep").join(listed[:NAMES_SHOWN])
     if len(listed) > NAMES_SHOWN:
-        shown += t("oos.and_more", more=len(listed) - NAMES_SHOWN, total=len(listed))
+        shown += t("oos.and_more", total=len(listed))
     return shown
 
 
