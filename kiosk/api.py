@@ -21,6 +21,7 @@ from contracts.identity import Identity, IdNumberProblem, id_number_problem
 from contracts.pharmacies import Pharmacies, Pharmacy, PickupWindow
 from contracts.platform_api import RatingReport, RoundConfig, RoundStock
 from contracts.slip import Slip
+from contracts.wire import Outage, OutageReason
 from devices.hub import DeviceHub
 from devices.idcard import CardHolder, ReaderEvent, SerialIdCardReader
 from devices.speaker import MockSpeaker, Speaker
@@ -71,6 +72,15 @@ from kiosk.scanned_codes import (
     read_code,
     typed_reference,
 )
+from kiosk.service_status import (
+    SPECIAL_SERVICES,
+    STAFF_REASONS,
+    MemoryState,
+    ServiceBoard,
+    ServiceStatus,
+    StateStore,
+    service_needs,
+)
 from kiosk.session import Session, Submission
 from kiosk.slips import application_slip, demo_slip, reservation_slip, when
 from kiosk.speech import SpeechPolicy
@@ -112,6 +122,9 @@ class KioskSettings:
     # Spoken prompts (kiosk/speech.py): on for every visitor, and on in elder mode.
     speech_for_everyone: bool = False
     speech_in_elder_mode: bool = True
+    # Where a citizen goes when a service is out here (config; empty: the branch counter).
+    go_instead_zh: str = ""
+    go_instead_en: str = ""
 
 
 @dataclass
@@ -173,8 +186,11 @@ class KioskApi:
     staff_lockout: LockoutStore | None = None
     # Says the prompts aloud (devices/speaker); the default records them and says nothing.
     speaker: Speaker = field(default_factory=MockSpeaker)
+    # The outages and device states kept in the store (None: kept in memory only).
+    kiosk_state: StateStore | None = None
 
     def __post_init__(self) -> None:
+        self.service_status = ServiceStatus(self.kiosk_state or MemoryState(), self.clock)
         self.bundled_catalog = self.catalog
         s = self.settings
         self.idle = IdleMonitor(self.clock, s.idle_timeout_s, s.idle_warning_s)
@@ -460,6 +476,9 @@ class KioskApi:
         statuses = self.devices.check()
         if self.cabinet is not None:
             self.cabinet.tidy()
+        # A service whose device is down goes out of service (and back) by itself; the
+        # store is written only when something changed.
+        self.service_status.observe(statuses, service_needs(self.catalog, self.has_cabinet))
         return statuses
 
     def reader_detail(self) -> ReaderDetail | None:
@@ -636,3 +655,53 @@ class KioskApi:
                          t: Translator) -> Slip:
         return reservation_slip(result, identity, t, self.branch_name(t.lang),
                                 self.clock.now(), self.round_item(result.round), self.pharmacy)
+
+    # -- out of service (kiosk/service_status) --------------------------------------------
+    def service_board(self) -> ServiceBoard:
+        """What is out of service now and why (no I/O: the home screen asks each second)."""
+        services = [item.id for item in self.catalog.items] + list(SPECIAL_SERVICES)
+        return self.service_status.board(services)
+
+    def service_out(self, service: str) -> Outage | None:
+        """The outage that stops this service (the whole kiosk's too); None: it works."""
+        return self.service_board().outage_of(service)
+
+    def outages(self) -> list[Outage]:
+        """Every outage, staff's and the kiosk's own, for the staff screen."""
+        return self.service_status.outages()
+
+    @property
+    def staff_outage_reasons(self) -> tuple[OutageReason, ...]:
+        return STAFF_REASONS
+
+    def go_instead(self, lang: str) -> str:
+        """The configured "go instead" text; empty: the screens name the branch counter."""
+        s = self.settings
+        return s.go_instead_zh if lang.startswith("zh") else s.go_instead_en
+
+    def department_of(self, service: str, lang: str) -> str | None:
+        """The department that handles a catalog item (where else to apply); None: not
+        an item."""
+        try:
+            item = self.catalog.get(service)
+        except KeyError:
+            return None
+        return item.department_zh if lang.startswith("zh") else item.department_en
+
+    def service_name(self, service: str, lang: str) -> str | None:
+        """A catalog item's name; None for the whole kiosk and the home screen's own
+        services (the screens name those)."""
+        try:
+            return self.catalog.get(service).name(lang)
+        except KeyError:
+            return None
+
+    def put_out_of_service(self, service: str, reason: OutageReason,
+                           note: str = "") -> Outage:
+        """*Blocking* (a store write): staff put a service, or ``*`` the whole kiosk, out
+        of service. The note is for staff and the fleet view: no personal data."""
+        return self.service_status.put_out(service, reason, note)
+
+    def bring_back_into_service(self, service: str) -> bool:
+        """*Blocking*: staff lift their outage; False: staff had none on it."""
+        return self.service_status.bring_back(service)

@@ -17,6 +17,7 @@ from textual.widgets import Button, Input, Static
 from contracts.catalog import Category, Item
 from screens.base import KioskScreen
 from screens.keypad import letter_keypad
+from screens.out_of_service import out_label, said_out
 
 # Item buttons listed at once. Every button costs Textual time on each tap: with all of
 # a 673-item catalog (Xuhui's size) listed, a tap took 1.5 s (bench/catalog_search.py).
@@ -26,6 +27,8 @@ LIST_LIMIT = 40
 
 class CatalogScreen(KioskScreen):
     prompt_key = "speech.screen.catalog"
+
+    CSS_PATH = "out_of_service.tcss"
     def __init__(self) -> None:
         super().__init__()
         self.category: Category | None = None
@@ -54,9 +57,11 @@ class CatalogScreen(KioskScreen):
 
     def item_buttons(self, items: Sequence[Item]) -> Iterator[Button]:
         t = self.t
+        board = self.api.service_board()  # a service out of service: greyed, said so
         for item in items:
             label = f"{item.name(t.lang)}\n{t.pick(item.department_zh, item.department_en)}"
-            yield Button(label, id=f"item-{item.id}", classes="item")
+            yield Button(out_label(t, board, item.id, label), id=f"item-{item.id}",
+                         classes="item -out" if board.is_out(item.id) else "item")
 
     def count_text(self, count: int) -> str:
         if not count:
@@ -90,6 +95,7 @@ class CatalogScreen(KioskScreen):
             await self.show_items()
         elif button_id.startswith("item-"):
             item = kiosk.api.catalog.get(button_id.removeprefix("item-"))
-            kiosk.advance(kiosk.session.choose, item)
+            if not said_out(kiosk, item.id):  # out of service: said, not started
+                kiosk.advance(kiosk.session.choose, item)
         elif button_id == "home":
             kiosk.reset_session()

@@ -10,6 +10,7 @@ from textual.widgets import Button, Static
 from screens.base import KioskScreen
 from screens.card_reminder import CardReminder
 from screens.lookup import LookupScreen
+from screens.out_of_service import OutOfServicePanel, ServiceNotice, out_label, said_out
 from screens.pickup import PickupScreen
 from screens.reserve import ReserveIdentifyScreen, round_buttons
 from screens.reserve_mine import MyReservationIdentifyScreen
@@ -22,6 +23,7 @@ class HomeScreen(KioskScreen):
     # Focus by selector when shown, not by a query in on_mount: two quick taps (language,
     # then elder mode) replace a home screen before it mounts, and its children are gone.
     AUTO_FOCUS = "#start"
+    CSS_PATH = "out_of_service.tcss"
     BINDINGS = [
         Binding(str(n), f"hot({n - 1})", show=False, id=f"home.hot{n}") for n in range(1, 7)
     ]
@@ -31,10 +33,16 @@ class HomeScreen(KioskScreen):
         catalog = kiosk.api.catalog
         # Elder mode lists what older visitors need most (pension, allowance, insurance).
         hot = catalog.hot(HOT_COUNT, elder=kiosk.elder)
+        board = kiosk.api.service_board()
+        if board.whole is not None:  # the whole kiosk out: that, large, and nothing else
+            yield OutOfServicePanel(board, id="out-of-service")
+            yield from self.compose_status()
+            return
         with Vertical(id="home"):
             yield Static(t("home.title"), id="title", classes="title")
             yield Static(kiosk.api.branch_name(t.lang), id="branch")
             yield CardReminder()  # the last visitor's card, left behind
+            yield ServiceNotice(board, id="service-notice")  # what is out, where to go
             # Elder mode first and large: the people who need it should not have to hunt.
             with Horizontal(id="home-switches"):
                 elder_label = t("home.elder_on") if kiosk.elder else t("home.elder_off")
@@ -47,9 +55,10 @@ class HomeScreen(KioskScreen):
             with Center():
                 yield Button(t("home.start"), id="start", variant="primary", classes="big")
             with Horizontal(id="home-more"):
-                yield Button(t("home.pickup"), id="pickup", classes="big")
-                yield Button(t("home.lookup"), id="lookup", classes="big")
-                yield Button(t("myres.title"), id="my-reservation", classes="big")
+                for button_id, key in (("pickup", "home.pickup"), ("lookup", "home.lookup"),
+                                       ("my-reservation", "myres.title")):
+                    yield Button(out_label(t, board, button_id, t(key)), id=button_id,
+                                 classes="big -out" if board.is_out(button_id) else "big")
             # A scarce-supply reservation (masks in 2020) is one tap from home: each round
             # open now, what it offers and when it closes.
             yield from round_buttons(t, kiosk.api)
@@ -58,8 +67,9 @@ class HomeScreen(KioskScreen):
             with Center():
                 with Grid(id="hot"):
                     for n, item in enumerate(hot, start=1):
-                        yield Button(f"{n}  {item.name(t.lang)}", id=f"hot-{item.id}",
-                                     classes="hot")
+                        yield Button(out_label(t, board, item.id, f"{n}  {item.name(t.lang)}"),
+                                     id=f"hot-{item.id}",
+                                     classes="hot -out" if board.is_out(item.id) else "hot")
         yield from self.compose_status()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -69,11 +79,14 @@ class HomeScreen(KioskScreen):
             kiosk.advance(kiosk.session.start)
         elif button_id.startswith("hot-"):
             item = kiosk.api.catalog.get(button_id.split("-", 1)[1])
-            kiosk.advance(kiosk.session.choose, item)
+            if not said_out(kiosk, item.id):  # out of service: said, not started
+                kiosk.advance(kiosk.session.choose, item)
         elif button_id.startswith("round-"):
             config = kiosk.api.round_of(button_id.removeprefix("round-"))
-            if config is not None:
+            if config is not None and not said_out(kiosk, kiosk.api.round_item(config).id):
                 kiosk.switch_screen(ReserveIdentifyScreen(config, kiosk.api.round_item(config)))
+        elif button_id in ("pickup", "lookup", "my-reservation") and said_out(kiosk, button_id):
+            return
         elif button_id == "my-reservation":
             kiosk.switch_screen(MyReservationIdentifyScreen())
         elif button_id == "pickup":

@@ -27,6 +27,7 @@ from screens.progress_words import ProgressWords
 from screens.qr_watch import QrRead, QrScreen
 from screens.queue_panel import QueuePanel
 from screens.ratings_panel import RatingsPanel
+from screens.service_staff import ServiceStaffScreen
 from screens.status_bar import SYMBOLS
 
 
@@ -84,6 +85,7 @@ class StaffScreen(StaffArea, QrScreen):
                 yield IdCardTestPanel(field_test.reader, id="idcard-panel")
         with Horizontal(classes="nav-row"):  # outside the scroll: always on screen
             yield Button(t("staff.leave"), id="staff-leave", classes="nav")
+            yield Button(t("oos_staff.button"), id="staff-outages", classes="nav")
         yield from self.compose_status()
 
     def on_mount(self) -> None:
@@ -223,3 +225,5 @@ class StaffScreen(StaffArea, QrScreen):
             self.kiosk.test_print()
         elif event.button.id == "staff-cabinet":
             self.app.push_screen(CabinetStaffScreen())
+        elif event.button.id == "staff-outages":
+            self.app.push_screen(ServiceStaffScreen())

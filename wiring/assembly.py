@@ -19,6 +19,7 @@ from kiosk.api import KioskApi, KioskSettings
 from kiosk.cabinet import CabinetDesk
 from kiosk.cabinet_layout import build_layout
 from kiosk.field_test import FieldTest
+from offline_cache.kiosk_state import KioskStateStore
 from offline_cache.kiosk_store import STORE_FILE, KioskStore
 from offline_cache.staff_lockout import StaffLockoutStore
 from offline_cache.store import open_store
@@ -59,6 +60,9 @@ def settings_of(config: KioskConfig) -> KioskSettings:
         done_min_s=config.idle.done_min_s,
         speech_for_everyone=config.speech.on_for_everyone,
         speech_in_elder_mode=config.speech.on_in_elder_mode,
+
+        go_instead_zh=config.kiosk.go_instead_zh,
+        go_instead_en=config.kiosk.go_instead_en,
     )
 
 
@@ -80,6 +84,13 @@ def staff_lockout(config: KioskConfig, store: KioskStore) -> StaffLockoutStore:
     return StaffLockoutStore(db)
 
 
+def kiosk_state(config: KioskConfig, store: KioskStore) -> KioskStateStore:
+    """The kiosk's own state (devices, outages) in its store, on its own connection."""
+    db = open_store(config.data_dir / STORE_FILE)
+    store.connections.append(db)
+    return KioskStateStore(db)
+
+
 def assemble(config: KioskConfig, clock: Clock | None = None) -> Assembly:
     clock = clock or SystemClock()
     bundled = load_catalog(config.catalog.path)
@@ -87,6 +98,7 @@ def assemble(config: KioskConfig, clock: Clock | None = None) -> Assembly:
     hub: DeviceHub | None = None
     try:
         lockout = staff_lockout(config, store)
+        state = kiosk_state(config, store)
         hub = build_hub(config)
         connection = connect_platform(config, clock, store)
     except BaseException:
@@ -112,7 +124,8 @@ def assemble(config: KioskConfig, clock: Clock | None = None) -> Assembly:
                    sync_loop_factory(config, connection), connection.platform, keys,
                    field_test, cabinet=_cabinet_desk(config, hub, store, connection, clock),
                    cabinet_uncollected_days=config.devices.cabinet.uncollected_days,
-                   staff_lockout=lockout, speaker=build_speaker(config.speech))
+                   staff_lockout=lockout, speaker=build_speaker(config.speech),
+                   kiosk_state=state)
     log.info("kiosk %s assembled: platform %s, devices %s", config.kiosk.id,
              "embedded" if embedded is not None else connection.url,
              ", ".join(f"{name} {status.code}" for name, status in hub.statuses().items()))

@@ -45,6 +45,10 @@ class KioskSection(_Section):
     # A demo kiosk (config/demo.toml): may run the embedded platform and take the demo
     # staff PIN, and talks only to a platform on this machine.
     demo: bool = False
+    # Where a citizen should go when a service is out of service here (docs/out-of-service.md);
+    # empty: the branch's counter.
+    go_instead_zh: str = Field(default="", max_length=120)
+    go_instead_en: str = Field(default="", max_length=200)
 
 
 class IdleSection(_Section):

@@ -48,6 +48,7 @@ from screens.keypad import Key
 from screens.lookup import LookupScreen
 from screens.pickup import PickupScreen
 from screens.rating import RatingScreen
+from screens.service_staff import ServiceStaffScreen
 from screens.staff import StaffScreen
 from screens.staff_login import StaffLoginScreen
 from wiring.assembly import Assembly
@@ -59,7 +60,7 @@ DEMO_STAFF_PIN = "2468"
 KIOSK_SCREENS: tuple[type, ...] = (
     HomeScreen, CatalogScreen, IdentifyScreen, FormScreen, ConfirmScreen, DoneScreen,
     RatingScreen, PickupScreen, LookupScreen, StaffLoginScreen, StaffScreen, IdleWarning,
-    DoorScreen, CabinetStaffScreen)
+    DoorScreen, CabinetStaffScreen, ServiceStaffScreen)
 
 # What the kiosk's keyboard users press, digits most (hot list, keypads, PIN).
 KEYS = (

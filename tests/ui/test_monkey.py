@@ -15,9 +15,10 @@ from pathlib import Path
 from textual.widgets import Button
 
 from contracts.clock import FakeClock
+from devices.printer.status import PrinterState
 from screens.app import KioskApp
 from screens.home import HomeScreen
-from tests.support.kiosk_driver import on_screen, screen_text, until
+from tests.support.kiosk_driver import mock_printer, on_screen, screen_text, until
 from tests.support.monkey import KIOSK_SCREENS, Monkey
 from wiring.assembly import assemble
 from wiring.config import DEMO_CONFIG, load_config
@@ -59,6 +60,17 @@ async def monkey_run(seed: int, data_dir: Path) -> set[str]:
                 await pilot.press("escape")
                 await pilot.pause()
             await on_screen(pilot, HomeScreen)
+            # Staff's pauses the monkey made, and a printer it left without paper (which
+            # pauses every service that prints), undone as staff would.
+            for outage in assembly.api.outages():
+                assembly.api.bring_back_into_service(outage.service)
+            mock_printer(assembly).set_state(PrinterState.READY)
+            app.check_devices()
+            first = assembly.api.catalog.hot(1)[0].id
+            await until(lambda: assembly.api.service_out(first) is None)
+            await until(lambda: isinstance(app.screen, HomeScreen)
+                        and bool(app.screen.query("#start"))
+                        and not app.screen.query(f"#hot-{first}.-out"))
             start = app.screen.query_one("#start", Button)
             assert start.display and not start.disabled, seen
             await pilot.press("1")
