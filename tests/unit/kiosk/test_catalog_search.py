@@ -107,3 +107,18 @@ def test_han_text_and_digits_search_the_catalog_text(index: CatalogIndex,
 def test_empty_text_lists_the_category(index: CatalogIndex, catalog: Catalog) -> None:
     assert index.find("  ", "zh-CN") == list(catalog.items)
     assert index.find("", "en", Category.ENTERPRISE) == catalog.in_category(Category.ENTERPRISE)
+
+
+def test_the_initials_the_catalog_carries_are_the_ones_searched(catalog: Catalog) -> None:
+    # Computed where the catalog was built (the kiosk loads no pypinyin to search): an
+    # item's stored initials count, even a reading pypinyin would not give.
+    item = Item.model_validate({**catalog.items[0].model_dump(), "name_zh": "银行",
+                                "initials_zh": ["Y", "HX"]})
+    index = CatalogIndex(catalog.model_copy(update={"items": (item,)}))
+    assert ids(index.find("YX", "zh-CN")) == ids(index.find("YH", "zh-CN")) == [item.id]
+
+
+def test_an_item_without_initials_has_them_computed(catalog: Catalog) -> None:
+    item = Item.model_validate({**catalog.items[0].model_dump(), "initials_zh": None})
+    index = CatalogIndex(catalog.model_copy(update={"items": (item,)}))
+    assert ids(index.find("HYDJ", "zh-CN")) == [item.id]
