@@ -3,8 +3,9 @@
 The catalog has Xuhui's size (296 personal + 377 enterprise = 673 items), made from the
 36 demo items with distinct name suffixes. The core's peer is the naive approach in the
 same run: compute every item's initials again on each keystroke instead of reading the
-ones the catalog carries (computed where it was built) once per catalog. The screen part taps letters on the catalog screen and waits for the list to
-show and paint; the kiosk lists the first LIST_LIMIT matches, its peer lists them all.
+ones the catalog carries (computed where it was built) once per catalog. The screen
+part taps letters on the catalog screen and waits for the list to show and paint; the
+kiosk lists the first LIST_LIMIT matches, its peer lists them all.
 
     python bench/catalog_search.py [--runs 200] [--taps 12]
 

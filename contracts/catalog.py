@@ -16,7 +16,6 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from contracts.datafile import read_toml, validate
 from contracts.errors import DataFileError
 from contracts.identity import Document
-from contracts.pinyin_initials import kept_characters
 
 
 class Category(StrEnum):
@@ -135,15 +134,12 @@ class Item(_Strict):
     manual_entry: bool = False
     # The pinyin initials of name_zh, per kept character (contracts/pinyin_initials.py):
     # computed where the catalog is built, so the kiosk never loads pypinyin to search.
-    # None: not given (an older platform's catalog): the kiosk computes them itself.
+    # None (an older platform's catalog), or ones that no longer fit name_zh (a name edited
+    # by hand): the kiosk computes them itself (kiosk/catalog_search.py).
     initials_zh: tuple[Annotated[str, Field(pattern=r"^[A-Z0-9]*$")], ...] | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Item:
-        if self.initials_zh is not None and \
-                len(self.initials_zh) != len(kept_characters(self.name_zh)):
-            raise ValueError(f"item {self.id!r}: initials_zh do not fit name_zh "
-                             "(python -m contracts.pinyin_initials FILE computes them)")
         keys = [f.key for f in self.fields]
         if len(keys) != len(set(keys)):
             raise ValueError(f"item {self.id!r}: duplicate field keys")

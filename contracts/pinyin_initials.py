@@ -73,18 +73,26 @@ def initials_of(name: str) -> str:
     return "".join(k[0] for k in initials(name) if k)
 
 
+def fits(stored: object, name: str) -> bool:
+    """``stored`` is a list of initials with one entry per kept character of ``name``
+    (a name edited after its initials were computed mostly no longer fits them)."""
+    return isinstance(stored, (list, tuple)) and len(stored) == len(kept_characters(name))
+
+
+def _lacks(item: object) -> bool:
+    return (isinstance(item, dict) and isinstance(item.get("name_zh"), str)
+            and not fits(item.get("initials_zh"), item["name_zh"]))
+
+
 def with_initials(catalog: dict[str, Any]) -> dict[str, Any]:
-    """A catalog document (as read from TOML or JSON) whose items all carry their
-    initials: those without get them computed (pypinyin loads only then)."""
+    """A catalog document (as read from TOML or JSON) whose items all carry initials
+    that fit their names: those without, or with ones that do not fit, get them
+    computed (pypinyin loads only then)."""
     items = catalog.get("items")
-    if not isinstance(items, list) or all(
-            not isinstance(i, dict) or "initials_zh" in i or not isinstance(i.get("name_zh"), str)
-            for i in items):
+    if not isinstance(items, list) or not any(_lacks(i) for i in items):
         return catalog
     return {**catalog, "items": [
-        {**i, "initials_zh": list(initials(i["name_zh"]))}
-        if isinstance(i, dict) and "initials_zh" not in i and isinstance(i.get("name_zh"), str)
-        else i
+        {**i, "initials_zh": list(initials(i["name_zh"]))} if _lacks(i) else i
         for i in items]}
 
 

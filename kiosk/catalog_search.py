@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from contracts.catalog import Catalog, Category, Item
-from contracts.pinyin_initials import initials, initials_of, kept_characters
+from contracts.pinyin_initials import fits, initials, initials_of
 
 _LETTERS = re.compile(r"[A-Za-z ]+")
 _WORD = re.compile(r"[0-9a-z]+")
@@ -32,7 +32,7 @@ def _letters_of(item: Item) -> tuple[frozenset[str], ...]:
     loads pypinyin, about 56 MB); an item without them, or with ones that no longer
     fit its name, has them computed here (pypinyin loads then)."""
     stored = item.initials_zh
-    if stored is None or len(stored) != len(kept_characters(item.name_zh)):
+    if not fits(stored, item.name_zh):
         stored = initials(item.name_zh)
     return tuple(frozenset(k) for k in stored if k)
 

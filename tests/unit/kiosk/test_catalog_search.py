@@ -122,3 +122,11 @@ def test_an_item_without_initials_has_them_computed(catalog: Catalog) -> None:
     item = Item.model_validate({**catalog.items[0].model_dump(), "initials_zh": None})
     index = CatalogIndex(catalog.model_copy(update={"items": (item,)}))
     assert ids(index.find("HYDJ", "zh-CN")) == [item.id]
+
+
+def test_initials_that_no_longer_fit_the_name_are_computed_again(catalog: Catalog) -> None:
+    item = Item.model_validate({**catalog.items[0].model_dump(), "name_zh": "住房公积金提取"})
+    assert item.initials_zh is not None and len(item.initials_zh) == 8  # 婚姻登记记录证明's
+    index = CatalogIndex(catalog.model_copy(update={"items": (item,)}))
+    assert ids(index.find("ZFGJJ", "zh-CN")) == [item.id]
+    assert index.find("HYDJ", "zh-CN") == []
