@@ -32,9 +32,9 @@ def _letters_of(item: Item) -> tuple[frozenset[str], ...]:
     loads pypinyin, about 56 MB); an item without them, or with ones that no longer
     fit its name, has them computed here (pypinyin loads then)."""
     stored = item.initials_zh
-    if not fits(stored, item.name_zh):
-        stored = initials(item.name_zh)
-    return tuple(frozenset(k) for k in stored if k)
+    letters = stored if stored is not None and fits(stored, item.name_zh) else \
+        initials(item.name_zh)
+    return tuple(frozenset(k) for k in letters if k)
 
 
 @dataclass(frozen=True, slots=True)
