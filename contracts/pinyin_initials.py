@@ -9,10 +9,12 @@ a catalog it serves without them (``server/reference.py``). Each item stores the
 dictionaries cost about 56 MB resident and 0.2 s (bench/RESULTS.md, issue 17 part B).
 
 Per kept character of the name (Han characters, Latin letters and digits; punctuation
-and spaces are skipped) one string: the letters it may be tapped as, the usual reading
-first (pypinyin reads a known phrase as a phrase: 银行 is yin hang; 重 alone is Z or C).
-A Latin letter or digit stands for itself; a character pypinyin has no reading for
-gets "" (it matches no tap).
+and spaces are skipped) the letters it may be tapped as, the usual reading first
+(pypinyin reads a known phrase as a phrase: 银行 is yin hang; 重 alone is Z, C or T). A
+Latin letter or digit stands for itself; a character pypinyin has no reading for gets
+none (it matches no tap). Stored, each entry starts with its character (重ZCT, 行H, A A:
+"AA"), so a kiosk sees without pypinyin whether the initials still fit the name: one
+renamed after they were computed has them computed again.
 """
 
 from __future__ import annotations
@@ -73,10 +75,28 @@ def initials_of(name: str) -> str:
     return "".join(k[0] for k in initials(name) if k)
 
 
+def stored_initials(name: str) -> tuple[str, ...]:
+    """The initials as a catalog stores them: each kept character followed by its
+    letters (重病 -> 重ZCT, 病B)."""
+    return tuple(c + k for c, k in zip(kept_characters(name), initials(name), strict=True))
+
+
+def stored_letters(stored: object, name: str) -> list[str] | None:
+    """The letters of stored initials (``stored_initials``), or None when they do not
+    fit ``name`` (not a list, or not one entry per kept character, each starting with
+    its character)."""
+    if not isinstance(stored, (list, tuple)):
+        return None
+    kept = kept_characters(name)
+    if len(stored) != len(kept) or not all(
+            isinstance(s, str) and s[:1] == c for s, c in zip(stored, kept, strict=True)):
+        return None
+    return [s[1:] for s in stored]
+
+
 def fits(stored: object, name: str) -> bool:
-    """``stored`` is a list of initials with one entry per kept character of ``name``
-    (a name edited after its initials were computed mostly no longer fits them)."""
-    return isinstance(stored, (list, tuple)) and len(stored) == len(kept_characters(name))
+    """Stored initials are those of ``name`` (as far as can be told without pypinyin)."""
+    return stored_letters(stored, name) is not None
 
 
 def _lacks(item: object) -> bool:
@@ -92,7 +112,7 @@ def with_initials(catalog: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(items, list) or not any(_lacks(i) for i in items):
         return catalog
     return {**catalog, "items": [
-        {**i, "initials_zh": list(initials(i["name_zh"]))} if _lacks(i) else i
+        {**i, "initials_zh": list(stored_initials(i["name_zh"]))} if _lacks(i) else i
         for i in items]}
 
 
@@ -106,7 +126,7 @@ def with_initials_toml(text: str) -> str:
         out.append(line)
         if line.startswith("name_zh ="):
             name = tomllib.loads(line)["name_zh"]
-            letters = json.dumps(list(initials(name)))
+            letters = json.dumps(list(stored_initials(name)), ensure_ascii=False)
             out.append(f"initials_zh = {letters}\n")
     return "".join(out)
 

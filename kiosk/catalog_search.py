@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from contracts.catalog import Catalog, Category, Item
-from contracts.pinyin_initials import fits, initials, initials_of
+from contracts.pinyin_initials import initials, initials_of, stored_letters
 
 _LETTERS = re.compile(r"[A-Za-z ]+")
 _WORD = re.compile(r"[0-9a-z]+")
@@ -31,9 +31,9 @@ def _letters_of(item: Item) -> tuple[frozenset[str], ...]:
     The catalog carries them (computed where it was built: the running kiosk never
     loads pypinyin, about 56 MB); an item without them, or with ones that no longer
     fit its name, has them computed here (pypinyin loads then)."""
-    stored = item.initials_zh
-    letters = stored if stored is not None and fits(stored, item.name_zh) else \
-        initials(item.name_zh)
+    letters = stored_letters(item.initials_zh, item.name_zh)
+    if letters is None:
+        letters = list(initials(item.name_zh))
     return tuple(frozenset(k) for k in letters if k)
 
 

@@ -16,6 +16,8 @@ from contracts.pinyin_initials import (
     initials_of,
     kept_characters,
     main,
+    stored_initials,
+    stored_letters,
     with_initials,
     with_initials_toml,
 )
@@ -28,7 +30,8 @@ def test_the_bundled_catalog_carries_current_initials() -> None:
     assert with_initials_toml(text) == text  # else: python -m contracts.pinyin_initials FILE
     catalog = load_catalog(DEMO)
     for item in catalog.items:
-        assert item.initials_zh == initials(item.name_zh)
+        assert item.initials_zh == stored_initials(item.name_zh)
+        assert stored_letters(item.initials_zh, item.name_zh) == list(initials(item.name_zh))
 
 
 @pytest.mark.parametrize(
@@ -49,14 +52,25 @@ def test_initials_of_reads_the_usual_reading() -> None:
     assert initials_of("重病医疗补助") == "ZBYLBZ"
 
 
+def test_stored_initials_name_their_characters() -> None:
+    assert stored_initials("重病 A1") == ("重ZCT", "病B", "AA", "11")
+    assert stored_letters(["重ZCT", "病B", "AA", "11"], "重病 A1") == ["ZCT", "B", "A", "1"]
+    # Initials that do not fit the name: another name of the same length, too few, none.
+    assert stored_letters(["重ZCT", "病B"], "疾病") is None
+    assert stored_letters(["重ZCT"], "重病") is None
+    assert stored_letters(None, "重病") is None
+
+
 def test_items_without_fitting_initials_get_them_others_are_kept() -> None:
-    body = {"version": "v", "items": [{"id": "a", "name_zh": "银行"},
-                                      {"id": "b", "name_zh": "重病", "initials_zh": ["Z", "B"]},
-                                      {"id": "c", "name_zh": "证明", "initials_zh": ["H"]}]}
+    body = {"version": "v", "items": [
+        {"id": "a", "name_zh": "银行"},
+        {"id": "b", "name_zh": "重病", "initials_zh": ["重Z", "病B"]},  # kept as given
+        {"id": "c", "name_zh": "证明", "initials_zh": ["婚H", "姻Y"]}]}  # renamed since
     filled = with_initials(body)
-    assert filled["items"] == [{"id": "a", "name_zh": "银行", "initials_zh": ["Y", "H"]},
-                               {"id": "b", "name_zh": "重病", "initials_zh": ["Z", "B"]},
-                               {"id": "c", "name_zh": "证明", "initials_zh": ["Z", "M"]}]
+    assert filled["items"] == [
+        {"id": "a", "name_zh": "银行", "initials_zh": ["银Y", "行H"]},
+        {"id": "b", "name_zh": "重病", "initials_zh": ["重Z", "病B"]},
+        {"id": "c", "name_zh": "证明", "initials_zh": ["证Z", "明M"]}]
     assert body["items"][0] == {"id": "a", "name_zh": "银行"}  # the caller's copy untouched
     complete = with_initials(filled)
     assert complete is filled
@@ -65,7 +79,7 @@ def test_items_without_fitting_initials_get_them_others_are_kept() -> None:
 def test_an_item_may_come_without_initials_but_only_capitals_and_digits() -> None:
     base = read_toml(DEMO, DataFileError)["items"][0]
     with pytest.raises(ValidationError):
-        Item.model_validate({**base, "initials_zh": ["h"] * 8})
+        Item.model_validate({**base, "initials_zh": ["婚h"] * 8})
     assert Item.model_validate({k: v for k, v in base.items() if k != "initials_zh"}
                                ).initials_zh is None  # an older platform's catalog
 
@@ -76,5 +90,5 @@ def test_the_tool_writes_and_checks_a_catalog_file(tmp_path: Path) -> None:
                     'initials_zh = ["X", "X"]\n', encoding="utf-8")
     assert main(["--check", str(path)]) == 1
     assert main([str(path)]) == 0
-    assert 'initials_zh = ["Y", "H"]\n' in path.read_text(encoding="utf-8")
+    assert 'initials_zh = ["银Y", "行H"]\n' in path.read_text(encoding="utf-8")
     assert main(["--check", str(path)]) == 0
