@@ -10,12 +10,19 @@ remote platform (``--platform-url``) and the embedded demo platform are measured
 
     python bench/kiosk_memory.py [--vs OTHER_CHECKOUT] [--runs 5] [--platform-url URL]
     python bench/kiosk_memory.py --soak 1000 [--vs OTHER_CHECKOUT]
+    python bench/kiosk_memory.py --profile 12 [--trace] [--vs OTHER_CHECKOUT]
 
 The default URL has nothing listening: the kiosk starts offline, as a branch kiosk may.
 The soak runs in its own process per checkout (the demo config, mock devices, the
 remote URL, headless Textual at 120x40): each session is journey A by keyboard, from
 the home screen through identify (a demo card on the mock reader), form, confirm,
 done (the slip printed) and a rating, back home; VmRSS is read every 100 sessions.
+
+The profile walks the soak's journey a few times and reads, after each screen of the
+first three sessions and after each later session, VmRSS split into RssAnon (the heap)
+and RssFile (mapped libraries), which modules were newly loaded, and (``--trace``, which
+costs time and memory itself) tracemalloc's Python heap and the files that grew it;
+then it searches the catalog by pinyin initials once and reads them again.
 """
 
 from __future__ import annotations
@@ -245,6 +252,131 @@ print(json.dumps({"samples": samples, "queued": queued, "faults": faults}))
 """
 
 
+PROFILE_CHILD = """
+import asyncio, gc, json, os, sys, tempfile, threading
+from pathlib import Path
+os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+TRACE = sys.argv[3] == "trace"
+if TRACE:
+    import tracemalloc
+    tracemalloc.start(1)
+from contracts.clock import FakeClock
+from screens.app import KioskApp
+from screens.confirm import ConfirmScreen
+from screens.done import DoneScreen
+from screens.form import FormScreen
+from screens.home import HomeScreen
+from screens.identify import IdentifyScreen
+from tests.support.kiosk_driver import mock_reader, on_screen, screen_text, until
+from wiring.assembly import assemble
+from wiring.config import DEMO_CONFIG, load_config
+
+SESSIONS, URL = int(sys.argv[1]), sys.argv[2]
+seen_modules, last_snapshot = set(sys.modules), None
+
+def sample(step):
+    global seen_modules, last_snapshot
+    gc.collect()
+    row = {"step": step, "threads": threading.active_count()}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.split(":")[0] in ("VmRSS", "RssAnon", "RssFile"):
+            row[line.split(":")[0]] = int(line.split()[1]) / 1024
+    new = set(sys.modules) - seen_modules
+    seen_modules |= new
+    tops = {}
+    for m in new:
+        tops[m.split(".")[0]] = tops.get(m.split(".")[0], 0) + 1
+    row["modules"] = len(new)
+    row["new"] = [f"{t} ({n})" for t, n in sorted(tops.items(), key=lambda x: -x[1])[:5]]
+    if TRACE:
+        snapshot = tracemalloc.take_snapshot()
+        row["traced_mb"] = tracemalloc.get_traced_memory()[0] / 2**20
+        if last_snapshot is not None:
+            grew = snapshot.compare_to(last_snapshot, "filename")[:4]
+            row["grew"] = [f"{d.traceback[0].filename.split('site-packages/')[-1]} "
+                           f"{d.size_diff / 2**20:+.2f}" for d in grew]
+        last_snapshot = snapshot
+    print(json.dumps(row, ensure_ascii=False), flush=True)
+
+async def journey_a(app, pilot, assembly, label):
+    await on_screen(pilot, HomeScreen)
+    await pilot.press("1")
+    await on_screen(pilot, IdentifyScreen)
+    await asyncio.sleep(0.5)  # the reader's and the camera's workers poll a few times
+    label("identify, 0.5 s, nothing shown")
+    mock_reader(assembly).place(0)
+    await until(lambda: "310***********1230" in screen_text(app))
+    label("card read")
+    await pilot.press("enter")
+    await on_screen(pilot, FormScreen)
+    label("form")
+    mock_reader(assembly).remove()
+    await pilot.press("enter")
+    await on_screen(pilot, ConfirmScreen)
+    label("confirm")
+    await pilot.press("enter")
+    await on_screen(pilot, DoneScreen)
+    await until(lambda: not app.screen.query_one("#rate-5").disabled)
+    label("done, slip printed")
+    await pilot.press("enter")
+    await on_screen(pilot, HomeScreen)
+    label("home")
+
+async def walk(assembly):
+    app = KioskApp(assembly.api, sync_in_background=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await on_screen(pilot, HomeScreen)
+        await asyncio.sleep(0.5)
+        sample("home, before any session")
+        for n in range(1, SESSIONS + 1):
+            detail = n <= 3
+            await journey_a(app, pilot, assembly,
+                            lambda step: sample(f"session {n}: {step}") if detail else None)
+            if not detail:
+                sample(f"after session {n}")
+        assembly.api.find_items("HYDJ", "zh-CN")
+        sample("a search by pinyin initials (HYDJ)")
+
+sample("imports")
+with tempfile.TemporaryDirectory() as tmp:
+    config = load_config(DEMO_CONFIG, data_dir=Path(tmp), platform_url=URL)
+    config.idle.done_min_s = 0.05
+    config.devices.idcard.pace = False
+    assembly = assemble(config, FakeClock())
+    sample("assembled")
+    try:
+        asyncio.run(walk(assembly))
+    finally:
+        assembly.close()
+"""
+
+
+def profile(checkout: Path, name: str, sessions: int, url: str, trace: bool) -> None:
+    """Runs the profile in ``checkout`` and prints its table rows as the samples come."""
+    print(f"{name}: journey A x {sessions}, platform {url}{', tracemalloc on' if trace else ''}")
+    print()
+    print("| step | VmRSS MB | RssAnon | RssFile | threads | modules loaded | "
+          + ("Python heap MB (traced) | grew most |" if trace else ""))
+    print("| --- | ---: | ---: | ---: | ---: | --- |" + (" ---: | --- |" if trace else ""))
+    with tempfile.TemporaryFile("w+") as errors:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", PROFILE_CHILD, str(sessions), url,
+             "trace" if trace else "rss"], cwd=checkout, stdout=subprocess.PIPE,
+            stderr=errors, text=True, env={**os.environ, "PYTHONPATH": str(checkout)})
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            row = json.loads(line)
+            loaded = f"+{row['modules']}: {', '.join(row['new'])}" if row["modules"] else ""
+            traced = (f" {row['traced_mb']:.1f} | {'; '.join(row.get('grew', []))} |"
+                      if trace else "")
+            print(f"| {row['step']} | {row['VmRSS']:.1f} | {row['RssAnon']:.1f} | "
+                  f"{row['RssFile']:.1f} | {row['threads']} | {loaded} |{traced}", flush=True)
+        if proc.wait() != 0:
+            errors.seek(0)
+            raise RuntimeError(f"profile in {checkout} failed: {errors.read()[-2000:]}")
+    print()
+
+
 def soak(checkout: Path, name: str, sessions: int, every: int, url: str) -> None:
     """Runs the soak in ``checkout`` and prints its table rows as the samples come."""
     with tempfile.TemporaryFile("w+") as errors:
@@ -289,9 +421,15 @@ def main() -> int:
     parser.add_argument("--soak", type=int, metavar="SESSIONS",
                         help="walk journey A this many times instead of the home runs")
     parser.add_argument("--every", type=int, default=100, help="soak: read VmRSS this often")
+    parser.add_argument("--profile", type=int, metavar="SESSIONS",
+                        help="walk journey A this many times, reading memory at each step")
+    parser.add_argument("--trace", action="store_true", help="profile: with tracemalloc")
     args = parser.parse_args()
     checkouts = [("this checkout", HERE)] + ([("--vs " + str(args.vs), args.vs)] if args.vs else [])
-    if args.soak:
+    if args.profile:
+        for name, path in checkouts:
+            profile(path, name, args.profile, args.platform_url, args.trace)
+    elif args.soak:
         soak_report(args, checkouts)
     else:
         home(args, checkouts)

@@ -132,6 +132,12 @@ class Item(_Strict):
     # Typed identity (no card, no e-ID) is a lower-assurance fallback: allowed only where the
     # item says so, and then the case is received to be verified at the counter, never approved.
     manual_entry: bool = False
+    # The pinyin initials of name_zh, per kept character (contracts/pinyin_initials.py):
+    # computed where the catalog is built, so the kiosk never loads pypinyin to search.
+    # None (an older platform's catalog), or ones that no longer fit name_zh (a name edited
+    # afterwards): the kiosk computes them itself (kiosk/catalog_search.py).
+    # Each entry: the character, then its letters (重ZCT).
+    initials_zh: tuple[Annotated[str, Field(pattern=r"^.[A-Z0-9]*$")], ...] | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Item:

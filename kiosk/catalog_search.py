@@ -18,40 +18,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from contracts.catalog import Catalog, Category, Item
+from contracts.pinyin_initials import initials, initials_of, stored_letters
 
 _LETTERS = re.compile(r"[A-Za-z ]+")
 _WORD = re.compile(r"[0-9a-z]+")
-_HAN_RUN = re.compile(r"[\u3400-\u9fff\U00020000-\U0003134f]+")
+
+__all__ = ["CatalogIndex", "initials_of"]
 
 
-def _letters(run: str) -> list[tuple[str, ...]]:
-    """Per character of a run of Han, its readings' first letters (the usual one first:
-    pypinyin reads a known phrase as a phrase: 银行 is yin hang)."""
-    # Imported on the first search, not at start: pypinyin's dictionaries cost about
-    # 0.2 s and 20 MB, and most sessions never search (bench/startup.py).
-    from pypinyin import Style, pinyin
-
-    readings = pinyin(run, style=Style.FIRST_LETTER, heteronym=True)
-    return [tuple(dict.fromkeys(x.upper() for x in r if x.isascii() and x.isalpha()))
-            for r in readings]
-
-
-def _initials(name: str) -> list[tuple[str, ...]]:
-    """Per kept character of ``name``: the letters it may be tapped as."""
-    kept: list[tuple[str, ...]] = []
-    done = 0
-    for run in [*_HAN_RUN.finditer(name), None]:
-        start = run.start() if run else len(name)
-        kept += [(c.upper(),) for c in name[done:start] if c.isascii() and c.isalnum()]
-        if run:
-            kept += _letters(run.group())
-            done = run.end()
-    return [k for k in kept if k]
-
-
-def initials_of(name: str) -> str:
-    """The usual reading's initials: 婚姻登记记录证明 -> HYDJJLZM."""
-    return "".join(k[0] for k in _initials(name))
+def _letters_of(item: Item) -> tuple[frozenset[str], ...]:
+    """Per kept character of the item's Chinese name: the letters it may be tapped as.
+    The catalog carries them (computed where it was built: the running kiosk never
+    loads pypinyin, about 56 MB); an item without them, or with ones that no longer
+    fit its name, has them computed here (pypinyin loads then)."""
+    letters = stored_letters(item.initials_zh, item.name_zh)
+    if letters is None:
+        letters = list(initials(item.name_zh))
+    return tuple(frozenset(k) for k in letters if k)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,13 +61,13 @@ def _words_rank(words: Sequence[str], needle: str) -> int | None:
 
 
 class CatalogIndex:
-    """A catalog's items with their initials, built once per catalog."""
+    """A catalog's items with their initials (as the catalog carries them), built once
+    per catalog."""
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self._entries = [
-            _Entry(item, tuple(frozenset(k) for k in _initials(item.name_zh)),
-                   tuple(_WORD.findall(item.name_en.casefold())))
+            _Entry(item, _letters_of(item), tuple(_WORD.findall(item.name_en.casefold())))
             for item in catalog.items
         ]
 

@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from contracts.datafile import read_toml
 from contracts.errors import DataFileError
+from contracts.pinyin_initials import with_initials
 from contracts.reference_data import CATALOG, PHARMACIES, PLATFORM_KEYS, parse, version_of
 from server.signing import key_id, public_key_b64
 
@@ -28,7 +29,8 @@ def load_reference(public_keys: list[Ed25519PublicKey], catalog: Path = DEFAULT_
                    pharmacies: Path = DEFAULT_PHARMACIES) -> dict[str, ReferenceDoc]:
     """Read and check every document at start-up: a platform never serves a bad one."""
     bodies = {
-        CATALOG: read_toml(catalog, DataFileError),
+        # Served with every item's pinyin initials: kiosks search by them without pypinyin.
+        CATALOG: with_initials(read_toml(catalog, DataFileError)),
         PHARMACIES: read_toml(pharmacies, DataFileError),
         PLATFORM_KEYS: {"keys": {key_id(k): public_key_b64(k) for k in public_keys}},
     }

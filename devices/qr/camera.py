@@ -22,7 +22,10 @@ if TYPE_CHECKING:
 
 # OpenCV, numpy and the decoders are imported where a frame is first grabbed or decoded
 # (the camera's worker thread), not when the kiosk starts: together they cost about a
-# fifth of a second and tens of MB before the first screen (bench/startup.py).
+# fifth of a second and tens of MB before the first screen (bench/startup.py). An image
+# folder with no picture in it has nothing to decode: its empty view loads none of them
+# (32 MB resident, bench/kiosk_memory.py --profile), so a kiosk whose identify screen
+# polls an empty field-test camera stays without them until a code is held up.
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
 
@@ -34,6 +37,10 @@ class CameraGone(Exception):
 class FrameSource(Protocol):
     def grab(self) -> np.ndarray:
         """The next greyscale frame; CameraGone when there is none to be had."""
+
+    def view(self) -> np.ndarray | None:
+        """The next frame to decode; None when nothing at all is in view (nothing to
+        decode); CameraGone as ``grab``."""
 
     def close(self) -> None: ...
 
@@ -64,6 +71,9 @@ class CaptureSource:
             raise CameraGone(f"camera {self.source!r} gave no frame")
         return frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
 
+    def view(self) -> np.ndarray:
+        return self.grab()
+
     def close(self) -> None:
         self._cap.release()
 
@@ -93,9 +103,12 @@ class FolderSource:
         return self._blank_frame
 
     def grab(self) -> np.ndarray:
-        import cv2
-        import numpy as np
+        frame = self.view()
+        return self._blank if frame is None else frame
 
+    def view(self) -> np.ndarray | None:
+        """The newest picture; None for an empty counter (no picture, or one taken away,
+        half-written or not an image), without loading numpy or OpenCV."""
         dated: list[tuple[float, Path]] = []
         try:
             listing = list(self.folder.iterdir())
@@ -109,18 +122,23 @@ class FolderSource:
             except FileNotFoundError:
                 continue  # taken away between the listing and the look: not in view
         if not dated:
-            return self._blank
+            return None
         mtime, newest = max(dated)
         if self._cache is None or self._cache[:2] != (newest, mtime):
             # Bytes read here and decoded in memory: cv2.imread prints a warning to the
             # terminal, over the kiosk's screen, for a picture deleted in the meantime.
             try:
-                data = np.frombuffer(newest.read_bytes(), dtype=np.uint8)
+                raw = newest.read_bytes()
             except OSError:
-                return self._blank  # taken away between the listing and the look
-            frame = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE) if data.size else None
+                return None  # taken away between the listing and the look
+            if not raw:
+                return None  # not written yet
+            import cv2
+            import numpy as np
+
+            frame = cv2.imdecode(np.frombuffer(raw, dtype=np.uint8), cv2.IMREAD_GRAYSCALE)
             if frame is None:
-                return self._blank  # half-written or not an image: like a smudged lens
+                return None  # half-written or not an image: like a smudged lens
             self._cache = (newest, mtime, frame)
         return self._cache[2]
 
@@ -179,11 +197,12 @@ class CameraScanner:
             return None
         assert self._source is not None
         try:
-            frame = self._source.grab()
+            frame = self._source.view()
         except CameraGone as exc:
             self._drop(str(exc))
             return None
-        seen = set(self._decode(frame))
+        # Nothing in view: no code, and no decoder loaded or run to learn it.
+        seen = set(self._decode(frame)) if frame is not None else set()
         for code in list(self._in_view):
             if code not in seen:
                 self._in_view[code] += 1

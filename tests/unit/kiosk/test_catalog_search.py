@@ -107,3 +107,34 @@ def test_han_text_and_digits_search_the_catalog_text(index: CatalogIndex,
 def test_empty_text_lists_the_category(index: CatalogIndex, catalog: Catalog) -> None:
     assert index.find("  ", "zh-CN") == list(catalog.items)
     assert index.find("", "en", Category.ENTERPRISE) == catalog.in_category(Category.ENTERPRISE)
+
+
+def test_the_initials_the_catalog_carries_are_the_ones_searched(catalog: Catalog) -> None:
+    # Computed where the catalog was built (the kiosk loads no pypinyin to search): an
+    # item's stored initials count, even a reading pypinyin would not give.
+    item = Item.model_validate({**catalog.items[0].model_dump(), "name_zh": "银行",
+                                "initials_zh": ["银Y", "行HX"]})
+    index = CatalogIndex(catalog.model_copy(update={"items": (item,)}))
+    assert ids(index.find("YX", "zh-CN")) == ids(index.find("YH", "zh-CN")) == [item.id]
+
+
+def test_an_item_without_initials_has_them_computed(catalog: Catalog) -> None:
+    item = Item.model_validate({**catalog.items[0].model_dump(), "initials_zh": None})
+    index = CatalogIndex(catalog.model_copy(update={"items": (item,)}))
+    assert ids(index.find("HYDJ", "zh-CN")) == [item.id]
+
+
+def test_initials_that_no_longer_fit_the_name_are_computed_again(catalog: Catalog) -> None:
+    item = Item.model_validate({**catalog.items[0].model_dump(), "name_zh": "住房公积金提取"})
+    assert item.initials_zh is not None and len(item.initials_zh) == 8  # 婚姻登记记录证明's
+    index = CatalogIndex(catalog.model_copy(update={"items": (item,)}))
+    assert ids(index.find("ZFGJJ", "zh-CN")) == [item.id]
+    assert index.find("HYDJ", "zh-CN") == []
+
+
+def test_a_name_changed_to_one_of_the_same_length_has_its_initials_computed_again(
+        catalog: Catalog) -> None:
+    item = catalog.items[0].model_copy(update={"name_zh": "结婚登记记录证明"})  # was 婚姻...
+    index = CatalogIndex(catalog.model_copy(update={"items": (item,)}))
+    assert ids(index.find("JHDJ", "zh-CN")) == [item.id]
+    assert index.find("HYDJ", "zh-CN") == []
