@@ -321,21 +321,46 @@ def _drift(kiosk: KioskStatus) -> str:
     return f'<span class="badge {kiosk.drift}">{size:.1f} s{words}</span>'
 
 
+# A device down pauses every service that needs it (paper out: every slip service, one
+# outage each): past this many alike, they are one line with a count, not a screenful.
+GROUP_OUTAGES_OVER = 3
+
+
 def _outages(report: KioskReport | None, settings: FleetSettings) -> str:
     if report is None:
         return "—"
     if not report.outages:
         return '<span class="badge ok">服务中 in service</span>'
-    items = []
+    alike: dict[tuple[str, str, str, str], list[Outage]] = {}
     for outage in sorted(report.outages, key=lambda o: (o.service != "*", o.service)):
+        key = ("*" if outage.service == "*" else "", outage.reason, outage.by, outage.note)
+        alike.setdefault(key, []).append(outage)
+    items: list[str] = []
+    for group in alike.values():
+        singles = group if len(group) <= GROUP_OUTAGES_OVER else []
+        items.extend(_outage_item(outage, settings) for outage in singles)
+        if not singles:
+            items.append(_outage_item(group[0], settings, also=group[1:]))
+    return f"<ul>{''.join(items)}</ul>"
+
+
+def _outage_item(outage: Outage, settings: FleetSettings, also: list[Outage] | None = None
+                 ) -> str:
+    if also:
+        services = [outage.service, *(o.service for o in also)]
+        shown = ", ".join(_e(s) for s in services[:GROUP_OUTAGES_OVER])
+        what = f"{len(services)} 项服务 services ({shown}, …)"
+        attribute = f'data-services="{len(services)}"'
+        since = min(o.since for o in [outage, *also])
+    else:
         what = ('<span class="badge oos">整机停用 whole kiosk</span>' if outage.service == "*"
                 else f"{_e(outage.service)}")
-        note = f'<br><span class="muted">{_e(outage.note)}</span>' if outage.note else ""
-        items.append(f'<li data-service="{_e(outage.service)}">{what}:'
-                     f" {OUTAGE_REASONS[outage.reason]} {outage.reason}"
-                     f' <span class="muted">({BY[outage.by]}, 自 since'
-                     f" {_e(_moment(outage.since, settings))})</span>{note}</li>")
-    return f"<ul>{''.join(items)}</ul>"
+        attribute = f'data-service="{_e(outage.service)}"'
+        since = outage.since
+    note = f'<br><span class="muted">{_e(outage.note)}</span>' if outage.note else ""
+    return (f"<li {attribute}>{what}: {OUTAGE_REASONS[outage.reason]} {outage.reason}"
+            f' <span class="muted">({BY[outage.by]}, 自 since'
+            f" {_e(_moment(since, settings))})</span>{note}</li>")
 
 
 def render(view: FleetView, settings: FleetSettings) -> str:

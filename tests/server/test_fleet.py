@@ -153,3 +153,18 @@ def test_the_page_shows_each_kiosk_escaped_and_loads_nothing(api: Api) -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
     assert "整机停用 whole kiosk" in page.text
     assert "http://" not in page.text and "https://" not in page.text
+
+
+def test_a_device_that_pauses_many_services_is_one_line(api: Api) -> None:
+    """Paper out pauses every slip service, one outage each: the page says how many."""
+    paused = [{"service": f"item-{n:02d}", "reason": "no_paper", "by": "auto",
+               "since": START.isoformat()} for n in range(9)]
+    staff = {"service": "hk-permit", "reason": "maintenance", "by": "staff",
+             "since": START.isoformat()}
+    api.kiosk("K-A").post(KIOSK_REPORT_PATH,
+                          json=report(outages=[*paused, staff])).raise_for_status()
+    page = api.staff.get(FLEET_PAGE_PATH).text
+    assert page.count('data-services="9"') == 1
+    assert "9 项服务 services (item-00, item-01, item-02, …)" in page
+    assert 'data-service="item-05"' not in page
+    assert 'data-service="hk-permit"' in page  # a single outage keeps its own line
