@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from rich.cells import cell_len
+from rich.text import Text
 from textual.app import App
 from textual.widget import Widget
 from textual.widgets import Button
@@ -22,15 +23,20 @@ def foreign_text(text: str, proper_names: list[str]) -> list[str]:
 
 
 def labels_cut_short(app: App[None]) -> list[str]:
-    """Labels of visible buttons wider than the button, or running past their row."""
+    """Labels of visible buttons that do not fit in the button (a word wider than it, or
+    more wrapped lines than it has rows), or buttons running past their row. A label
+    that wraps at a space onto a row the button has is not cut."""
     cut = []
     for button in app.screen.query(Button).results(Button):
         if not button.display or not button.region:
             continue
         label = str(button.label)
-        width = max(cell_len(line) for line in label.splitlines() or [""])
+        box = button.content_region
+        rows = Text(label).wrap(app.console, max(box.width, 1), overflow="fold")
+        words = [word for line in label.splitlines() for word in line.split()]
+        too_wide = any(cell_len(word) > box.width for word in words)
         parent = button.parent
         room = parent.content_region if isinstance(parent, Widget) else app.screen.region
-        if width > button.content_region.width or button.region.right > room.right:
+        if too_wide or len(rows) > box.height or button.region.right > room.right:
             cut.append(label)
     return cut
