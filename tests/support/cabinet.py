@@ -25,6 +25,7 @@ def cabinet_config(tmp_path: Path, close_timeout_s: float = 20) -> KioskConfig:
     config = load_config(DEMO_CONFIG, data_dir=tmp_path / "data")
     config.devices.cabinet.auto_close_s = None
     config.devices.cabinet.close_timeout_s = close_timeout_s
+    config.speech.kind = "mock"  # never aloud on a developer's machine (tests/conftest.py)
     return config
 
 

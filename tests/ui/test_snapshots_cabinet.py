@@ -27,7 +27,11 @@ from wiring.config import KioskConfig
 
 @pytest.fixture
 def config(tmp_path: Path) -> KioskConfig:
-    return cabinet_config(tmp_path)
+    config = cabinet_config(tmp_path)
+    # A picture of an answered door, not of a late one: on a loaded machine the mock
+    # board's thread can miss the 0.5 s a real board gets (no pictures of silence here).
+    config.devices.cabinet.timeout_s = 3.0
+    return config
 
 
 @pytest.fixture(autouse=True)

@@ -313,7 +313,10 @@ def test_a_slow_reader_still_reads(mock: MockCardReader) -> None:
 
 def test_a_reader_too_slow_to_answer_becomes_a_fault_and_recovers(
         mock: MockCardReader, driver: SerialIdCardReader) -> None:
-    mock.set_delay(0.6)  # beyond the 0.3 s command timeout
+    # Beyond the 0.3 s command timeout, and long enough that three commands in a row go
+    # unanswered: the mock answers in turn, so with 0.6 s its late answers land in every
+    # other command's window on a busy machine and the reader never counts three misses.
+    mock.set_delay(1.5)
     wait_status(driver, lambda: driver.status().code == "not_responding")
     wait_status(driver, lambda: driver.status().level is Level.FAULT)
     mock.set_delay(0)
