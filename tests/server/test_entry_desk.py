@@ -6,6 +6,7 @@ transaction around it, and anything more goes through the full transaction."""
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -20,7 +21,17 @@ from contracts.identity import check_digit
 from contracts.platform_api import EntryOutcome, EntryRequest, RoundConfig
 from server.caches import PlatformCaches
 from server.db import entries, make_engine, pickups, round_stock
-from server.entry_desk import EntryDesk
+from server.entry_desk import (
+    ANSWERED,
+    ARRIVED,
+    BATCH,
+    COMMITTED,
+    QUEUED,
+    RESUMED,
+    SIZE,
+    EntryDesk,
+    StageTrace,
+)
 from server.rounds import create_round
 from server.sealing import PayloadCipher
 from server.signing import PickupSigner
@@ -165,3 +176,31 @@ async def test_other_work_joins_the_queue_in_its_turn(engine: Engine) -> None:
     # SQLite: one thread, so strictly after; PostgreSQL: taken in turn, run beside them.
     assert answers[2] == 2 if engine.dialect.name == "sqlite" else answers[2] in (0, 1, 2)
     assert isinstance(answers[3], LookupError)
+
+
+async def test_the_bench_trace_keeps_times_in_order_and_nothing_of_the_person(
+        engine: Engine, tmp_path: Path) -> None:
+    """bench/reservation_load.py --stages: a traced entry's stamps follow its life
+    (queued, its batch, the commit, its answer, the endpoint resumed), and the file
+    written at shutdown holds times only, no document number."""
+    desk = desk_on(engine)
+    trace = StageTrace(tmp_path / "stages", "/api/v1/reservations")
+    trace.watch_gc()
+    records = [trace.record() for _ in range(3)]
+    try:
+        answers = await asyncio.gather(*(desk.enter(request(n), "K-1", NOW, trace=r)
+                                         for n, r in enumerate(records)))
+    finally:
+        desk.close()
+    assert [a.status for a in answers] == ["allocated"] * 3
+    for r in records:
+        stamps = [r[ARRIVED], r[QUEUED], r[BATCH], r[COMMITTED], r[ANSWERED], r[RESUMED]]
+        assert stamps == sorted(stamps)
+        assert r[SIZE] >= 1
+    trace.records += records
+    trace.dump()
+    dumped = list(tmp_path.glob("stages.*.json"))
+    assert len(dumped) == 1
+    text = dumped[0].read_text()
+    assert json.loads(text)["stages"][0] == "arrived"
+    assert all(number(n) not in text for n in range(3))
