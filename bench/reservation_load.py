@@ -100,12 +100,15 @@ def prepare(db: str, places: int) -> list[str]:
 
 
 def start_server(db: str, folder: Path, workers: int, profile: Path | None,
-                 stages: Path | None = None) -> tuple[subprocess.Popen[bytes], str]:
+                 stages: Path | None = None, access_log: bool = False
+                 ) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     command = [sys.executable, "-m", "server", "--db", db, "--port", str(port),
                "--signing-key", str(folder / "sign.key"), "--workers", str(workers),
                # A load test is many kiosks' worth of people per credential: lift the limit.
                "--rate-limit", "1000000"]
+    if not access_log:  # a flag the deployed platform offers (python -m server --help)
+        command.append("--no-access-log")
     if profile is not None:  # py-spy samples every thread (and worker) while it serves
         command = ["py-spy", "record", "--subprocesses", "--threads", "--format", "raw",
                    "-r", "200", "-o", str(profile), "--", *command]
@@ -436,6 +439,15 @@ def stage_report(folder: Path, stem: str) -> None:
     when = sorted(r[at["arrived"]] - first for r in tail)
     print(f"    the slowest 1 % arrived {when[0]:.2f}-{when[-1]:.2f} s after the first"
           f" request (median {when[len(when) // 2]:.2f} s)")
+    for name, part in (("in the first second", [t for r, t in zip(records, total, strict=True)
+                                                 if r[at["arrived"]] - first < 1.0]),
+                       ("after it", [t for r, t in zip(records, total, strict=True)
+                                     if r[at["arrived"]] - first >= 1.0])):
+        if part:
+            part.sort()
+            print(f"    arrived {name}: {len(part)} requests, in the platform p50"
+                  f" {part[len(part) // 2] * 1000:.0f} ms, p99"
+                  f" {part[int(len(part) * 0.99)] * 1000:.0f} ms")
     sizes = sorted(r[-1] for r in records)
     print(f"    batch size p50 {sizes[len(sizes) // 2]:.0f}, max {sizes[-1]:.0f}")
     young = [p for p in pauses if p[2] < 2]
@@ -472,7 +484,8 @@ def run(backend: str, folder: Path, args: argparse.Namespace) -> bool:
         workers = args.workers if backend == "postgresql" else 1
         process, url = start_server(db, folder, workers,
                                     folder / "profile.raw" if args.profile else None,
-                                    folder / "stages" if args.stages else None)
+                                    folder / "stages" if args.stages else None,
+                                    args.access_log)
         try:
             shot = fire(int(url.rsplit(":", 1)[1]), requests, args.concurrency,
                         args.processes)
@@ -528,6 +541,8 @@ def main() -> int:
     parser.add_argument("--stages", action="store_true", help="trace each request's life"
                         " in the platform (bench only: PLATFORM_ENTRY_TRACE) and print each"
                         " stage's p50/p99 and what the slowest 1 %% spent where")
+    parser.add_argument("--access-log", action="store_true", help="keep uvicorn's line"
+                        " per request (the platform's default; the bench turns it off)")
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--breakdown", metavar="RAW", help="only print the breakdown of a"
                         " profile kept earlier (DIR/<backend>.raw)")

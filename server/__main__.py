@@ -74,6 +74,9 @@ def serve(argv: list[str]) -> int:
     parser.add_argument("--workers", type=int, default=1, metavar="N",
                         help="worker processes (PostgreSQL only; each keeps its own rate"
                              " limits and caches: docs/platform.md#performance)")
+    parser.add_argument("--no-access-log", action="store_true",
+                        help="no line per request from uvicorn (the platform's own"
+                             " warnings and errors are still logged)")
     args = parser.parse_args(argv)
     if args.workers < 1 or (args.workers > 1 and not args.db.startswith("postgresql")):
         parser.error("--workers above 1 needs PostgreSQL (SQLite has one writer)")
@@ -102,10 +105,12 @@ def serve(argv: list[str]) -> int:
     except DataKeyError as exc:  # a loose key file, or another platform's data key
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    tls = {"ssl_certfile": args.ssl_certfile, "ssl_keyfile": args.ssl_keyfile}
+    options: dict[str, Any] = {"ssl_certfile": args.ssl_certfile,
+                               "ssl_keyfile": args.ssl_keyfile,
+                               "access_log": not args.no_access_log}
     if args.workers == 1:
         settle_heap()
-        uvicorn.run(platform.app, host=args.host, port=args.port, **tls)
+        uvicorn.run(platform.app, host=args.host, port=args.port, **options)
         return 0
     # The platform keeps nothing between requests that another worker needs (the
     # database holds it all); the keys now exist, so each worker only loads them.
@@ -114,7 +119,7 @@ def serve(argv: list[str]) -> int:
         {"db": args.db, "signing_key": str(args.signing_key), "rate_limit": args.rate_limit,
          "data_key": None if args.data_key is None else str(args.data_key)})
     uvicorn.run("server.__main__:worker_app", factory=True, workers=args.workers,
-                host=args.host, port=args.port, **tls)
+                host=args.host, port=args.port, **options)
     return 0
 
 

@@ -6,6 +6,7 @@ Every route needs a credential (``server.http_auth``). The OpenAPI schema is at
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Callable
@@ -306,9 +307,20 @@ def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: Picku
         app.router.on_startup.append(trace.watch_gc)
         app.router.on_shutdown.append(trace.dump)
 
+    app.router.on_startup.append(desk.warm)
+    looking_up: dict[str, asyncio.Future[Principal | None]] = {}
+
     async def lookup(token: str) -> Principal | None:
-        # In the desk's queue: on SQLite the one connection is the desk's, in turn.
-        return await desk.call(partial(authenticate, engine, token, caches.credentials))
+        # In the desk's queue: on SQLite the one connection is the desk's, in turn. A
+        # kiosk's requests that miss the cache together (its first ones, or once the 5 s
+        # are up) share one look-up: under a burst each waited for its own, in that queue.
+        pending = looking_up.get(token)
+        if pending is None:
+            pending = asyncio.ensure_future(
+                desk.call(partial(authenticate, engine, token, caches.credentials)))
+            looking_up[token] = pending
+            pending.add_done_callback(lambda _: looking_up.pop(token, None))
+        return await asyncio.shield(pending)
     anyone = requires(engine, cache=caches.credentials, lookup=lookup)
     kiosk = requires(engine, "kiosk", cache=caches.credentials, lookup=lookup)
     counter = requires(engine, "kiosk", "staff", "admin", cache=caches.credentials,

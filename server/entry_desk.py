@@ -180,6 +180,14 @@ class EntryDesk:
         answer: R = await asyncio.wrap_future(job.answer)
         return answer
 
+    def warm(self) -> None:
+        """At start-up: the threads started and the connections they take opened, so a
+        burst's first entries do not wait for them (bench/RESULTS.md, "the tail")."""
+        self._start()
+        opened = [self._engine.connect() for _ in range(self._threads)]
+        for conn in opened:
+            conn.close()  # back to the pool, open
+
     def close(self) -> None:
         """Let the threads finish the entries queued and stop."""
         with self._lock:
