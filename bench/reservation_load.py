@@ -19,6 +19,8 @@ Beside the platform's rate and p50/p95/p99, in the same run:
     python bench/reservation_load.py [--requests 20000] [--places 2000]
         [--concurrency 200] [--processes 2] [--workers 2] [--backend sqlite|postgresql]
         [--profile DIR]     # py-spy on the platform: DIR/<backend>.raw, collapsed stacks
+        [--stages]          # each request's life in the platform, stage by stage
+                            # (PLATFORM_ENTRY_TRACE: server.entry_desk.StageTrace)
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ from contracts.identity import check_digit
 from contracts.platform_api import RoundConfig
 from server.credentials import enrol
 from server.db import entries, make_engine, pickups, round_stock
+from server.entry_desk import TRACE_ENV
 from server.rounds import create_round
 from tests.support.databases import platform_database
 from tests.support.loopback import free_port
@@ -96,18 +99,24 @@ def prepare(db: str, places: int) -> list[str]:
     return tokens
 
 
-def start_server(db: str, folder: Path, workers: int,
-                 profile: Path | None) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(db: str, folder: Path, workers: int, profile: Path | None,
+                 stages: Path | None = None, access_log: bool = False
+                 ) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     command = [sys.executable, "-m", "server", "--db", db, "--port", str(port),
                "--signing-key", str(folder / "sign.key"), "--workers", str(workers),
                # A load test is many kiosks' worth of people per credential: lift the limit.
                "--rate-limit", "1000000"]
+    if not access_log:  # a flag the deployed platform offers (python -m server --help)
+        command.append("--no-access-log")
     if profile is not None:  # py-spy samples every thread (and worker) while it serves
         command = ["py-spy", "record", "--subprocesses", "--threads", "--format", "raw",
                    "-r", "200", "-o", str(profile), "--", *command]
+    env = dict(os.environ)
+    if stages is not None:
+        env[TRACE_ENV] = str(stages)
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
+                               stderr=subprocess.PIPE, env=env)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -387,6 +396,74 @@ def profile_breakdown(raw: Path) -> list[tuple[str, float]]:
     return [(name, count / total) for name, count in counts.items()]
 
 
+# A request's life in the platform (server.entry_desk.STAGES): each step from one
+# timestamp to the next, and the whole from arrival to the answer's last byte written.
+STEPS = [
+    ("arrival -> handler: HTTP, routing, body validation, credential", "arrived", "handler"),
+    ("handler -> desk queue", "handler", "queued"),
+    ("queue -> its batch starts (waiting for the batches ahead)", "queued", "batch"),
+    ("batch start -> commit (the batch's work and its commit)", "batch", "committed"),
+    ("commit -> its answer set (the batch answered in order)", "committed", "answered"),
+    ("answer set -> handler resumes (the event loop's wake-up)", "answered", "resumed"),
+    ("handler resumes -> answer written", "resumed", "written"),
+    ("in the platform: arrival -> written", "arrived", "written"),
+]
+
+
+def stage_report(folder: Path, stem: str) -> None:
+    """The per-stage p50/p99 of every traced request, what the slowest 1 % spent in
+    each stage, and the GC's pauses, from the files each worker wrote at shutdown."""
+    records: list[list[float]] = []
+    pauses: list[list[float]] = []
+    frozen = 0
+    for dumped in sorted(folder.glob(f"{stem}.*.json")):
+        data = json.loads(dumped.read_text())
+        stages = data["stages"]
+        records += [r for r in data["records"] if all(v == v for v in r)]  # no NaN
+        pauses += data["gc"]
+        frozen = max(frozen, data["gc_frozen"])
+    if not records:
+        print("  stages: no traced request")
+        return
+    at = {name: n for n, name in enumerate(stages)}
+    total = [r[at["written"]] - r[at["arrived"]] for r in records]
+    tail_cut = sorted(total)[int(len(total) * 0.99)]
+    tail = [r for r, t in zip(records, total, strict=True) if t >= tail_cut]
+    print(f"  stages ({len(records)} requests; ms): p50 / p99 / mean of the slowest 1 %")
+    for label, start, end in STEPS:
+        spans = sorted((r[at[end]] - r[at[start]]) * 1000 for r in records)
+        mean_tail = sum((r[at[end]] - r[at[start]]) * 1000 for r in tail) / len(tail)
+        print(f"    {spans[len(spans) // 2]:8.1f} {spans[int(len(spans) * 0.99)]:8.1f}"
+              f" {mean_tail:8.1f}  {label}")
+    first = min(r[at["arrived"]] for r in records)
+    when = sorted(r[at["arrived"]] - first for r in tail)
+    print(f"    the slowest 1 % arrived {when[0]:.2f}-{when[-1]:.2f} s after the first"
+          f" request (median {when[len(when) // 2]:.2f} s)")
+    for name, part in (("in the first second", [t for r, t in zip(records, total, strict=True)
+                                                 if r[at["arrived"]] - first < 1.0]),
+                       ("after it", [t for r, t in zip(records, total, strict=True)
+                                     if r[at["arrived"]] - first >= 1.0])):
+        if part:
+            part.sort()
+            print(f"    arrived {name}: {len(part)} requests, in the platform p50"
+                  f" {part[len(part) // 2] * 1000:.0f} ms, p99"
+                  f" {part[int(len(part) * 0.99)] * 1000:.0f} ms")
+    sizes = sorted(r[-1] for r in records)
+    print(f"    batch size p50 {sizes[len(sizes) // 2]:.0f}, max {sizes[-1]:.0f}")
+    young = [p for p in pauses if p[2] < 2]
+    old = [p for p in pauses if p[2] == 2]
+    for name, group in (("gen 0-1", young), ("gen 2", old)):
+        if group:
+            longest = max((p[1] - p[0]) * 1000 for p in group)
+            spent = sum((p[1] - p[0]) * 1000 for p in group)
+            print(f"    GC {name}: {len(group)} pauses, {spent:.0f} ms in all,"
+                  f" the longest {longest:.1f} ms")
+    hit = sum(1 for r in tail if any(p[0] < r[at["written"]] and p[1] > r[at["arrived"]]
+                                     and p[2] == 2 for p in pauses))
+    print(f"    the slowest 1 % overlapping a gen-2 pause: {hit} of {len(tail)};"
+          f" objects frozen at start: {frozen}")
+
+
 def percentiles(latencies: list[float]) -> tuple[float, float, float]:
     """p50, p95, p99 in milliseconds."""
     ordered = sorted(latencies)
@@ -398,6 +475,7 @@ def percentiles(latencies: list[float]) -> tuple[float, float, float]:
 
 
 def run(backend: str, folder: Path, args: argparse.Namespace) -> bool:
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     with platform_database(backend, folder) as db:
         tokens = prepare(db, args.places)
         requests = [_request(tokens[k], body) for k, body in
@@ -405,7 +483,9 @@ def run(backend: str, folder: Path, args: argparse.Namespace) -> bool:
         ceiling = generator_ceiling(requests, args.concurrency, args.processes)
         workers = args.workers if backend == "postgresql" else 1
         process, url = start_server(db, folder, workers,
-                                    folder / "profile.raw" if args.profile else None)
+                                    folder / "profile.raw" if args.profile else None,
+                                    folder / "stages" if args.stages else None,
+                                    args.access_log)
         try:
             shot = fire(int(url.rsplit(":", 1)[1]), requests, args.concurrency,
                         args.processes)
@@ -435,6 +515,9 @@ def run(backend: str, folder: Path, args: argparse.Namespace) -> bool:
         print(f"  pgbench, the same allocation, {args.pgbench_clients} clients:"
               f" {peer:,.0f} tps; platform/pgbench = {rate / peer:.0%}")
     print(f"  outcomes {dict(sorted(shot.outcomes.items()))}")
+    print(f"  load average at the start: {load}")
+    if args.stages:
+        stage_report(folder, "stages")
     print(f"  database: {found['won']} places given to {found['people']} people,"
           f" {found['codes']} pickup codes, {found['left']} left, {found['negative']} slots"
           f" below zero -> {'OK' if ok else 'WRONG'}")
@@ -455,6 +538,11 @@ def main() -> int:
     parser.add_argument("--pgbench-seconds", type=int, default=10)
     parser.add_argument("--profile", metavar="DIR", help="run the platform under py-spy and"
                         " keep its samples in DIR/<backend>.raw (collapsed stacks)")
+    parser.add_argument("--stages", action="store_true", help="trace each request's life"
+                        " in the platform (bench only: PLATFORM_ENTRY_TRACE) and print each"
+                        " stage's p50/p99 and what the slowest 1 %% spent where")
+    parser.add_argument("--access-log", action="store_true", help="keep uvicorn's line"
+                        " per request (the platform's default; the bench turns it off)")
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--breakdown", metavar="RAW", help="only print the breakdown of a"
                         " profile kept earlier (DIR/<backend>.raw)")

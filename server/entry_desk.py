@@ -26,17 +26,23 @@ Invariant: an answer is given only after the transaction holding the entry commi
 from __future__ import annotations
 
 import asyncio
+import gc
+import json
 import logging
+import os
 import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from contracts.platform_api import EntryOutcome, EntryRequest
 from server.caches import PlatformCaches
@@ -53,6 +59,73 @@ _ATTEMPTS = 3  # as server.reservations.enter: a collision is tried again
 
 R = TypeVar("R")
 
+# -- bench only: one request's life, stage by stage -------------------------------------
+# With PLATFORM_ENTRY_TRACE=PATH in the environment (bench/reservation_load.py --stages),
+# each reservation request's monotonic timestamps are kept in memory and written to
+# PATH.<pid>.json when the app shuts down; nothing is logged, and nothing of the request
+# (no person, no id) is kept: only the times, the batch's size and the GC's pauses.
+TRACE_ENV = "PLATFORM_ENTRY_TRACE"
+TRACE_KEY = "entry_trace"  # the record in the ASGI scope
+STAGES = ("arrived", "handler", "queued", "batch", "committed", "answered", "resumed",
+          "written")
+ARRIVED, HANDLER, QUEUED, BATCH, COMMITTED, ANSWERED, RESUMED, WRITTEN, SIZE = range(9)
+
+
+class StageTrace:
+    """The records of one app (one worker process) and its GC's pauses."""
+
+    def __init__(self, path: Path, path_of: str) -> None:
+        self._path, self._path_of = path, path_of
+        self.records: list[list[float]] = []
+        self.gc_pauses: list[tuple[float, float, int]] = []  # start, end, generation
+        self._gc_start = 0.0
+
+    @staticmethod
+    def record() -> list[float]:
+        return [time.monotonic(), *([float("nan")] * (len(STAGES) - 1)), 0.0]
+
+    def watch_gc(self) -> None:
+        gc.callbacks.append(self._gc)
+
+    def _gc(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._gc_start = time.monotonic()
+        else:
+            self.gc_pauses.append((self._gc_start, time.monotonic(), info["generation"]))
+
+    def dump(self) -> None:
+        if self._gc in gc.callbacks:
+            gc.callbacks.remove(self._gc)
+        out = self._path.with_name(f"{self._path.name}.{os.getpid()}.json")
+        out.write_text(json.dumps({"stages": STAGES, "records": self.records,
+                                   "gc": self.gc_pauses, "gc_frozen": gc.get_freeze_count()}))
+
+    def middleware(self, app: ASGIApp) -> ASGIApp:
+        """Outermost: the request's arrival (uvicorn has parsed its head) and the moment
+        its answer's last byte was handed to the transport."""
+        trace = self
+
+        async def traced(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http" or scope["path"] != trace._path_of:
+                await app(scope, receive, send)
+                return
+            record = trace.record()
+            scope[TRACE_KEY] = record
+
+            async def sending(message: Message) -> None:
+                await send(message)
+                if message["type"] == "http.response.body" and not message.get("more_body"):
+                    record[WRITTEN] = time.monotonic()
+            await app(scope, receive, sending)
+            trace.records.append(record)
+        return traced
+
+
+def stage_trace(path_of: str) -> StageTrace | None:
+    """The bench's trace when PLATFORM_ENTRY_TRACE names a file (else None)."""
+    given = os.environ.get(TRACE_ENV)
+    return StageTrace(Path(given), path_of) if given else None
+
 
 @dataclass
 class _Call:
@@ -68,6 +141,7 @@ class _Job:
     kiosk_id: str
     now: datetime
     answer: Future[EntryOutcome] = field(default_factory=Future)
+    trace: list[float] | None = None  # StageTrace's record (bench only)
 
 
 class EntryDesk:
@@ -86,12 +160,17 @@ class EntryDesk:
         self._workers: list[threading.Thread] = []
         self._closed = False
 
-    async def enter(self, request: EntryRequest, kiosk_id: str, now: datetime
-                    ) -> EntryOutcome:
-        job = _Job(request, kiosk_id, now)
+    async def enter(self, request: EntryRequest, kiosk_id: str, now: datetime,
+                    trace: list[float] | None = None) -> EntryOutcome:
+        job = _Job(request, kiosk_id, now, trace=trace)
         self._start()
+        if trace is not None:
+            trace[QUEUED] = time.monotonic()
         self._queue.put(job)
-        return await asyncio.wrap_future(job.answer)
+        outcome = await asyncio.wrap_future(job.answer)
+        if trace is not None:
+            trace[RESUMED] = time.monotonic()
+        return outcome
 
     async def call(self, work: Callable[[], R]) -> R:
         """``work()`` run by the desk in arrival order, between batches."""
@@ -100,6 +179,14 @@ class EntryDesk:
         self._queue.put(job)
         answer: R = await asyncio.wrap_future(job.answer)
         return answer
+
+    def warm(self) -> None:
+        """At start-up: the threads started and the connections they take opened, so a
+        burst's first entries do not wait for them (bench/RESULTS.md, "the tail")."""
+        self._start()
+        opened = [self._engine.connect() for _ in range(self._threads)]
+        for conn in opened:
+            conn.close()  # back to the pool, open
 
     def close(self) -> None:
         """Let the threads finish the entries queued and stop."""
@@ -165,15 +252,21 @@ class EntryDesk:
     def _one(self, job: _Job) -> None:
         given = (self._engine, self._key, self._cipher, self._signer, self._describe,
                  job.request, job.kiosk_id, job.now, self._caches)
+        _mark([job], BATCH, 1)
         try:
             # A refusal or a replay without BEGIN and COMMIT; anything more in one
             # transaction (server.reservations).
-            job.answer.set_result(enter_in_one_write(*given) or enter(*given))
+            outcome = enter_in_one_write(*given) or enter(*given)
         except Exception as exc:  # noqa: BLE001 - the endpoint raises it (CrashGuard: a 500)
             job.answer.set_exception(exc)
+            return
+        _mark([job], COMMITTED)
+        _mark([job], ANSWERED)  # before: the event loop may run its handler at once
+        job.answer.set_result(outcome)
 
     def _group(self, jobs: list[_Job]) -> None:
         results: list[EntryOutcome | BaseException] = []
+        _mark(jobs, BATCH, len(jobs))
         try:
             with self._engine.begin() as conn:
                 results = [self._in_savepoint(conn, job) for job in jobs]
@@ -181,7 +274,9 @@ class EntryDesk:
             for job in jobs:
                 job.answer.set_exception(exc)
             return
+        _mark(jobs, COMMITTED)
         for job, result in zip(jobs, results, strict=True):
+            _mark([job], ANSWERED)  # before: the event loop may run its handler at once
             if isinstance(result, BaseException):
                 job.answer.set_exception(result)
             else:
@@ -200,3 +295,13 @@ class EntryDesk:
             except Exception as exc:  # noqa: BLE001 - its savepoint rolled back; go on
                 return exc
         return RuntimeError(f"request {req.id}: the same person kept colliding")
+
+
+def _mark(jobs: list[_Job], stage: int, size: int = 0) -> None:
+    """The bench's trace (a no-op without one)."""
+    at = time.monotonic()
+    for job in jobs:
+        if job.trace is not None:
+            job.trace[stage] = at
+            if size:
+                job.trace[SIZE] = size

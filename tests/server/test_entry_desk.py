@@ -6,11 +6,17 @@ transaction around it, and anything more goes through the full transaction."""
 from __future__ import annotations
 
 import asyncio
+import json
+import threading
+import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
@@ -18,9 +24,21 @@ from sqlalchemy.engine import Engine
 
 from contracts.identity import check_digit
 from contracts.platform_api import EntryOutcome, EntryRequest, RoundConfig
+from server import app as server_app
+from server import credentials, http_auth
 from server.caches import PlatformCaches
 from server.db import entries, make_engine, pickups, round_stock
-from server.entry_desk import EntryDesk
+from server.entry_desk import (
+    ANSWERED,
+    ARRIVED,
+    BATCH,
+    COMMITTED,
+    QUEUED,
+    RESUMED,
+    SIZE,
+    EntryDesk,
+    StageTrace,
+)
 from server.rounds import create_round
 from server.sealing import PayloadCipher
 from server.signing import PickupSigner
@@ -165,3 +183,76 @@ async def test_other_work_joins_the_queue_in_its_turn(engine: Engine) -> None:
     # SQLite: one thread, so strictly after; PostgreSQL: taken in turn, run beside them.
     assert answers[2] == 2 if engine.dialect.name == "sqlite" else answers[2] in (0, 1, 2)
     assert isinstance(answers[3], LookupError)
+
+
+async def test_the_bench_trace_keeps_times_in_order_and_nothing_of_the_person(
+        engine: Engine, tmp_path: Path) -> None:
+    """bench/reservation_load.py --stages: a traced entry's stamps follow its life
+    (queued, its batch, the commit, its answer, the endpoint resumed), and the file
+    written at shutdown holds times only, no document number."""
+    desk = desk_on(engine)
+    trace = StageTrace(tmp_path / "stages", "/api/v1/reservations")
+    trace.watch_gc()
+    records = [trace.record() for _ in range(3)]
+    try:
+        answers = await asyncio.gather(*(desk.enter(request(n), "K-1", NOW, trace=r)
+                                         for n, r in enumerate(records)))
+    finally:
+        desk.close()
+    assert [a.status for a in answers] == ["allocated"] * 3
+    for r in records:
+        stamps = [r[ARRIVED], r[QUEUED], r[BATCH], r[COMMITTED], r[ANSWERED], r[RESUMED]]
+        assert stamps == sorted(stamps)
+        assert r[SIZE] >= 1
+    trace.records += records
+    trace.dump()
+    dumped = list(tmp_path.glob("stages.*.json"))
+    assert len(dumped) == 1
+    text = dumped[0].read_text()
+    assert json.loads(text)["stages"][0] == "arrived"
+    assert all(number(n) not in text for n in range(3))
+
+
+def test_a_kiosks_requests_that_miss_the_cache_together_share_one_look_up(
+        api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under a burst each of a kiosk's requests used to look its credential up in the
+    desk's queue; those that miss together now wait for one look-up (bench/RESULTS.md)."""
+    r = api.round(mode="first_come", quotas={"sm-01/am": 10})["id"]
+    token = api.platform.enrol("kiosk", "K-S")
+    lock, release = threading.Lock(), threading.Event()
+    seen = {"misses": 0, "look-ups": 0}
+    real_remembered, real_authenticate = credentials.remembered, credentials.authenticate
+
+    def remembered(cache: Any, given: str) -> Any:
+        who = real_remembered(cache, given)
+        if who is None and given == token:
+            with lock:
+                seen["misses"] += 1
+        return who
+
+    def authenticate(engine: Engine, given: str, cache: Any) -> Any:
+        if given == token:
+            with lock:
+                seen["look-ups"] += 1
+            release.wait(timeout=30)  # the first look-up holds until every request missed
+        return real_authenticate(engine, given, cache)
+
+    monkeypatch.setattr(http_auth, "remembered", remembered)
+    monkeypatch.setattr(server_app, "authenticate", authenticate)
+
+    def enter(n: int) -> int:
+        body = request(n, round_id=r).model_dump(mode="json")
+        with httpx.Client(base_url=api.platform.url, timeout=30,
+                          headers=bearer(token)) as client:
+            return client.post("/api/v1/reservations", json=body).status_code
+
+    with ThreadPoolExecutor(4) as pool:
+        answers = [pool.submit(enter, n) for n in range(4)]
+        deadline = time.monotonic() + 30
+        while seen["misses"] < 4 and time.monotonic() < deadline:
+            time.sleep(0.01)  # waiting for the condition: all four missed the cache
+        release.set()
+        codes = [a.result() for a in answers]
+    assert seen["misses"] == 4
+    assert codes == [200] * 4
+    assert seen["look-ups"] == 1
