@@ -59,10 +59,10 @@ class ServiceStaffScreen(StaffArea):
                                  name=reason, classes="outage-reason")
             yield Static(t("oos_staff.note_prompt"), classes="label")
             yield Input(id="outage-note", max_length=200)
-            with Horizontal(id="outage-actions"):
-                yield Button(t("oos_staff.put_out"), id="outage-put", variant="error")
-                yield Button(t("oos_staff.bring_back"), id="outage-back", variant="success")
+        # Pause and resume beside "back", always in view: the list above scrolls.
         with Horizontal(classes="nav-row"):
+            yield Button(t("oos_staff.put_out"), id="outage-put", variant="error")
+            yield Button(t("oos_staff.bring_back"), id="outage-back", variant="success")
             yield Button(t("oos_staff.back"), id="staff-cancel", classes="nav")
         yield from self.compose_status()
 
