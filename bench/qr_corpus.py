@@ -10,7 +10,6 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -176,17 +175,3 @@ class Photo:
     name: str
     gray: np.ndarray
     text: str | None  # the payload's text; None: no code in the picture
-
-
-def photos(folder: Path) -> Iterator[Photo]:
-    """Real photographs in a folder: each PNG or JPEG beside a ``.txt`` file holding the
-    payload's text (UTF-8); a picture without one has no code in it."""
-    for path in sorted(folder.iterdir()):
-        if path.suffix.lower() not in (".png", ".jpg", ".jpeg"):
-            continue
-        gray = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
-        if gray is None:
-            raise ValueError(f"{path}: not an image OpenCV can read")
-        label = path.with_suffix(".txt")
-        text = label.read_text(encoding="utf-8").rstrip("\n") if label.exists() else None
-        yield Photo(path.name, gray, text)
