@@ -26,7 +26,14 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
+from fastapi.security import (
+    HTTPAuthorizationCredentials,
+    HTTPBasic,
+    HTTPBasicCredentials,
+    HTTPBearer,
+)
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -35,7 +42,7 @@ from sqlalchemy.engine import Engine
 
 from contracts.platform_api import Moment
 from contracts.wire import KIOSK_REPORT_PATH, KioskReport, KioskReportAck, Outage
-from server.credentials import Principal
+from server.credentials import Principal, authenticate
 from server.db import aware, credentials, kiosk_reports
 
 log = logging.getLogger(__package__)
@@ -172,6 +179,7 @@ def fleet_router(engine: Engine, now: Callable[[], datetime],
     answers every route documents."""
     chosen = settings or FleetSettings()
     router = APIRouter(responses=responses)
+    page_staff = browser_staff(engine)
 
     @router.post(KIOSK_REPORT_PATH, responses={422: {
         "description": "not a KioskReport (a moment needs its zone)"}},
@@ -198,13 +206,42 @@ def fleet_router(engine: Engine, now: Callable[[], datetime],
     @router.get(FLEET_PAGE_PATH, response_class=HTMLResponse,
                 responses={200: {"content": {"text/html": {"schema": {"type": "string"}}},
                                  "description": "the fleet as one HTML page"}},
-                description="The fleet view as a page for staff's browser (the same"
-                " credential: Authorization: Bearer).")
-    def fleet_page(_: Principal = Depends(staff)) -> HTMLResponse:
+                description="The fleet view as a page for staff's browser: the staff"
+                " credential as Authorization: Bearer, or as the password of HTTP Basic"
+                " (any user name), so a plain browser asks for it.")
+    def fleet_page(_: Principal = Depends(page_staff)) -> HTMLResponse:
         page = render(fleet(engine, now(), chosen), chosen)
         return HTMLResponse(page, headers=PAGE_HEADERS)
 
     return router
+
+
+_page_basic = HTTPBasic(auto_error=False, realm="fleet")
+_page_bearer = HTTPBearer(auto_error=False)
+# A browser shows its own sign-in box for this, so staff need no header-adding tool.
+_CHALLENGE = {"WWW-Authenticate": 'Basic realm="fleet", charset="UTF-8"'}
+
+
+def browser_staff(engine: Engine) -> Callable[..., Awaitable[Principal]]:
+    """The page's caller: a staff or admin credential, as a bearer token or as HTTP
+    Basic's password. Asked of the database each time (a page a person opens, not an
+    API a fleet calls)."""
+
+    async def dependency(basic: HTTPBasicCredentials | None = Depends(_page_basic),
+                         bearer: HTTPAuthorizationCredentials | None = Depends(_page_bearer)
+                         ) -> Principal:
+        token = bearer.credentials if bearer else basic.password if basic else ""
+        if not token:
+            raise HTTPException(401, "a staff credential is required (any user name,"
+                                " the credential as the password)", headers=_CHALLENGE)
+        who = await run_in_threadpool(authenticate, engine, token)
+        if who is None:
+            raise HTTPException(401, "unknown or revoked credential", headers=_CHALLENGE)
+        if who.role not in ("staff", "admin"):
+            raise HTTPException(403, f"{who.role} credentials cannot use this endpoint")
+        return who
+
+    return dependency
 
 
 # -- the page -------------------------------------------------------------------------

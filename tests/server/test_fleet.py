@@ -168,3 +168,17 @@ def test_a_device_that_pauses_many_services_is_one_line(api: Api) -> None:
     assert "9 项服务 services (item-00, item-01, item-02, …)" in page
     assert 'data-service="item-05"' not in page
     assert 'data-service="hk-permit"' in page  # a single outage keeps its own line
+
+
+def test_a_plain_browser_is_asked_for_the_staff_credential(api: Api) -> None:
+    """No header-adding tool: the page asks with HTTP Basic, the credential as password."""
+    url = f"{api.platform.url}{FLEET_PAGE_PATH}"
+    asked = httpx.get(url)
+    assert asked.status_code == 401
+    assert asked.headers["www-authenticate"].startswith('Basic realm="fleet"')
+    staff_token = api.staff.headers["Authorization"].removeprefix("Bearer ")
+    kiosk_token = api.kiosk("K-A").headers["Authorization"].removeprefix("Bearer ")
+    assert httpx.get(url, auth=("staff", staff_token)).status_code == 200
+    assert httpx.get(url, auth=("anyone", kiosk_token)).status_code == 403
+    refused = httpx.get(url, auth=("staff", "gk.staff.S-1.guessed"))
+    assert refused.status_code == 401 and "guessed" not in refused.text
