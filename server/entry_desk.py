@@ -34,7 +34,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -245,9 +245,11 @@ class EntryDesk:
     @staticmethod
     def _call(job: _Call) -> None:
         try:
-            job.answer.set_result(job.work())
+            result = job.work()
         except Exception as exc:  # noqa: BLE001 - the awaiting request raises it
-            job.answer.set_exception(exc)
+            _settle(job.answer, error=exc)
+            return
+        _settle(job.answer, result)
 
     def _one(self, job: _Job) -> None:
         given = (self._engine, self._key, self._cipher, self._signer, self._describe,
@@ -258,11 +260,11 @@ class EntryDesk:
             # transaction (server.reservations).
             outcome = enter_in_one_write(*given) or enter(*given)
         except Exception as exc:  # noqa: BLE001 - the endpoint raises it (CrashGuard: a 500)
-            job.answer.set_exception(exc)
+            _settle(job.answer, error=exc)
             return
         _mark([job], COMMITTED)
         _mark([job], ANSWERED)  # before: the event loop may run its handler at once
-        job.answer.set_result(outcome)
+        _settle(job.answer, outcome)
 
     def _group(self, jobs: list[_Job]) -> None:
         results: list[EntryOutcome | BaseException] = []
@@ -272,15 +274,15 @@ class EntryDesk:
                 results = [self._in_savepoint(conn, job) for job in jobs]
         except Exception as exc:  # noqa: BLE001 - nothing of the batch committed: all fail
             for job in jobs:
-                job.answer.set_exception(exc)
+                _settle(job.answer, error=exc)
             return
         _mark(jobs, COMMITTED)
         for job, result in zip(jobs, results, strict=True):
             _mark([job], ANSWERED)  # before: the event loop may run its handler at once
             if isinstance(result, BaseException):
-                job.answer.set_exception(result)
+                _settle(job.answer, error=result)
             else:
-                job.answer.set_result(result)
+                _settle(job.answer, result)
 
     def _in_savepoint(self, conn: Connection, job: _Job) -> EntryOutcome | BaseException:
         req = job.request
@@ -295,6 +297,23 @@ class EntryDesk:
             except Exception as exc:  # noqa: BLE001 - its savepoint rolled back; go on
                 return exc
         return RuntimeError(f"request {req.id}: the same person kept colliding")
+
+
+def _settle(answer: Future[Any], result: Any = None, error: BaseException | None = None
+            ) -> None:
+    """Answer a request, unless nobody waits for it any more: a client that went away
+    cancels its future (asyncio passes the cancel on), and setting a cancelled future
+    raises, which would end the desk's thread and every answer after it. The entry
+    itself stands either way (a retry of the same request id gets it as a replay)."""
+    if answer.done():
+        return
+    try:
+        if error is not None:
+            answer.set_exception(error)
+        else:
+            answer.set_result(result)
+    except InvalidStateError:
+        pass  # cancelled between the check and the answer
 
 
 def _mark(jobs: list[_Job], stage: int, size: int = 0) -> None:

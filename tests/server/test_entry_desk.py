@@ -256,3 +256,23 @@ def test_a_kiosks_requests_that_miss_the_cache_together_share_one_look_up(
     assert seen["misses"] == 4
     assert codes == [200] * 4
     assert seen["look-ups"] == 1
+
+
+async def test_a_request_whose_client_went_away_does_not_stop_the_desk(
+        engine: Engine) -> None:
+    """A client that disconnects cancels its request's future; the desk's thread must
+    outlive answering it, or every later entry would wait for ever."""
+    desk = desk_on(engine)
+    gate = threading.Event()
+    try:
+        held = asyncio.ensure_future(desk.call(lambda: gate.wait(10)))  # the desk is busy
+        gone = asyncio.ensure_future(desk.enter(request(0), "K-1", NOW))
+        await asyncio.sleep(0)  # both queued, in this order
+        gone.cancel()
+        gate.set()
+        assert await held is True
+        answers = await asyncio.wait_for(all_of(desk, [request(n) for n in (1, 2)]), 30)
+    finally:
+        desk.close()
+    assert all(isinstance(a, EntryOutcome) for a in answers), answers
+    assert counts(engine)[0] == 3  # the entry of the client that went away stands too
