@@ -19,6 +19,7 @@ from typing import Protocol
 
 from contracts.catalog import Catalog, Item
 from contracts.clock import Clock
+from contracts.errors import KioskError
 from contracts.wire import DeviceHealth, DeviceReport, Outage, OutageReason
 from devices.status import DeviceStatus, Level
 
@@ -176,8 +177,11 @@ class ServiceStatus:
         reports = device_reports(statuses)
         with self._lock:
             if reports != self._devices:
-                self._store.save_devices(reports, now)
-                self._devices = reports
+                try:
+                    self._store.save_devices(reports, now)
+                    self._devices = reports
+                except KioskError as exc:  # tried again at the next check
+                    log.warning("device states not saved: %s", exc)
             wanted = {service: reason for service, need in needs.items()
                       if (reason := unmet(need, statuses)) is not None}
             kept: list[Outage] = []
@@ -193,7 +197,13 @@ class ServiceStatus:
             for service, reason in wanted.items():
                 kept.append(Outage(service=service, reason=reason, by="auto", since=now))
             if lifted or wanted:
-                self._save(kept, now)
+                try:
+                    self._save(kept, now)
+                except KioskError as exc:
+                    # A full disk must not stop the kiosk: the outages hold in memory
+                    # (what the screens show) and are found again from the devices.
+                    log.warning("outages not saved, kept in memory: %s", exc)
+                    self._outages = kept
         # One line each way, not one per service (a paper-out takes every slip service).
         if lifted:
             log.info("%d service(s) back in service by themselves: %s", len(lifted),

@@ -158,3 +158,28 @@ def test_a_large_catalog_stores_what_the_report_carries_staffs_first(tmp_path: P
     writes = store.writes
     status.observe(all_ok(printer=device_status(PrinterState.PAPER_OUT)), needs)
     assert store.writes == writes  # nothing changed, nothing written
+
+
+def test_a_full_disk_keeps_the_outages_in_memory_not_a_stopped_kiosk(tmp_path: Path) -> None:
+    """The device check writes when a device changes: a write the store refuses (a full
+    disk) is logged and the outage still holds on screen."""
+    store = open_state(tmp_path / "kiosk.db")
+    status = ServiceStatus(store, FakeClock())
+    status.observe(all_ok(), NEEDS)
+    store._db.execute("PRAGMA query_only = ON")  # every write now fails, as on a full disk
+    assert status.observe(all_ok(printer=device_status(PrinterState.PAPER_OUT)), NEEDS)
+    outage = status.board(list(NEEDS)).outage_of("marriage-record-proof")
+    assert outage is not None and outage.reason == "no_paper"
+    store._db.execute("PRAGMA query_only = OFF")
+    assert store.outages() == []  # nothing was written: found again from the devices
+
+
+def test_an_unreadable_stored_state_starts_empty(tmp_path: Path) -> None:
+    """A reason a newer kiosk wrote, then rolled back: the kiosk starts, without it."""
+    db = open_store(tmp_path / "kiosk.db")
+    db.execute("INSERT INTO kiosk_state (part, body, updated_at) VALUES"
+               " ('outages', '[{\"service\": \"*\", \"reason\": \"from_the_future\"}]', 'x'),"
+               " ('devices', 'not json', 'x')")
+    status = ServiceStatus(KioskStateStore(db), FakeClock())
+    assert status.outages() == []
+    assert status.board(list(NEEDS)).whole is None
