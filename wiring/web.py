@@ -53,6 +53,7 @@ TEXTUAL_SERVE_STATIC = Path(textual_serve.__file__).resolve().parent / "static"
 ELDER_TEXT_SCALE = 1.25  # elder mode's text in the browser, against the normal size
 TEXT_SCALE = "kiosk_text_scale"  # the meta packet (app -> server) and message (-> page)
 IN_USE = "kiosk_in_use"  # the message to a page that came second
+MAX_CELLS = 1000  # columns or rows a page may ask for
 STOP_WAIT_S = 30.0  # a session's kiosk has this long to stop before it is killed
 _OWN_ASSETS = ("kiosk.js", "kiosk.css")
 
@@ -184,7 +185,14 @@ class KioskWebServer:
             response.headers["Cache-Control"] = "no-store"
 
     # -- the session ------------------------------------------------------------------
-    async def websocket(self, request: web.Request) -> web.WebSocketResponse:
+    async def websocket(self, request: web.Request) -> web.StreamResponse:
+        # A browser sends the page's origin: only this server's own page may drive the
+        # kiosk (another site open in a browser on this machine may not; the CSP does not
+        # stop a page elsewhere from opening a socket here).
+        origin = request.headers.get("Origin")
+        if origin is not None and origin != f"{request.scheme}://{request.host}":
+            log.warning("web: a page from another origin was refused")
+            return web.Response(status=403, text="forbidden origin")
         ws = web.WebSocketResponse(heartbeat=15)
         await ws.prepare(request)
         if self.session is not None:
@@ -192,8 +200,8 @@ class KioskWebServer:
             await ws.send_json([IN_USE, None])
             await ws.close()
             return ws
-        width = _int(request.query.get("width"), 120)
-        height = _int(request.query.get("height"), 40)
+        width = _cells(request.query.get("width"), 120)
+        height = _cells(request.query.get("height"), 40)
         async def close() -> None:
             await ws.close()
 
@@ -217,15 +225,22 @@ class KioskWebServer:
         async for message in ws:
             if message.type != WSMsgType.TEXT:
                 continue
-            envelope = message.json()
-            kind = envelope[0] if isinstance(envelope, list) and envelope else None
-            if kind == "stdin":
-                await service.send_bytes(str(envelope[1]).encode("utf-8"))
-            elif kind == "resize":
-                size = envelope[1]
-                await service.set_terminal_size(int(size["width"]), int(size["height"]))
+            width = height = 0
+            try:  # a malformed frame is dropped, never the citizen's session
+                envelope = message.json()
+                kind = envelope[0] if isinstance(envelope, list) and envelope else None
+                value: Any = envelope[1] if kind is not None and len(envelope) > 1 else None
+                if kind == "resize":
+                    width, height = _cells(value["width"], 0), _cells(value["height"], 0)
+            except (ValueError, TypeError, KeyError, IndexError):
+                log.warning("web: a malformed message from the page was dropped")
+                continue
+            if kind == "stdin" and value is not None:
+                await service.send_bytes(str(value).encode("utf-8"))
+            elif kind == "resize" and width and height:
+                await service.set_terminal_size(width, height)
             elif kind == "ping":
-                await ws.send_json(["pong", envelope[1]])
+                await ws.send_json(["pong", value])
             elif kind == "blur":
                 await service.blur()
             elif kind == "focus":
@@ -236,11 +251,14 @@ class KioskWebServer:
             await self.session.stop_within(STOP_WAIT_S)
 
 
-def _int(text: str | None, default: int) -> int:
+def _cells(value: object, default: int) -> int:
+    """A terminal size from the page: a whole number of cells, 1 to 1,000 (a page that
+    says more is not believed), else ``default``."""
     try:
-        return int(text or "")
+        cells = int(str(value))
     except ValueError:
         return default
+    return cells if 0 < cells <= MAX_CELLS else default
 
 
 def session_command(args: argparse.Namespace) -> str:
