@@ -69,7 +69,15 @@ from server.beacon import BeaconError, chain_named
 from server.body_limit import MAX_BODY_BYTES, BodyLimit
 from server.caches import PlatformCaches
 from server.crash_guard import CrashGuard
-from server.credentials import CredentialError, Principal, Role, authenticate, enrol, revoke
+from server.credentials import (
+    CredentialError,
+    Principal,
+    Role,
+    authenticate,
+    enrol,
+    parse_token,
+    revoke,
+)
 from server.draws import DrawStateError
 from server.entry_desk import HANDLER, TRACE_KEY, EntryDesk, stage_trace
 from server.fleet import fleet_router
@@ -314,6 +322,10 @@ def create_app(engine: Engine, reference: dict[str, ReferenceDoc], signer: Picku
         # In the desk's queue: on SQLite the one connection is the desk's, in turn. A
         # kiosk's requests that miss the cache together (its first ones, or once the 5 s
         # are up) share one look-up: under a burst each waited for its own, in that queue.
+        # A token that is not even well formed never joins that queue (it would hold up
+        # entries behind it for nothing).
+        if parse_token(token) is None:
+            return None
         pending = looking_up.get(token)
         if pending is None:
             pending = asyncio.ensure_future(

@@ -276,3 +276,26 @@ async def test_a_request_whose_client_went_away_does_not_stop_the_desk(
         desk.close()
     assert all(isinstance(a, EntryOutcome) for a in answers), answers
     assert counts(engine)[0] == 3  # the entry of the client that went away stands too
+
+
+def test_a_malformed_token_never_joins_the_desks_queue(
+        api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Anyone can send rubbish: it is refused without a look-up in the desk's queue, where
+    it would hold up the entries behind it."""
+    looked_up: list[str] = []
+    real_authenticate = credentials.authenticate
+
+    def authenticate(engine: Engine, given: str, cache: Any) -> Any:
+        looked_up.append(given)
+        return real_authenticate(engine, given, cache)
+
+    monkeypatch.setattr(server_app, "authenticate", authenticate)
+    for junk in ("junk", "gk.kiosk", "gk.nobody.K-1.secret", "gk.kiosk.K-1." + "x" * 300):
+        answer = httpx.post(f"{api.platform.url}/api/v1/reservations", json={},
+                            headers=bearer(junk), timeout=30)
+        assert answer.status_code == 401, junk
+    assert looked_up == []
+    well_formed = "gk.kiosk.K-1.guessed"
+    assert httpx.post(f"{api.platform.url}/api/v1/reservations", json={},
+                      headers=bearer(well_formed), timeout=30).status_code == 401
+    assert looked_up == [well_formed]  # a well-formed one is still looked up
