@@ -2,7 +2,9 @@
 
 Faithful to the driver where the kiosk can tell: ``say`` queues behind what is being
 said and ``stop`` drops it all; each utterance counts as said when it is recorded. The
-tests read ``said`` (every utterance since the start, or since ``clear``) and ``stops``.
+tests read ``said`` (the utterances since the start, or since ``clear``; at most the
+last ``KEEP``, since a demo kiosk without espeak-ng runs on this mock for days and what
+was said is a citizen's screen) and ``stops``.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from dataclasses import dataclass, field
 
 from devices.speaker.speaker import Utterance, voice_for
 from devices.status import DeviceStatus
+
+KEEP = 500  # utterances kept: a test's journey says a few dozen
 
 
 @dataclass
@@ -25,6 +29,7 @@ class MockSpeaker:
         voice_for(lang)  # a language the real driver has no voice for fails here too
         with self._lock:
             self.said.append(Utterance(text, lang, slow))
+            del self.said[:-KEEP]
 
     def stop(self) -> None:
         with self._lock:

@@ -22,6 +22,7 @@ from devices.speaker import (
     find_audio_output,
     write_wav,
 )
+from devices.speaker.mock_speaker import KEEP
 from devices.status import Level
 from tests.support.waiting import wait_for
 
@@ -40,6 +41,15 @@ def test_the_mock_records_what_would_have_been_said_in_order() -> None:
     assert speaker.stops == 1 and speaker.status().level is Level.OK
     with pytest.raises(ValueError, match="no voice"):
         speaker.say("Bonjour", "fr")  # as the driver: no voice for it
+
+
+def test_the_mock_keeps_only_the_last_utterances() -> None:
+    """A demo kiosk without espeak-ng runs on the mock for days: what it keeps is bounded."""
+    speaker = MockSpeaker()
+    for n in range(KEEP + 20):
+        speaker.say(f"第{n}号", "zh-CN")
+    assert len(speaker.said) == KEEP
+    assert speaker.said[-1].text == f"第{KEEP + 19}号" and speaker.said[0].text == "第20号"
 
 
 # -- a stand-in espeak-ng: a real process that records how it was called ------------------
