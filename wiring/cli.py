@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from contracts.clock import Clock
     from offline_cache.kiosk_store import KioskStore
+    from screens.app import KioskApp
 
 log = logging.getLogger(__package__)
 
@@ -152,14 +153,21 @@ def _config(args: argparse.Namespace) -> KioskConfig:
 # -- the kiosk ------------------------------------------------------------------------
 def run_kiosk(args: argparse.Namespace) -> int:
     from screens.app import KioskApp
+
+    return run_app(_config(args), KioskApp)
+
+
+def run_app(config: KioskConfig, app_class: type[KioskApp]) -> int:
+    """The kiosk's app on its assembled API until it exits: in a terminal, or in a
+    browser session (``wiring.web``'s app class)."""
     from wiring.assembly import assemble
 
-    config = _config(args)
     setup_logging(config.data_dir)
-    log.info("kiosk %s starting (data in %s)", config.kiosk.id, config.data_dir)
+    log.info("kiosk %s starting (data in %s, %s)", config.kiosk.id, config.data_dir,
+             app_class.__name__)
     assembly = assemble(config)
     try:
-        app = KioskApp(assembly.api)
+        app = app_class(assembly.api)
         app.run()
     finally:
         assembly.close()
@@ -445,9 +453,9 @@ def preview_command(args: argparse.Namespace) -> int:
 
 
 def web_command(args: argparse.Namespace) -> int:
-    from wiring.web import run_session, serve
+    from wiring.web import WebKioskApp, serve
 
-    return run_session(_config(args)) if args.session else serve(_config(args), args)
+    return run_app(_config(args), WebKioskApp) if args.session else serve(_config(args), args)
 
 
 def say_test_command(args: argparse.Namespace) -> int:

@@ -273,21 +273,6 @@ def session_command(args: argparse.Namespace) -> str:
     return shlex.join([*argv, "web", "--session"])
 
 
-def run_session(config: KioskConfig) -> int:
-    """One browser session's kiosk (the child textual-serve starts, on its web driver)."""
-    from wiring.assembly import assemble
-
-    setup_logging(config.data_dir)
-    log.info("kiosk %s starting in a browser session", config.kiosk.id)
-    assembly = assemble(config)
-    try:
-        app = WebKioskApp(assembly.api)
-        app.run()
-    finally:
-        assembly.close()
-    return app.return_code or 0
-
-
 def serve(config: KioskConfig, args: argparse.Namespace) -> int:
     """Serve the kiosk on ``args.host``:``args.port`` until interrupted."""
     setup_logging(config.data_dir)
